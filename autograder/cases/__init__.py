@@ -1,0 +1,93 @@
+"""Test cases of the graded functions, one module per chapter (``ch01.py``, ...).
+
+A case is a function ``case(impl, rng, **shape) -> {output name: array}``. It draws its
+inputs from ``rng``, calls the implementation under test through ``impl`` (the
+learner's notebook namespace, or the reference module), and returns named outputs.
+The same case run on the reference gives the expected outputs, so inputs, calls and
+expected values can never drift apart. A case may carry its own ``judge`` when exact
+comparison is not the right test (sampling, training).
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from autograder.checks import CheckFailure, check_outputs
+
+
+@dataclasses.dataclass
+class Case:
+    chapter: str
+    function: str
+    run: Callable[..., dict]
+    defaults: dict
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    axes: Mapping[str, Sequence[str]] | None = None
+    judge: Callable[[dict, dict], None] | None = None
+    hint: str = ""
+
+    def __call__(self, impl, seed: int = 0, **shape) -> dict:
+        params = {**self.defaults, **shape}
+        return self.run(impl, np.random.default_rng(seed), **params)
+
+    def compare(self, got: dict, expected: dict) -> None:
+        """Raise CheckFailure with a learner-facing message unless got is acceptable."""
+        if not isinstance(got, dict):
+            raise CheckFailure(f"{self.function}: the check could not collect outputs.")
+        try:
+            if self.judge is not None:
+                self.judge(got, expected)
+            else:
+                check_outputs(self.function, got, expected, rtol=self.rtol,
+                              atol=self.atol, axes=self.axes)
+        except CheckFailure as failure:
+            if self.hint:
+                raise CheckFailure(f"{failure}\nHint: {self.hint}") from None
+            raise
+
+
+_REGISTRY: dict[tuple[str, str], Case] = {}
+
+
+def case(chapter: str, function: str | None = None, **options):
+    """Decorator registering a case; keyword defaults of the function are its shape."""
+    def wrap(fn):
+        import inspect
+        defaults = {k: p.default for k, p in inspect.signature(fn).parameters.items()
+                    if p.default is not inspect.Parameter.empty}
+        name = function or fn.__name__
+        _REGISTRY[(chapter, name)] = Case(chapter, name, fn, defaults, **options)
+        return fn
+    return wrap
+
+
+def get(chapter: str, function: str) -> Case:
+    importlib.import_module(f"autograder.cases.{chapter}")
+    try:
+        return _REGISTRY[(chapter, function)]
+    except KeyError:
+        raise KeyError(f"No test case for {chapter}.{function}.") from None
+
+
+def all_cases(chapter: str) -> list[Case]:
+    importlib.import_module(f"autograder.cases.{chapter}")
+    return [c for (ch, _), c in _REGISTRY.items() if ch == chapter]
+
+
+class Impl:
+    """Attribute access to a notebook namespace, with a clear error for missing names."""
+
+    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook"):
+        self._ns = namespace
+        self._where = where
+
+    def __getattr__(self, name: str):
+        try:
+            return self._ns[name]
+        except KeyError:
+            raise CheckFailure(f"{name} is not defined in {self._where}. Run the cell that "
+                               f"defines it (and do not rename the function).") from None
