@@ -24,7 +24,7 @@ import numpy as np
 from autograder import cases as _cases
 from autograder.checks import CheckFailure
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixture_data"
 
 
 def case_key(function: str, seed: int, shape: Mapping[str, object]) -> str:

@@ -1,0 +1,139 @@
+"""Drive real nbgrader on a throw-away copy of the course, for the tests.
+
+A ``Course`` is a temporary course root with this repo's ``nbgrader_config.py`` and the
+chapters' solution notebooks. ``generate`` runs ``nbgrader generate_assignment``;
+``submit`` drops notebooks into the submitted folder; ``autograde`` runs
+``nbgrader autograde`` once for every submission; ``scores`` reads the gradebook.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MUTANTS = Path(__file__).resolve().parent / "mutants"
+_MARKERS = re.compile(r"^\s*###\s*(BEGIN|END)\s+SOLUTION\s*$")
+
+
+def nbgrader_env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs alembic
+    env.pop("RNNCOURSE_RECORD_DIR", None)
+    return env
+
+
+def run_nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=root, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=1800)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def answer_cells(nb) -> dict[str, int]:
+    """grade_id -> cell index of every autograded-answer cell."""
+    out = {}
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and not meta.get("grade"):
+            out[meta["grade_id"]] = i
+    return out
+
+
+def solution_sources(chapter: str) -> dict[str, str]:
+    """grade_id -> the reference answer cell's code, markers removed."""
+    nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    return {gid: "\n".join(ln for ln in nb.cells[i].source.splitlines()
+                           if not _MARKERS.match(ln))
+            for gid, i in answer_cells(nb).items()}
+
+
+def mutants(chapter: str) -> list[tuple[str, str, Path]]:
+    """(function, mutant name, file) for every wrong implementation kept as data."""
+    found = []
+    for path in sorted((MUTANTS / chapter).glob("*.py")):
+        function, _, name = path.stem.partition("__")
+        found.append((function, name, path))
+    return found
+
+
+class Course:
+    def __init__(self, root: Path, chapters: list[str]):
+        self.root = root
+        self.chapters = chapters
+        shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
+        (root / "autograder").mkdir(exist_ok=True)
+        for ch in chapters:
+            shutil.copytree(REPO / "solutions" / ch, root / "solutions" / ch)
+
+    def generate(self) -> None:
+        for ch in self.chapters:
+            run_nbgrader(self.root, "generate_assignment", ch, "--force")
+
+    def release(self, chapter: str):
+        return nbformat.read(self.root / "exercises" / chapter / f"{chapter}.ipynb",
+                             as_version=4)
+
+    def filled(self, chapter: str, overrides: dict[str, str] | None = None):
+        """The release notebook as a learner who answered everything correctly would
+        submit it, with ``overrides`` (grade_id -> source) replacing some answers."""
+        nb = copy.deepcopy(self.release(chapter))
+        answers = {**solution_sources(chapter), **(overrides or {})}
+        for gid, i in answer_cells(nb).items():
+            nb.cells[i].source = answers[gid]
+        return nb
+
+    def submit(self, chapter: str, student: str, nb=None, raw: bytes | None = None,
+               name: str | None = None) -> Path:
+        folder = self.root / "autograder" / "submitted" / student / chapter
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / (name or f"{chapter}.ipynb")
+        if raw is not None:
+            path.write_bytes(raw)
+        else:
+            nbformat.write(nb, path)
+        return path
+
+    def autograde(self, chapter: str) -> subprocess.CompletedProcess:
+        # nbgrader exits 1 when any submission errored but still grades the others.
+        return run_nbgrader(self.root, "autograde", chapter, "--force", check=False)
+
+    def scores(self, chapter: str) -> dict[str, dict[str, float]]:
+        """student -> {test grade_id: score} from the gradebook."""
+        from nbgrader.api import Gradebook
+        url = "sqlite:///" + str(self.root / "autograder" / "gradebook.db")
+        out: dict[str, dict[str, float]] = {}
+        with Gradebook(url) as gb:
+            for sub in gb.assignment_submissions(chapter):
+                grades = {}
+                for nb in sub.notebooks:
+                    for grade in nb.grades:
+                        grades[grade.name] = float(grade.score or 0.0)
+                out[sub.student.id] = grades
+        return out
+
+    def max_scores(self, chapter: str) -> dict[str, float]:
+        nb = self.release(chapter)
+        return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+                for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def test_cell_for(chapter_max: dict[str, float], function: str) -> str:
+    """The graded test cell that belongs to ``function`` (named ``test_<function>``)."""
+    gid = f"test_{function}"
+    if gid not in chapter_max:
+        raise KeyError(f"no graded cell {gid}; graded cells are {sorted(chapter_max)}")
+    return gid
+
+
+def notebook_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,3 @@
+# Wrong: never samples; always returns the argmax.
+def sample_token(scores, temperature, rng):
+    return scores.argmax(axis=-1)

@@ -1,0 +1,4 @@
+# Wrong: subtracts one global maximum, so rows far below it underflow to 0/0.
+def softmax(scores):
+    e = np.exp(scores - scores.max())
+    return e / e.sum(axis=-1, keepdims=True)

@@ -1,0 +1,4 @@
+# Wrong: exponentiates raw scores, which overflows for large scores.
+def softmax(scores):
+    e = np.exp(scores)
+    return e / e.sum(axis=-1, keepdims=True)
