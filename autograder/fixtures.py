@@ -43,12 +43,23 @@ def serialise(arrays: dict[str, np.ndarray]) -> bytes:
     return buffer.getvalue()
 
 
+PROVIDED = Path(__file__).resolve().parent / "provided"
+
+
+def provided_source(chapter: str) -> str:
+    """The generated module text of ``autograder/provided/<chapter>.py``."""
+    header = (f'"""Reference code of {chapter}, generated from solutions/{chapter}/'
+              f'{chapter}.ipynb\nby `make fixtures`. Do not edit: edit the notebook."""\n')
+    return header + reference.reference_source(chapter)
+
+
 def main(argv: list[str]) -> None:
     FIXTURES.mkdir(exist_ok=True)
     for chapter in argv or chapters():
         path = FIXTURES / f"{chapter}.npz"
         np.savez_compressed(path, **fixture_arrays(chapter))
-        print(f"wrote {path}")
+        (PROVIDED / f"{chapter}.py").write_text(provided_source(chapter))
+        print(f"wrote {path} and {PROVIDED / (chapter + '.py')}")
 
 
 if __name__ == "__main__":

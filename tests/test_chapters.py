@@ -154,6 +154,14 @@ def test_fixtures_match_the_reference(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_provided_modules_match_the_solutions(chapter):
+    from autograder.fixtures import PROVIDED, provided_source
+    path = PROVIDED / f"{chapter}.py"
+    assert path.exists() and path.read_text() == provided_source(chapter), (
+        f"autograder/provided/{chapter}.py is out of date: run `make fixtures`")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_visible_self_checks_need_no_solutions(chapter, tmp_path):
     """Run the release's visible checks on the reference with solutions/ out of reach."""
     import nbformat
