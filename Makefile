@@ -8,7 +8,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 STAMP := $(VENV)/.installed
 
-.PHONY: env system-deps book test release fixtures lab clean help
+.PHONY: env system-deps book test release fixtures lab bench clean help
 
 help:
 	@echo "make book     build the web book into _build/html (creates the environment)"
@@ -16,6 +16,7 @@ help:
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make fixtures regenerate the visible self-check fixtures from the reference"
 	@echo "make lab      open the course in JupyterLab with nbgrader's learner extension"
+	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +47,9 @@ fixtures: env
 
 lab: env
 	$(BIN)/jupyter lab exercises
+
+bench: env
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf _build autograder/submitted autograder/autograded autograder/feedback

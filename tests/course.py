@@ -70,6 +70,7 @@ class Course:
     def __init__(self, root: Path, chapters: list[str]):
         self.root = root
         self.chapters = chapters
+        root.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
         (root / "autograder").mkdir(exist_ok=True)
         for ch in chapters:

@@ -179,3 +179,18 @@ def test_visible_self_checks_need_no_solutions(chapter, tmp_path):
                           cwd=tmp_path, env={**os.environ, "RNNCOURSE_RECORD_DIR": ""})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.count("passed") == len(checks)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_missing_toolkit_is_explained_in_one_line(chapter, tmp_path):
+    """Outside the course environment the notebook says what to install, in one line."""
+    import nbformat
+    nb = nbformat.read(REPO / "exercises" / chapter / f"{chapter}.ipynb", as_version=4)
+    toolkit = [c.source for c in nb.cells
+               if c.cell_type == "code" and "from autograder" in c.source][0]
+    proc = subprocess.run([sys.executable, "-I", "-S", "-c", toolkit], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: The course's checking toolkit is missing")
+    assert "make env" in last and "pip install -e ." in last

@@ -1,0 +1,271 @@
+"""Performance benchmarks of the course (issue 11). Prints tables; asserts nothing.
+
+    make bench                        # everything below
+    python benchmarks/bench.py book   # cold build and cached rebuild of the web book
+    python benchmarks/bench.py grade  # grading time per chapter notebook, split in parts
+    python benchmarks/bench.py cells  # reference LSTM/GRU forward+backward vs torch
+    python benchmarks/bench.py scale  # book build vs chapters; grading vs submissions
+
+Numbers on a shared 2-core machine are noisy: compare the ratios printed within one run.
+torch is optional (``pip install torch==2.13.0``); without it the torch column is empty.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(REPO / "tests"))
+
+
+def table(title: str, header: list[str], rows: list[list]) -> None:
+    print(f"\n## {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(f"{c:.2f}" if isinstance(c, float) else str(c)
+                                for c in row) + " |")
+    sys.stdout.flush()
+
+
+def env_with_bin() -> dict:
+    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def chapters() -> list[str]:
+    return sorted(p.name for p in (REPO / "solutions").iterdir()
+                  if (p / f"{p.name}.ipynb").exists())
+
+
+# --------------------------------------------------------------------------- book
+def build_book(root: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run([str(BIN / "jupyter-book"), "build", str(root), "-W", "-n",
+                           "--keep-going"], cwd=root, capture_output=True, text=True,
+                          env=env_with_bin())
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        print(proc.stdout[-2000:], proc.stderr[-2000:])
+        raise SystemExit("book build failed")
+    return elapsed
+
+
+def copy_repo(dest: Path) -> Path:
+    shutil.copytree(REPO, dest, ignore=shutil.ignore_patterns(
+        ".venv", "_build", ".git", "__pycache__", ".pytest_cache"))
+    return dest
+
+
+def bench_book() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_repo(Path(tmp) / "course")
+        cold = build_book(root)
+        page = root / "book" / "ch01_rnn_basics.md"
+        page.write_text(page.read_text() + "\n<!-- touched -->\n")
+        cached = build_book(root)
+        unchanged = build_book(root)
+    table("Book build (every page executed; -W -n --keep-going)",
+          ["build", "seconds", "target"],
+          [["cold (empty cache)", cold, "<= 240"],
+           ["cached, one page touched", cached, "<= 30"],
+           ["cached, nothing changed", unchanged, ""]])
+
+
+def toc_chapters(root: Path) -> list[str]:
+    return re.findall(r"^\s*- file: (book/ch\d\d_\w+)", (root / "_toc.yml").read_text(),
+                      flags=re.M)
+
+
+def bench_book_scaling() -> None:
+    rows = []
+    pages = toc_chapters(REPO)
+    for k in sorted({1, max(1, len(pages) // 2), len(pages)}):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = copy_repo(Path(tmp) / "course")
+            toc = (root / "_toc.yml").read_text()
+            for page in pages[k:]:  # drop later chapters and their exercise sections
+                chap = page.split("/")[1][:4]
+                toc = re.sub(rf"\n\s*- file: {re.escape(page)}\n\s*sections:\n"
+                             rf"\s*- file: exercises/{chap}/{chap}", "", toc)
+            (root / "_toc.yml").write_text(toc)
+            rows.append([k, build_book(root)])
+    table("Cold book build vs number of chapters", ["chapters", "seconds"], rows)
+
+
+# -------------------------------------------------------------------------- grade
+def time_notebook(path: Path) -> dict:
+    """Execute a notebook cell by cell; split time into kernel start, code and checks."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
+                            allow_errors=True)
+    parts = {"kernel start": 0.0, "learner code": 0.0, "checks": 0.0, "other cells": 0.0}
+    slowest = (0.0, "")
+    start = time.perf_counter()
+    with client.setup_kernel():
+        parts["kernel start"] = time.perf_counter() - start
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            meta = cell.metadata.get("nbgrader", {})
+            kind = ("checks" if meta.get("grade") else
+                    "learner code" if meta.get("solution") else "other cells")
+            t0 = time.perf_counter()
+            client.execute_cell(cell, index)
+            spent = time.perf_counter() - t0
+            parts[kind] += spent
+            if kind == "checks" and spent > slowest[0]:
+                slowest = (spent, meta.get("grade_id", ""))
+    parts["total"] = time.perf_counter() - start
+    parts["slowest check"] = f"{slowest[1]} {slowest[0]:.2f}s"
+    return parts
+
+
+def bench_grading() -> None:
+    from course import Course, mutants
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for chapter in chapters():
+            course = Course(Path(tmp) / chapter, [chapter])
+            course.generate()
+            hidden = course.root / "hidden.ipynb"
+            import nbformat
+            nbformat.write(nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb",
+                                         as_version=4), hidden)  # hidden tests included
+            wrong = mutants(chapter)[0]
+            mutant_nb = course.root / "mutant.ipynb"
+            filled = course.filled(chapter, {wrong[0]: wrong[2].read_text()})
+            # put the hidden tests back, as nbgrader autograde does
+            source = nbformat.read(hidden, as_version=4)
+            tests = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+                     if c.metadata.get("nbgrader", {}).get("grade")}
+            for cell in filled.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if gid in tests:
+                    cell.source = tests[gid]
+            nbformat.write(filled, mutant_nb)
+            for label, path in [("solution", hidden), (f"wrong {wrong[0]}", mutant_nb)]:
+                parts = time_notebook(path)
+                rows.append([chapter, label, parts["kernel start"], parts["learner code"],
+                             parts["checks"], parts["other cells"], parts["total"],
+                             parts["slowest check"]])
+    table("Grading time per chapter notebook (seconds; target total <= 10, each check cell "
+          "incl. its gradient checks <= 1 per gradient test)",
+          ["chapter", "submission", "kernel start", "learner code", "checks", "other",
+           "total", "slowest check cell"], rows)
+
+
+def bench_grading_scale() -> None:
+    from course import Course
+    rows = []
+    for n in (10, 40):
+        with tempfile.TemporaryDirectory() as tmp:
+            course = Course(Path(tmp) / "c", ["ch01"])
+            course.generate()
+            for k in range(n):
+                course.submit("ch01", f"s{k:03d}", course.filled("ch01"))
+            t0 = time.perf_counter()
+            course.autograde("ch01")
+            spent = time.perf_counter() - t0
+            rows.append([n, "serial nbgrader autograde", spent, spent / n])
+    table("Grading time vs number of submissions (ch01)",
+          ["submissions", "grader", "seconds", "seconds per notebook"], rows)
+
+
+# -------------------------------------------------------------------------- cells
+def best_of(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def bench_cells(N: int = 32, T: int = 50, D: int = 64, H: int = 128) -> None:
+    import numpy as np
+    from autograder import reference
+
+    try:
+        import torch
+        torch.set_num_threads(os.cpu_count() or 1)
+    except ImportError:
+        torch = None
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, T, D))
+    h0 = np.zeros((N, H))
+    rows = []
+    specs = [("ch04", "LSTM", "lstm", 4), ("ch05", "GRU", "gru", 3), ("ch01", "RNN", "rnn", 1)]
+    for chapter, label, prefix, blocks in specs:
+        try:
+            ref = reference.load(chapter)
+        except FileNotFoundError:
+            rows.append([label, "reference not written yet", "", "", ""])
+            continue
+        forward = getattr(ref, f"{prefix}_forward")
+        backward = getattr(ref, f"{prefix}_backward", None)
+        if backward is None:
+            try:
+                backward = getattr(reference.load("ch02"), f"{prefix}_backward")
+            except (FileNotFoundError, AttributeError):
+                rows.append([label, "backward not written yet", "", "", ""])
+                continue
+        Wx = 0.1 * rng.standard_normal((D, blocks * H))
+        Wh = 0.1 * rng.standard_normal((H, blocks * H))
+        b = np.zeros(blocks * H)
+        dh = rng.standard_normal((N, T, H))
+
+        def numpy_step():
+            h, cache = forward(x, h0, Wx, Wh, b)
+            backward(dh, cache)
+
+        ours = best_of(numpy_step)
+        theirs = ""
+        if torch is not None:
+            module = {"LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU, "RNN": torch.nn.RNN}[label](
+                D, H, batch_first=True).double()
+            tx = torch.tensor(x, requires_grad=True)
+            tdh = torch.tensor(dh)
+
+            def torch_step():
+                out, _ = module(tx)
+                out.backward(tdh)
+
+            theirs = best_of(torch_step)
+        ratio = f"{ours / theirs:.2f}" if theirs else "n/a"
+        rows.append([label, f"{ours * 1e3:.1f}",
+                     f"{theirs * 1e3:.1f}" if theirs else "torch not installed", ratio,
+                     "<= 2.00"])
+    table(f"Reference forward+backward over a sequence, N={N} T={T} D={D} H={H}, float64 "
+          "(best of 5, milliseconds)",
+          ["cell", "numpy reference", "torch CPU", "ratio", "target"], rows)
+
+
+def main(argv: list[str]) -> None:
+    what = argv or ["cells", "grade", "book", "scale"]
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    if "cells" in what:
+        bench_cells()
+    if "grade" in what:
+        bench_grading()
+    if "book" in what:
+        bench_book()
+    if "scale" in what:
+        bench_book_scaling()
+        bench_grading_scale()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
