@@ -167,14 +167,17 @@ def test_visible_self_checks_need_no_solutions(chapter, tmp_path):
     import nbformat
     nb = nbformat.read(REPO / "exercises" / chapter / f"{chapter}.ipynb", as_version=4)
     checks = [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    toolkit = [c.source for c in nb.cells if c.cell_type == "code"
+               and not c.metadata.get("nbgrader", {}).get("grade")
+               and not c.metadata.get("nbgrader", {}).get("solution")
+               and "from autograder" in c.source]
     script = tmp_path / "visible.py"
     script.write_text(
         "from autograder import reference\n"
-        "from autograder.grading import check\n"
-        f"ns = dict(vars(reference.load({chapter!r})), check=check)\n"
+        f"ns = dict(vars(reference.load({chapter!r})))\n"
         "reference.load.cache_clear()\n"
         "import os; os.environ['RNNCOURSE_SOLUTIONS'] = '/nonexistent'\n"
-        + "".join(f"exec({src!r}, ns)\n" for src in checks))
+        + "".join(f"exec({src!r}, ns)\n" for src in toolkit + checks))
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           cwd=tmp_path, env={**os.environ, "RNNCOURSE_RECORD_DIR": ""})
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -188,7 +191,8 @@ def test_missing_toolkit_is_explained_in_one_line(chapter, tmp_path):
     nb = nbformat.read(REPO / "exercises" / chapter / f"{chapter}.ipynb", as_version=4)
     toolkit = [c.source for c in nb.cells
                if c.cell_type == "code" and "from autograder" in c.source][0]
-    proc = subprocess.run([sys.executable, "-I", "-S", "-c", toolkit], cwd=tmp_path,
+    hide = "import sys; sys.modules['autograder'] = None  # as if not installed\n"
+    proc = subprocess.run([sys.executable, "-c", hide + toolkit], cwd=tmp_path,
                           capture_output=True, text=True)
     assert proc.returncode != 0
     last = proc.stderr.strip().splitlines()[-1]
