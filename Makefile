@@ -37,7 +37,7 @@ book: env
 	@echo "  python3 -m http.server -d _build/html 8000  and browse to http://localhost:8000)"
 
 test: env system-deps
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 release: env
 	$(BIN)/nbgrader generate_assignment --force $(or $(CHAPTER),--all)
