@@ -40,3 +40,40 @@ def load_corpus(name: str) -> str:
         available = sorted(p.name for p in CORPORA.glob("*")) if CORPORA.exists() else []
         raise FileNotFoundError(f"No corpus {name!r}; shipped corpora: {available}")
     return path.read_text(encoding="utf-8")
+
+
+def char_corpus(name: str = "rnn_notes.txt"):
+    """A shipped corpus as a stream of character indices, for character-level models.
+
+    The text is lower-cased and every run of whitespace becomes one space, so the
+    vocabulary is small (letters, space, a few punctuation marks).
+
+    Returns:
+    - tokens: integer array of shape (L,), entries in [0, V)
+    - vocab: list of the V distinct characters, sorted; tokens[i] indexes into it
+    """
+    text = " ".join(load_corpus(name).lower().split())
+    vocab = sorted(set(text))
+    index = {ch: i for i, ch in enumerate(vocab)}
+    tokens = np.array([index[ch] for ch in text], dtype=np.int64)
+    return tokens, vocab
+
+
+def word_segmentation(split: str = "train") -> list[list[str]]:
+    """The course's small Chinese word-segmentation corpus (chapter 6).
+
+    ``autograder/corpora/zh_segmentation.txt`` holds 640 short sentences written for the
+    course, one per line, words separated by spaces; the first is the seed example
+    ``今天 我 来 上 nlp``. Many sentences contain an overlapping ambiguity (大学生 /
+    大学 生活) that only the characters to the right resolve.
+
+    split: "train" (the first 500 sentences), "test" (the other 140, held out) or "all".
+
+    Returns a list of sentences, each a list of words (strings).
+    """
+    lines = load_corpus("zh_segmentation.txt").splitlines()
+    sentences = [ln.split() for ln in lines if ln.strip() and not ln.startswith("#")]
+    parts = {"train": sentences[:500], "test": sentences[500:], "all": sentences}
+    if split not in parts:
+        raise ValueError(f"split must be one of {sorted(parts)}, got {split!r}")
+    return parts[split]
