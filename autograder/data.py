@@ -77,3 +77,40 @@ def word_segmentation(split: str = "train") -> list[list[str]]:
     if split not in parts:
         raise ValueError(f"split must be one of {sorted(parts)}, got {split!r}")
     return parts[split]
+
+
+# Chapter 7: a toy transduction task for encoder-decoder models.
+REVERSAL_TOKENS = tuple("0123456789") + ("<s>", "</s>")  # token i is REVERSAL_TOKENS[i]
+REVERSAL_START, REVERSAL_END = 10, 11
+
+
+def digit_reversal(n: int, length: int, rng: np.random.Generator):
+    """Strings of random digits and their reversals, as token indices (chapter 7).
+
+    Tokens 0-9 are the digits, 10 is the start token <s> and 11 the end token </s>
+    (``REVERSAL_TOKENS``). Reading "3 1 4" the model must write "4 1 3 </s>"; during
+    training its decoder reads "<s> 4 1 3" (teacher forcing).
+
+    Returns a tuple of:
+    - src: source digits, integers of shape (n, length)
+    - tgt_in: decoder inputs, shape (n, length + 1): <s> then the reversed digits
+    - tgt_out: decoder targets, shape (n, length + 1): the reversed digits then </s>
+    """
+    src = rng.integers(0, 10, size=(n, length))  # (n, length)
+    reversed_src = src[:, ::-1]
+    tgt_in = np.concatenate([np.full((n, 1), REVERSAL_START), reversed_src], axis=1)
+    tgt_out = np.concatenate([reversed_src, np.full((n, 1), REVERSAL_END)], axis=1)
+    return src, tgt_in, tgt_out
+
+
+def reversal_batches(num_batches: int, batch_size: int, min_len: int, max_len: int,
+                     rng: np.random.Generator) -> list:
+    """Training batches of the digit-reversal task, each with one random length in
+    [min_len, max_len] so that no padding is needed: a list of (src, tgt_in, tgt_out)."""
+    lengths = rng.integers(min_len, max_len + 1, size=num_batches)
+    return [digit_reversal(batch_size, int(L), rng) for L in lengths]
+
+
+def reversal_text(tokens) -> str:
+    """Token indices of the reversal task as text, e.g. [3, 1, 4, 11] -> '3 1 4 </s>'."""
+    return " ".join(REVERSAL_TOKENS[int(t)] for t in tokens)
