@@ -7,13 +7,16 @@ compares a learner's backward pass with centred finite differences of the forwar
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from autograder.cases import Impl, case
 from autograder.checks import CheckFailure, check_array, grad_check
-from autograder.provided.ch01 import rnn_forward, rnn_step_forward
+from autograder.data import char_corpus
+from autograder.provided.ch01 import (rnn_forward, rnn_step_forward, sample_token,
+                                      sequence_cross_entropy, softmax)
 
 
 def _rnn_params(rng, D, H):
@@ -171,6 +174,214 @@ def temporal_softmax_loss(impl, rng, N=3, T=5, V=6, big=800.0):
     return {"loss": loss, "dscores": dscores}
 
 
+# ------------------------------------------------------------------ truncated BPTT
+
+@case("ch02", axes={"inputs": ("chunk k", "row n", "step t"),
+                    "targets": ("chunk k", "row n", "step t")},
+      hint="Row n is one contiguous stream starting at token n*K*T, so that row n of "
+           "chunk k+1 continues row n of chunk k: reshape tokens[:N*K*T] to (N, K, T) "
+           "and move the chunk axis first. targets are the same slice shifted by one "
+           "token. K = ((L - 1) // N) // T.")
+def tbptt_chunks(impl, rng, L=47, N=3, T=4):
+    tokens = rng.integers(0, 30, size=L)
+    inputs, targets = impl.tbptt_chunks(tokens, N, T)
+    return {"inputs": inputs, "targets": targets}
+
+
+def _char_rnn_params(rng, V, D, H):
+    return {"W_embed": rng.standard_normal((V, D)), "Wx": 0.5 * rng.standard_normal((D, H)),
+            "Wh": 0.5 * rng.standard_normal((H, H)), "b": 0.5 * rng.standard_normal(H),
+            "Wy": rng.standard_normal((H, V)), "by": rng.standard_normal(V)}
+
+
+def _char_rnn_batch(rng, N, T, V, H):
+    inputs = _indices_with_repeats(rng, N, T, V)
+    targets = rng.integers(0, V, size=(N, T))
+    h0 = rng.standard_normal((N, H))
+    return inputs, targets, h0
+
+
+_PARAM_AXES = {"W_embed": ("V", "D"), "Wx": ("D", "H"), "Wh": ("H", "H"), "b": ("H",),
+               "Wy": ("H", "V"), "by": ("V",)}
+
+
+@case("ch02", judge=_gradient_judge(
+    "char_rnn_loss",
+    axes={"h_last": ("N", "H"), **{f"grads[{k}]": v for k, v in _PARAM_AXES.items()}},
+    hints={"loss": "Chain embedding_forward, rnn_forward (from h0), temporal_affine_forward "
+                   "and temporal_softmax_loss with an all-True mask; return that loss as it "
+                   "is (summed over time, averaged over the batch).",
+           "h_last": "h_last is the state after the last step, h[:, -1].",
+           "grads[W_embed]": "embedding_backward(dx, ...) with the dx that rnn_backward "
+                             "returns.",
+           "grads[Wx]": "From rnn_backward(dh, ...), with dh from temporal_affine_backward; "
+                        "mind the order of rnn_backward's outputs (dx, dh0, dWx, dWh, db).",
+           "grads[Wh]": "From rnn_backward(dh, ...); mind the order of its outputs.",
+           "grads[b]": "From rnn_backward(dh, ...).",
+           "grads[Wy]": "From temporal_affine_backward(dscores, ...).",
+           "grads[by]": "From temporal_affine_backward(dscores, ...)."},
+    all_wrong="every gradient flows from the loss: does the forward pass start from h0 "
+              "(not zeros), and is the mask all True?"))
+def char_rnn_loss(impl, rng, N=2, T=4, V=7, D=3, H=5):
+    params = _char_rnn_params(rng, V, D, H)
+    inputs, targets, h0 = _char_rnn_batch(rng, N, T, V, H)
+    loss, grads, h_last = impl.char_rnn_loss(params, inputs, targets, h0)
+    if not isinstance(grads, dict):
+        raise CheckFailure("char_rnn_loss: grads should be a dict with the keys of params.")
+    return {"loss": loss, "h_last": h_last, **{f"grads[{k}]": grads.get(k) for k in params}}
+
+
+# ------------------------------------------------------------------ sampling
+
+def _sampling_params(rng, V, D, H):
+    """Weights large enough that the next-token distributions are far from uniform and
+    depend on the previous token, so that mistakes change the frequencies."""
+    return {"W_embed": 2.0 * rng.standard_normal((V, D)), "Wx": rng.standard_normal((D, H)),
+            "Wh": rng.standard_normal((H, H)), "b": 0.5 * rng.standard_normal(H),
+            "Wy": 2.0 * rng.standard_normal((H, V)), "by": 0.5 * rng.standard_normal(V)}
+
+
+def _next_probs(params, h, temperature):
+    return softmax((h @ params["Wy"] + params["by"]) / temperature)  # (N, V)
+
+
+def _judge_sampling(got: dict, expected: dict) -> None:
+    check_array("sample_chars", "the greedy samples (temperature 0)", got["greedy"],
+                expected["greedy"], axes=("row", "generated step"),
+                hint="After reading the prefix from a zero state, take the argmax of the "
+                     "scores, feed that token back in as the next input, step the RNN, "
+                     "and repeat.")
+    for which, what in (("1", "first"), ("2", "second")):
+        freq, probs = np.asarray(got["freq" + which]), np.asarray(expected["p" + which])
+        tv = 0.5 * np.abs(freq - probs).sum()  # total variation distance
+        if not tv < 0.03:
+            raise CheckFailure(
+                f"sample_chars: the {what} generated character does not follow the "
+                f"model's distribution (observed frequencies {np.round(freq, 3).tolist()}, "
+                f"expected about {np.round(probs, 3).tolist()}). "
+                + ("Sample with sample_token(scores, temperature, rng) from the state after "
+                   "the whole prefix." if which == "1" else
+                   "The second character must come from the state after feeding the first "
+                   "sampled character back in (not the prefix's last character)."))
+
+
+@case("ch02", judge=_judge_sampling)
+def sample_chars(impl, rng, V=5, D=3, H=4, P=4, temperature=0.7, reps=20000):
+    params = _sampling_params(rng, V, D, H)
+    prefix = rng.integers(0, V, size=(3, P))
+    greedy = np.asarray(impl.sample_chars(params, prefix, 6, 0.0, rng))
+    many = np.repeat(prefix[:1], reps, axis=0)  # (reps, P): the same prefix in every row
+    draws = np.asarray(impl.sample_chars(params, many, 2, temperature, rng))
+    if draws.shape != (reps, 2) or draws.dtype.kind not in "iu":
+        raise CheckFailure(f"sample_chars: returned {draws.dtype} of shape {draws.shape} for "
+                           f"{reps} prefixes and length 2; expected integers of shape "
+                           f"{(reps, 2)} (the generated tokens only, without the prefix).")
+    # The model's exact distributions of the first and second generated token.
+    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
+    h, _ = rnn_forward(params["W_embed"][prefix[:1]], np.zeros((1, H)), Wx, Wh, b)
+    p1 = _next_probs(params, h[:, -1], temperature)[0]                      # (V,)
+    h2, _ = rnn_step_forward(params["W_embed"], np.repeat(h[:, -1], V, 0), Wx, Wh, b)
+    p2 = p1 @ _next_probs(params, h2, temperature)                          # (V,)
+    return {"greedy": greedy, "p1": p1, "p2": p2,
+            "freq1": np.bincount(draws[:, 0], minlength=V)[:V] / reps,
+            "freq2": np.bincount(draws[:, 1], minlength=V)[:V] / reps}
+
+
+# ------------------------------------------------------------------ training
+
+def _streams(tokens, N, T):
+    """The chunks of truncated BPTT (the arrangement tbptt_chunks makes)."""
+    K = (len(tokens) - 1) // N // T
+    inputs = tokens[:N * K * T].reshape(N, K, T).transpose(1, 0, 2)       # (K, N, T)
+    targets = tokens[1:N * K * T + 1].reshape(N, K, T).transpose(1, 0, 2)
+    return inputs, targets
+
+
+def _text_loss(params, tokens, N=32):
+    """Loss per character of the whole text, read as N streams with carried state."""
+    inputs, targets = _streams(tokens, N, (len(tokens) - 1) // N)        # one chunk
+    x = params["W_embed"][inputs[0]]                                     # (N, T, D)
+    h, _ = rnn_forward(x, np.zeros((N, params["Wh"].shape[0])), params["Wx"],
+                       params["Wh"], params["b"])
+    scores = h @ params["Wy"] + params["by"]                             # (N, T, V)
+    mask = np.ones(inputs[0].shape, bool)
+    return sequence_cross_entropy(scores, targets[0], mask) / inputs.shape[2]
+
+
+def _word_rate(params, vocab, tokens, rng, length=300, temperature=0.5):
+    """Fraction of the words in a sample from the model that are words of the corpus."""
+    text = "".join(vocab[i] for i in tokens)
+    words = set(re.findall(r"[a-z]+", text))
+    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
+    h = np.zeros((1, Wh.shape[0]))
+    for ch in "the ":
+        h, _ = rnn_step_forward(params["W_embed"][[vocab.index(ch)]], h, Wx, Wh, b)
+    out = []
+    for _ in range(length):
+        token = sample_token(h @ params["Wy"] + params["by"], temperature, rng)
+        out.append(vocab[int(token[0])])
+        h, _ = rnn_step_forward(params["W_embed"][token], h, Wx, Wh, b)
+    sampled = re.findall(r"[a-z]+", "".join(out))
+    return float(np.mean([w in words for w in sampled])) if sampled else 0.0
+
+
+def _judge_training(got: dict, expected: dict) -> None:
+    losses, ref = np.asarray(got["losses"], dtype=float), np.asarray(expected["losses"])
+    if losses.shape != ref.shape:
+        raise CheckFailure(f"train_char_rnn: returned losses of shape {losses.shape}, "
+                           f"expected {ref.shape}: one loss per training step.")
+    n = min(10, len(ref))
+    close = np.isclose(losses[:n], ref[:n], rtol=1e-5, atol=1e-8)
+    if not close.all():
+        s, K = int(np.argmin(close)), int(expected["K"])
+        why = ("Record loss / T (per character); clip the gradients before adam_step; "
+               "start the first chunk from a zero state." if s == 0 else
+               "At k = 0 (a new pass over the text) the state must restart from zeros."
+               if s % K == 0 else
+               "Each chunk must start from the h_last of the chunk before it, and step s "
+               "must use chunk s % K.")
+        raise CheckFailure(
+            f"train_char_rnn: the recorded losses match the reference for steps 0 to "
+            f"{s - 1} and differ from step {s} on (step {s}: {losses[s]:.6f}, expected "
+            f"{ref[s]:.6f}; K = {K} chunks). {why}" if s else
+            f"train_char_rnn: the loss of step 0 is {losses[0]:.6f}, expected "
+            f"{ref[0]:.6f}. {why}")
+    if not bool(expected["evaluate"]):
+        return
+    if not got["text_loss"] <= TEXT_LOSS_THRESHOLD:
+        raise CheckFailure(
+            f"train_char_rnn: after training, the model's loss on the text is "
+            f"{float(got['text_loss']):.3f} nats per character; it should be below "
+            f"{TEXT_LOSS_THRESHOLD} (the reference reaches "
+            f"{float(expected['text_loss']):.3f}). Check that every step uses "
+            "clip_gradients, then adam_step on the same params dict and state.")
+    if not got["word_rate"] >= MIN_WORD_RATE:
+        raise CheckFailure(
+            f"train_char_rnn: only {float(got['word_rate']):.0%} of the words sampled from "
+            f"the trained model are words of the corpus; at least {MIN_WORD_RATE:.0%} are "
+            "needed.")
+
+
+TEXT_LOSS_THRESHOLD = 1.8  # nats per character on the whole corpus (uniform: log 31)
+MIN_WORD_RATE = 0.6        # of the words sampled at temperature 0.5
+
+
+@case("ch02", judge=_judge_training)
+def train_char_rnn(impl, rng, N=16, T=25, H=64, D=16, num_steps=120, learning_rate=0.01,
+                   max_norm=5.0, corpus_chars=0, evaluate=True):
+    tokens, vocab = char_corpus()
+    if corpus_chars:
+        tokens = tokens[:corpus_chars]
+    params = impl.init_char_rnn(len(vocab), D, H, rng)
+    inputs, targets = _streams(tokens, N, T)
+    losses = impl.train_char_rnn(params, inputs, targets, num_steps, learning_rate,
+                                 max_norm)
+    text_loss = _text_loss(params, tokens) if evaluate else np.nan
+    word_rate = _word_rate(params, vocab, tokens, rng) if evaluate else np.nan
+    return {"losses": losses, "text_loss": text_loss, "word_rate": word_rate,
+            "K": inputs.shape[0], "evaluate": evaluate}
+
+
 # ------------------------------------------------------------------ gradient checks
 
 def _gc_rnn_step_backward(impl, rng, N=3, D=4, H=5):
@@ -216,12 +427,24 @@ def _gc_temporal_softmax_loss(impl, rng, N=3, T=5, V=6):
         dict(scores=scores), lambda dloss: {"scores": dloss * dscores})
 
 
+def _gc_char_rnn_loss(impl, rng, N=2, T=4, V=7, D=3, H=5):
+    params = _char_rnn_params(rng, V, D, H)
+    inputs, targets, h0 = _char_rnn_batch(rng, N, T, V, H)
+    _loss, grads, _h_last = impl.char_rnn_loss(params, inputs, targets, h0)
+    return grad_check(
+        "char_rnn_loss",
+        lambda **p: float(impl.char_rnn_loss(p, inputs, targets, h0)[0]),
+        params, lambda dloss: {k: dloss * g for k, g in grads.items()}, max_coords=20,
+        tol=1e-5)
+
+
 _GRADIENT_CHECKS = {
     "rnn_step_backward": _gc_rnn_step_backward,
     "rnn_backward": _gc_rnn_backward,
     "embedding_backward": _gc_embedding_backward,
     "temporal_affine_backward": _gc_temporal_affine_backward,
     "temporal_softmax_loss": _gc_temporal_softmax_loss,
+    "char_rnn_loss": _gc_char_rnn_loss,
 }
 
 

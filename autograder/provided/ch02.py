@@ -139,3 +139,141 @@ def temporal_softmax_loss(scores, targets, mask):
     dscores[np.arange(N)[:, None], np.arange(T)[None, :], targets] -= 1.0
     dscores *= mask[:, :, None] / N                                    # padding: zero
     return loss, dscores
+
+def tbptt_chunks(tokens, N, T):
+    """Arrange a token stream into N contiguous parallel streams cut into chunks of T steps.
+
+    Inputs:
+    - tokens: integer array of shape (L,)
+    - N: number of parallel streams (batch rows)
+    - T: number of time steps per chunk
+
+    Returns a tuple of:
+    - inputs: integer array of shape (K, N, T), K = ((L - 1) // N) // T;
+      inputs[k, n] = tokens[n*K*T + k*T : n*K*T + (k+1)*T]
+    - targets: integer array of shape (K, N, T), the next token of every input:
+      targets[k, n, t] = tokens[n*K*T + k*T + t + 1]
+    """
+    K = (len(tokens) - 1) // N // T
+    S = K * T                                                    # tokens per stream
+    inputs = tokens[:N * S].reshape(N, K, T).transpose(1, 0, 2)  # (K, N, T)
+    targets = tokens[1:N * S + 1].reshape(N, K, T).transpose(1, 0, 2)
+    return inputs, targets
+
+def init_char_rnn(V, D, H, rng):
+    """Random parameters of a character-level RNN language model (given, not graded).
+
+    Returns a dict: W_embed (V, D), Wx (D, H), Wh (H, H), b (H,), Wy (H, V), by (V,).
+    """
+    return {"W_embed": rng.standard_normal((V, D)),                  # (V, D)
+            "Wx": rng.standard_normal((D, H)) / np.sqrt(D),          # (D, H)
+            "Wh": 0.5 * rng.standard_normal((H, H)) / np.sqrt(H),    # (H, H)
+            "b": np.zeros(H),                                        # (H,)
+            "Wy": rng.standard_normal((H, V)) / np.sqrt(H),          # (H, V)
+            "by": np.zeros(V)}                                       # (V,)
+
+
+def clip_gradients(grads, max_norm):
+    """Scale all gradients in place so that their joint L2 norm is at most max_norm.
+
+    Returns the norm before clipping (given, not graded).
+    """
+    norm = float(np.sqrt(sum((g * g).sum() for g in grads.values())))
+    if norm > max_norm:
+        for g in grads.values():
+            g *= max_norm / norm
+    return norm
+
+
+def adam_step(params, grads, state, learning_rate, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam update of every parameter, in place (given, not graded).
+
+    state is a dict, empty before the first step; adam_step keeps its running averages
+    of each gradient and of its square there, and the step count.
+    """
+    t = state["t"] = state.get("t", 0) + 1
+    for name, grad in grads.items():
+        m, v = state.get(name, (np.zeros_like(grad), np.zeros_like(grad)))
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad * grad
+        state[name] = (m, v)
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)  # bias correction
+        params[name] -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+
+def char_rnn_loss(params, inputs, targets, h0):
+    """Loss and gradients of the character-level RNN language model on one chunk.
+
+    Inputs:
+    - params: dict with W_embed (V, D), Wx (D, H), Wh (H, H), b (H,), Wy (H, V), by (V,)
+    - inputs: token indices, integers of shape (N, T)
+    - targets: the next token of every input, integers of shape (N, T)
+    - h0: hidden state to start from (carried from the previous chunk), shape (N, H)
+
+    Returns a tuple of:
+    - loss: a float, summed over the T steps and averaged over the N rows
+    - grads: dict of gradients with the same keys and shapes as params
+    - h_last: the hidden state after the last step, shape (N, H)
+    """
+    x, embed_cache = embedding_forward(inputs, params["W_embed"])              # (N, T, D)
+    h, rnn_cache = rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])  # (N, T, H)
+    scores, out_cache = temporal_affine_forward(h, params["Wy"], params["by"])  # (N, T, V)
+    loss, dscores = temporal_softmax_loss(scores, targets, np.ones(inputs.shape, bool))
+    grads = {}
+    dh, grads["Wy"], grads["by"] = temporal_affine_backward(dscores, out_cache)
+    # The gradient with respect to h0 is dropped: truncated BPTT stops here.
+    dx, _dh0, grads["Wx"], grads["Wh"], grads["b"] = rnn_backward(dh, rnn_cache)
+    grads["W_embed"] = embedding_backward(dx, embed_cache)
+    return loss, grads, h[:, -1]
+
+def sample_chars(params, prefix, length, temperature, rng):
+    """Sample characters from the language model after it has read a prefix.
+
+    Inputs:
+    - params: dict with W_embed (V, D), Wx (D, H), Wh (H, H), b (H,), Wy (H, V), by (V,)
+    - prefix: token indices the model reads first, integers of shape (N, P), P >= 1
+    - length: number of tokens to generate
+    - temperature: a float >= 0 for sample_token; 0 means greedy
+    - rng: a numpy random Generator, passed on to sample_token
+
+    Returns:
+    - tokens: the generated token indices (not including the prefix), shape (N, length)
+    """
+    N, _P = prefix.shape
+    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
+    x, _ = embedding_forward(prefix, params["W_embed"])          # (N, P, D)
+    h, _ = rnn_forward(x, np.zeros((N, Wh.shape[0])), Wx, Wh, b)  # (N, P, H)
+    prev_h = h[:, -1]                                            # state after the prefix
+    out = np.empty((N, length), dtype=np.int64)
+    for i in range(length):
+        scores = prev_h @ params["Wy"] + params["by"]            # (N, V)
+        out[:, i] = sample_token(scores, temperature, rng)
+        prev_h, _ = rnn_step_forward(params["W_embed"][out[:, i]], prev_h, Wx, Wh, b)
+    return out
+
+def train_char_rnn(params, inputs, targets, num_steps, learning_rate, max_norm=5.0):
+    """Train the language model with truncated BPTT and Adam, updating params in place.
+
+    Inputs:
+    - params: dict of parameters, as made by init_char_rnn
+    - inputs, targets: chunks from tbptt_chunks, integers of shape (K, N, T)
+    - num_steps: number of updates; step s uses chunk s % K
+    - learning_rate: Adam's learning rate
+    - max_norm: the gradients are clipped to this joint norm before each update
+
+    Returns:
+    - losses: array of shape (num_steps,), the loss per character of each step's chunk
+    """
+    K, N, T = inputs.shape
+    H = params["Wh"].shape[0]
+    state = {}                       # Adam's running averages, one dict for the run
+    losses = np.empty(num_steps)
+    for step in range(num_steps):
+        k = step % K
+        if k == 0:
+            h = np.zeros((N, H))     # a new pass over the text: every stream restarts
+        # h is carried forward as a plain array, so no gradient crosses the boundary.
+        loss, grads, h = char_rnn_loss(params, inputs[k], targets[k], h)
+        clip_gradients(grads, max_norm)
+        adam_step(params, grads, state, learning_rate)
+        losses[step] = loss / T
+    return losses
