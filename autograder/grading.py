@@ -8,9 +8,13 @@ Expected outputs come from the shipped fixtures when the case is a visible one (
 learner without the solutions can self-check) and from the reference implementation in
 ``solutions/`` otherwise (hidden tests, at grading time).
 
-When ``RNNCOURSE_RECORD_DIR`` is set (the sandboxed grading pipeline), the learner's
-outputs are also written there, so a clean process outside the learner's kernel can
-compare them with the reference and decide the grade itself.
+When ``RNNCOURSE_RECORD_DIR`` is set (record mode: the sandboxed grading pipeline in
+``autograder/pipeline/``), ``check`` compares nothing and never raises: for every case
+instance it writes what the learner's code produced (outputs, or the exception it
+raised, and which input arrays it changed in place) to that folder, and a clean process
+outside the learner's kernel compares them with the reference and decides the grade.
+The sandbox has no ``solutions/``, and nothing computed inside the learner's process is
+trusted there anyway.
 """
 from __future__ import annotations
 
@@ -54,24 +58,137 @@ def expected_outputs(chapter: str, function: str, seed: int, shape: dict) -> dic
     return case(reference.load(chapter), seed, **shape)
 
 
-def _record(chapter: str, function: str, seed: int, shape: dict, got: dict) -> None:
-    out_dir = os.environ.get("RNNCOURSE_RECORD_DIR")
+RECORD_ENV = "RNNCOURSE_RECORD_DIR"
+
+
+def record_name(chapter: str, function: str, seed: int, shape: Mapping[str, object]) -> str:
+    """File stem of one case instance's recording (``<stem>.json`` + ``<stem>.npz``)."""
+    key = case_key(function, seed, shape)
+    safe = "".join(ch if ch.isalnum() or ch in "._=-" else "_" for ch in key)
+    return f"{chapter}__{safe}"
+
+
+def _describe(value) -> tuple[str, np.ndarray | None]:
+    """How an output is recorded: its kind and, if it is numeric, a plain array copy.
+
+    The kind keeps what ``check_array`` looks at before the values (None, an ndarray
+    subclass, a non-numeric object), so the outside judge can give the same message.
+    ``type()`` is used, not ``isinstance``: an object can fake its ``__class__``.
+    """
+    kind = type(value)
+    if value is None:
+        return "none:NoneType", None
+    if kind is np.ndarray:
+        return "ndarray:ndarray", np.array(value, copy=True)
+    if issubclass(kind, np.ndarray):
+        return f"subclass:{kind.__name__}", np.array(np.ndarray.view(value, np.ndarray))
+    if kind in (int, float, bool, complex):
+        return f"python:{kind.__name__}", np.asarray(value)
+    if issubclass(kind, np.generic) and kind.__module__ == "numpy":
+        return f"numpy:{kind.__name__}", np.asarray(value)
+    return f"object:{kind.__name__}", None
+
+
+def _record(chapter: str, function: str, seed: int, shape: dict, got: dict | None,
+            error: str | None = None, mutated: list | None = None) -> None:
+    """Write one case instance's outputs (or the error it raised) for the outside judge."""
+    out_dir = os.environ.get(RECORD_ENV)
     if not out_dir:
         return
-    safe = {k: np.asarray(v) for k, v in got.items()
-            if isinstance(v, (np.ndarray, np.generic, int, float, bool))}
-    key = case_key(function, seed, shape).replace("|", "__").replace(",", "_")
-    path = Path(out_dir) / f"{chapter}__{key}.npz"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **{k: v for k, v in safe.items() if v.dtype != object})
-    meta = {"chapter": chapter, "function": function, "seed": seed, "shape": shape}
-    path.with_suffix(".json").write_text(json.dumps(meta))
+    stem = Path(out_dir) / record_name(chapter, function, seed, shape)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    kinds, arrays = {}, {}
+    if isinstance(got, dict):
+        for name, value in got.items():
+            kinds[str(name)], array = _describe(value)
+            if array is not None and array.dtype != object:
+                arrays[str(name)] = array
+    elif error is None:
+        error = f"the case returned {type(got).__name__}, not its outputs"
+    np.savez(stem.with_suffix(".npz"), **arrays)
+    meta = {"chapter": chapter, "function": function, "seed": seed, "shape": shape,
+            "status": "error" if error else "ok", "error": error, "kinds": kinds,
+            "mutated": sorted(set(mutated or []))}
+    stem.with_suffix(".json").write_text(json.dumps(meta, default=str))
+
+
+def _array_arguments(fn, args, kwargs) -> list[tuple[str, np.ndarray]]:
+    """(parameter name, array) for every ndarray argument of a call."""
+    import inspect
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    found = [(names[i] if i < len(names) else f"argument {i + 1}", a)
+             for i, a in enumerate(args) if type(a) is np.ndarray]
+    found += [(k, v) for k, v in kwargs.items() if type(v) is np.ndarray]
+    return found
+
+
+class RecordingImpl(_cases.Impl):
+    """The learner's namespace, noting which input arrays each call changed in place.
+
+    Only the calls the case makes are watched (not calls between learner functions).
+    ``mutated`` lists ``"function:parameter"``; the judge compares it with what the
+    reference does on the same inputs, so in-place updates by design stay allowed.
+    """
+
+    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook"):
+        super().__init__(namespace, where)
+        self.mutated: list[str] = []
+
+    def __getattr__(self, name: str):
+        fn = super().__getattr__(name)
+        if not callable(fn):
+            return fn
+
+        def watched(*args, **kwargs):
+            before = [(p, a, a.copy()) for p, a in _array_arguments(fn, args, kwargs)]
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                for param, array, copy in before:
+                    if not _same(array, copy):
+                        self.mutated.append(f"{name}:{param}")
+        return watched
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    try:
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    except TypeError:
+        return bool(np.array_equal(a, b))
+
+
+def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) -> None:
+    """Record mode: run every case instance, write what happened, judge nothing."""
+    full = {**case.defaults, **shape}
+    errors = 0
+    for seed in seeds:
+        impl = RecordingImpl(namespace)
+        try:
+            got = case(impl, seed, **shape)
+        except BaseException as exc:  # noqa: BLE001 -- SystemExit, KeyboardInterrupt too
+            errors += 1
+            message = (str(exc) if isinstance(exc, CheckFailure) else
+                       f"{function} raised {type(exc).__name__}: {exc}")
+            _record(chapter, function, seed, full, None, error=message,
+                    mutated=impl.mutated)
+            continue
+        _record(chapter, function, seed, full, got, mutated=impl.mutated)
+    n = len(seeds)
+    print(f"{function}: {n} case{'s' if n > 1 else ''} recorded for grading"
+          + (f" ({errors} raised an error)" if errors else ""))
 
 
 def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) -> None:
     """Run the case ``name`` ("chapter.function") for every seed; raise on failure."""
     chapter, function = name.split(".", 1)
     case = _cases.get(chapter, function)
+    if os.environ.get(RECORD_ENV):
+        return _check_recorded(chapter, function, case, namespace, seeds, shape)
     impl = _cases.Impl(namespace)
     full = {**case.defaults, **shape}
     for seed in seeds:
@@ -82,7 +199,6 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
         except Exception as exc:  # learner code crashed: say where, keep the type
             raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
                                f"(case seed={seed}, shape {full}).") from exc
-        _record(chapter, function, seed, full, got)
         expected = expected_outputs(chapter, function, seed, shape)
         try:
             case.compare(got, expected)

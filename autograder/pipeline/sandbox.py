@@ -1,0 +1,202 @@
+"""The sandbox every submission runs in: bubblewrap (Debian's ``bubblewrap`` package).
+
+Inside, a submission sees only what it needs, read-only: the system's ``/usr``, the
+Python installation and the course's virtual environment, and a snapshot of the
+``autograder`` package (no ``solutions/``, no gradebook, no other learner's work).
+It can write to exactly three places: its own copy of the submission folder (the
+working directory), the folder its test results are recorded in, and a private
+``/tmp``. It has no network (``--unshare-net`` leaves only a loopback device), its
+own PID namespace (when the runner exits or is killed, every process it started dies
+with it, detached or not), no capabilities, a clean environment, and resource limits
+(address space, file size, no core dumps) set with ``prlimit`` before it starts.
+
+``Sandbox(trusted=True)`` runs the same runner without bubblewrap (rlimits and time
+limits still apply, the process group is still killed): only for code you trust, on
+machines where user namespaces are unavailable.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import autograder
+
+PACKAGE = Path(autograder.__file__).resolve().parent
+INSIDE_LIB = "/opt/rnncourse"
+INSIDE_WORK = "/grading"
+# Folders of the autograder package that hold nbgrader state or learners' work: never
+# copied into the snapshot the sandbox sees.
+_STATE_DIRS = {"submitted", "autograded", "feedback", "reports", ".scratch", "__pycache__",
+               "downloaded", "release"}
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create namespaces on this machine."""
+
+
+@dataclasses.dataclass
+class Limits:
+    cell_timeout: float = 60.0       # seconds per cell
+    notebook_timeout: float = 600.0  # seconds per notebook, restarts included
+    startup_timeout: float = 120.0   # seconds until the runner is ready
+    memory_mb: int = 2048            # address space of the kernel process
+    file_mb: int = 64                # largest file it may write
+    max_attempts: int = 6            # restarts after crashes and timeouts, plus one
+
+
+def snapshot_package(dest_root: Path) -> Path:
+    """Copy the autograder package's code and data (not its state) for the sandbox.
+
+    Returns the folder to put on the sandbox's ``sys.path``. The copy is rebuilt only
+    when the package's files change, and swapped in atomically.
+    """
+    files = []
+    for path in sorted(PACKAGE.rglob("*")):
+        rel = path.relative_to(PACKAGE)
+        if any(part in _STATE_DIRS for part in rel.parts) or not path.is_file():
+            continue
+        if path.suffix in (".db", ".pyc", ".sqlite") or path.name.endswith(".db-journal"):
+            continue
+        files.append(rel)
+    digest = hashlib.sha256()
+    for rel in files:
+        digest.update(str(rel).encode() + b"\0" + (PACKAGE / rel).read_bytes() + b"\0")
+    target = dest_root / f"lib-{digest.hexdigest()[:16]}"
+    if (target / "autograder" / "__init__.py").exists():
+        return target
+    tmp = dest_root / f".tmp-{os.getpid()}-{digest.hexdigest()[:8]}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    for rel in files:
+        (tmp / "autograder" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PACKAGE / rel, tmp / "autograder" / rel)
+    try:
+        tmp.rename(target)
+    except OSError:  # another grading run built the same snapshot meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+    for old in dest_root.glob("lib-*"):
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+class Sandbox:
+    """Builds the command that runs the runner on one submission's work folder."""
+
+    def __init__(self, lib: Path, limits: Limits, *, trusted: bool = False):
+        self.lib = lib
+        self.limits = limits
+        self.trusted = trusted
+        self.bwrap = shutil.which("bwrap")
+        self.prlimit = shutil.which("prlimit")
+
+    # Paths of the work folder as the runner sees them.
+    def inside(self, work: Path, *parts: str) -> str:
+        base = str(work) if self.trusted else INSIDE_WORK
+        return os.path.join(base, *parts)
+
+    def _system_binds(self) -> list[str]:
+        args: list[str] = []
+        for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        for etc in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+                    "/etc/localtime", "/etc/fonts", "/etc/ssl/certs"):
+            if os.path.exists(etc):
+                args += ["--ro-bind", etc, etc]
+        seen = set()
+        for prefix in (sys.base_prefix, sys.prefix, sys.exec_prefix):
+            real = os.path.realpath(prefix)
+            for path in {prefix, real}:
+                if path not in seen and not path.startswith("/usr/") and path != "/usr":
+                    seen.add(path)
+                    args += ["--ro-bind", path, path]
+        return args
+
+    def env(self, work: Path, protocol_fd: int) -> dict[str, str]:
+        home = self.inside(work, "home")
+        return {
+            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": home,
+            "IPYTHONDIR": os.path.join(home, ".ipython"),
+            "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "TMPDIR": "/tmp" if not self.trusted else str(work / "tmp"),
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "NBGRADER_EXECUTION": "autograde",
+            "RNNCOURSE_PROTOCOL_FD": str(protocol_fd),
+        }
+
+    def command(self, work: Path, protocol_fd: int) -> tuple[list[str], dict[str, str]]:
+        """(argv, env) running the runner on ``work`` (job in ``work/ctl/job.json``)."""
+        lib = str(self.lib) if self.trusted else INSIDE_LIB
+        python = [sys.executable, "-I", "-c",
+                  f"import sys; sys.path.insert(0, {lib!r}); "
+                  "from autograder.pipeline.runner import main; sys.exit(main(sys.argv[1:]))",
+                  self.inside(work, "ctl", "job.json")]
+        limits = []
+        if self.prlimit:
+            limits = [self.prlimit, f"--as={self.limits.memory_mb << 20}",
+                      f"--fsize={self.limits.file_mb << 20}", "--core=0", "--"]
+        env = self.env(work, protocol_fd)
+        if self.trusted:
+            return limits + python, {**env, "PYTHONNOUSERSITE": "1"}
+        argv = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+                "--cap-drop", "ALL", "--hostname", "grading", "--clearenv"]
+        for key, value in env.items():
+            argv += ["--setenv", key, value]
+        argv += self._system_binds()
+        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+                 "--ro-bind", str(self.lib), INSIDE_LIB,
+                 "--bind", str(work / "ctl"), f"{INSIDE_WORK}/ctl",
+                 "--bind", str(work / "rec"), f"{INSIDE_WORK}/rec",
+                 "--bind", str(work / "home"), f"{INSIDE_WORK}/home",
+                 "--bind", str(work / "sub"), f"{INSIDE_WORK}/sub",
+                 "--chdir", f"{INSIDE_WORK}/sub", "--"]
+        return limits + argv + python, {}
+
+    def check(self) -> None:
+        """Raise SandboxUnavailable with a clear message unless a sandbox starts here."""
+        if self.trusted:
+            return
+        if not self.bwrap:
+            raise SandboxUnavailable(
+                "bubblewrap (bwrap) is not installed, so submissions cannot be sandboxed. "
+                "Install it with `bash scripts/system-deps.sh` (Debian package "
+                "`bubblewrap`), or pass --no-sandbox to run learner code unconfined "
+                "(only for submissions you trust).")
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="rnncourse-sandbox-check-") as tmp:
+            work = Path(tmp)
+            for sub in ("ctl", "rec", "home", "sub"):
+                (work / sub).mkdir()
+            argv, _ = self.command(work, 3)
+            cut = argv.index(sys.executable)
+            probe = argv[:cut] + [sys.executable, "-I", "-c",
+                                  "import socket, numpy, IPython\n"
+                                  "try:\n    socket.create_connection(('1.1.1.1', 53), 1)\n"
+                                  "    print('network')\nexcept OSError:\n    print('ok')"]
+            try:
+                proc = subprocess.run(probe, capture_output=True, text=True, timeout=120,
+                                      stdin=subprocess.DEVNULL)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise SandboxUnavailable(f"bubblewrap could not start: {exc}") from None
+            if proc.returncode != 0 or proc.stdout.strip() != "ok":
+                raise SandboxUnavailable(
+                    "bubblewrap is installed but cannot create the grading sandbox here "
+                    f"(exit {proc.returncode}): {proc.stderr.strip()[-600:]}\n"
+                    "User namespaces may be disabled (sysctl kernel.unprivileged_userns_clone "
+                    "or user.max_user_namespaces), or the container forbids them. Grading "
+                    "refuses to run learner code unconfined; pass --no-sandbox to override "
+                    "for submissions you trust.")
