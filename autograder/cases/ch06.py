@@ -1,0 +1,611 @@
+"""Cases for chapter 6: stacked and bidirectional recurrent layers behind one cell
+interface, reversal of padded sequences, B/I tags for word segmentation, and a
+character tagger trained on the course's segmentation corpus.
+
+The layers are tested with the notebook's own cells (``impl.CELLS``, e.g. the vanilla
+cell wrapping chapters 1 and 2) and with ``MOCK``, a leaky recurrent cell that exists
+only here: its parameters have other names and its cache is a dict, so a layer that
+bypasses ``cell.forward`` / ``cell.backward`` fails. ``gradcheck`` compares a learner's
+backward pass with centred finite differences of the learner's forward pass.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Callable, Mapping
+
+import numpy as np
+
+from autograder.cases import Impl, case
+from autograder.checks import CheckFailure, check_array, grad_check
+
+# ------------------------------------------------------------------ a test-only cell
+
+MockCell = namedtuple("MockCell", ["name", "init", "forward", "backward"])
+_LEAK = 0.5
+
+
+def _mock_init(D, H, rng):
+    return {"U": rng.standard_normal((D, H)) / np.sqrt(D),   # (D, H)
+            "R": rng.standard_normal((H, H)) / np.sqrt(H),   # (H, H)
+            "c": np.zeros(H)}                                # (H,)
+
+
+def _mock_forward(x, h0, params):
+    """Leaky tanh layer: h_t = (1 - a) h_{t-1} + a tanh(x_t U + h_{t-1} R + c)."""
+    N, T, _ = x.shape
+    U, R, c = params["U"], params["R"], params["c"]
+    h = np.empty((N, T, h0.shape[1]))
+    g = np.empty_like(h)
+    xu = x @ U + c  # (N, T, H)
+    prev = h0
+    for t in range(T):
+        g[:, t] = np.tanh(xu[:, t] + prev @ R)
+        prev = (1 - _LEAK) * prev + _LEAK * g[:, t]
+        h[:, t] = prev
+    return h, {"x": x, "h0": h0, "U": U, "R": R, "h": h, "g": g}
+
+
+def _mock_backward(dh, cache):
+    x, h0, U, R, h, g = (cache[k] for k in ("x", "h0", "U", "R", "h", "g"))
+    N, T, H = h.shape
+    da = np.empty_like(h)
+    dR = np.zeros_like(R)
+    dnext = np.zeros((N, H))
+    for t in reversed(range(T)):
+        prev = h[:, t - 1] if t > 0 else h0
+        total = dh[:, t] + dnext
+        da[:, t] = total * _LEAK * (1 - g[:, t] ** 2)
+        dR += prev.T @ da[:, t]
+        dnext = (1 - _LEAK) * total + da[:, t] @ R.T
+    dx = da @ U.T
+    dU = x.reshape(N * T, -1).T @ da.reshape(N * T, H)
+    return dx, dnext, {"U": dU, "R": dR, "c": da.sum(axis=(0, 1))}
+
+
+MOCK = MockCell("mock", _mock_init, _mock_forward, _mock_backward)
+
+
+def _cell(impl, name: str):
+    if name == "mock":
+        return MOCK
+    cells = impl.CELLS
+    if name not in cells:
+        raise CheckFailure(f"CELLS has no {name!r} cell; run the cell that defines CELLS.")
+    return cells[name]
+
+
+# ------------------------------------------------------------------ inputs
+
+def _params(rng, cell, D: int, H: int) -> dict:
+    """Random parameters with the keys and shapes of the cell's, biases non-zero."""
+    like = cell.init(D, H, np.random.default_rng(0))
+    return {k: 0.5 * rng.standard_normal(np.shape(v)) for k, v in like.items()}
+
+
+def _mask(rng, N: int, T: int) -> np.ndarray:
+    """Padding mask with different lengths: row 0 full, the last row of length 1."""
+    lengths = rng.integers(1, T + 1, size=N)
+    lengths[0] = T
+    if N > 1:
+        lengths[-1] = 1
+    if N > 2 and T > 2:
+        lengths[1] = rng.integers(2, T)   # a row that is neither full nor of length 1
+    return np.arange(T)[None, :] < lengths[:, None]  # (N, T)
+
+
+def _flat_grads(function: str, what: str, got, like: Mapping[str, object]) -> dict:
+    """Name every array of a returned dict of gradients: what['key'] -> array."""
+    if not isinstance(got, Mapping):
+        raise CheckFailure(f"{function}: {what} should be a dict with the keys "
+                           f"{sorted(like)}, got {type(got).__name__}.")
+    missing = sorted(set(like) - set(got))
+    if missing:
+        raise CheckFailure(f"{function}: {what} has no entry for {missing} (it has "
+                           f"{sorted(got)}); it needs the keys of the parameter dict.")
+    return {f"{what}[{k!r}]": got[k] for k in like}
+
+
+def _list_of(function: str, what: str, got, n: int) -> list:
+    if not isinstance(got, (list, tuple)) or len(got) != n:
+        size = len(got) if isinstance(got, (list, tuple)) else type(got).__name__
+        raise CheckFailure(f"{function}: {what} should be a list of {n} entries (one per "
+                           f"layer or direction), got {size}.")
+    return list(got)
+
+
+def _pattern_judge(function: str, axes: Callable[[str], tuple | None],
+                   pattern: Callable[[list, list, dict, dict], str],
+                   rtol: float = 1e-6, atol: float = 1e-9):
+    """A judge that compares every output (names starting with _ are context, not
+    compared), then adds a hint read from which outputs are wrong and which are right."""
+    def judge(got: dict, expected: dict) -> None:
+        failures, wrong, right = [], [], []
+        for name, exp in expected.items():
+            if name.startswith("_"):
+                continue
+            try:
+                check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
+                            axes=axes(name))
+                right.append(name)
+            except CheckFailure as failure:
+                failures.append(str(failure))
+                wrong.append(name)
+        if not failures:
+            return
+        message = "\n".join(failures)
+        if right:
+            message += f"\n({', '.join(right)} {'is' if len(right) == 1 else 'are'} right.)"
+        hint = pattern(wrong, right, got, expected)
+        raise CheckFailure(message + (f"\nHint: {hint}" if hint else ""))
+    return judge
+
+
+def _close(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
+
+
+# ------------------------------------------------------------------ stacked layers
+
+def _stack_inputs(impl, rng, N, T, D, H, cell):
+    c = _cell(impl, cell)
+    x = rng.standard_normal((N, T, D))
+    h0s = [rng.standard_normal((N, size)) for size in H]
+    sizes = (D,) + tuple(H)
+    layer_params = [_params(rng, c, sizes[l], sizes[l + 1]) for l in range(len(H))]
+    return c, x, h0s, layer_params
+
+
+@case("ch06", axes={"h": ("N", "T", "H")},
+      hint="Layer 0 reads x and layer l > 0 reads the states of layer l-1; each layer "
+           "starts from its own h0s[l] with its own layer_params[l], through "
+           "cell.forward; return the states of the top (last) layer.")
+def stacked_forward(impl, rng, N=2, T=4, D=3, H=(5, 4), cell="vanilla"):
+    c, x, h0s, layer_params = _stack_inputs(impl, rng, N, T, D, H, cell)
+    h, _cache = impl.stacked_forward(x, h0s, layer_params, c)
+    return {"h": h}
+
+
+def _stack_pattern(wrong, right, got, expected) -> str:
+    layers = sorted({int(n.split("[")[1].split("]")[0]) for n in expected
+                     if n.startswith(("dh0s[", "dlayer_params["))})
+    top = layers[-1]
+    bad = sorted({int(n.split("[")[1].split("]")[0]) for n in wrong if n != "dx"})
+    if bad and top not in bad:
+        return (f"the top layer's gradients are right but layer(s) {bad} below are not: "
+                "the upstream gradient of layer l is the dx returned by the backward pass "
+                "of layer l+1 (pass the gradients down the stack, from the top layer to "
+                "layer 0).")
+    if wrong == ["dx"]:
+        return "dx is the input gradient returned by the bottom layer (layer 0)."
+    if all(n.startswith("dh0s[") for n in wrong):
+        return ("dh0s[l] is the dh0 returned by layer l's cell.backward; keep the list in "
+                "bottom-to-top order, like h0s.")
+    return ("walk the layers from the top down: cell.backward(upstream, cache of layer l) "
+            "returns (dx, dh0, dparams) of layer l, and its dx is the upstream gradient "
+            "of layer l-1. Return dh0s and dlayer_params in bottom-to-top order.")
+
+
+def _stack_axes(name):
+    if name == "dx":
+        return ("N", "T", "D")
+    if name.startswith("dh0s"):
+        return ("N", "H")
+    return None
+
+
+@case("ch06", judge=_pattern_judge("stacked_backward", _stack_axes, _stack_pattern))
+def stacked_backward(impl, rng, N=2, T=4, D=3, H=(5, 4), cell="vanilla"):
+    c, x, h0s, layer_params = _stack_inputs(impl, rng, N, T, D, H, cell)
+    _h, cache = impl.stacked_forward(x, h0s, layer_params, c)  # its own cache format
+    dh = rng.standard_normal((N, T, H[-1]))
+    dx, dh0s, dlayer_params = impl.stacked_backward(dh, cache)
+    L = len(H)
+    out = {"dx": dx}
+    for l, g in enumerate(_list_of("stacked_backward", "dh0s", dh0s, L)):
+        out[f"dh0s[{l}]"] = g
+    for l, g in enumerate(_list_of("stacked_backward", "dlayer_params", dlayer_params, L)):
+        out.update(_flat_grads("stacked_backward", f"dlayer_params[{l}]", g,
+                               layer_params[l]))
+    return out
+
+
+# ------------------------------------------------------------------ reversal
+
+def _reverse_pattern(wrong, right, got, expected) -> str:
+    if "x after the call" in wrong:
+        return ("reverse_padded changed its input x: build a new array (fancy indexing "
+                "does) instead of writing into x.")
+    x, mask = np.asarray(got["_x"]), np.asarray(got["_mask"])
+    x_rev = np.asarray(got.get("x_rev"))
+    if x_rev.shape == x.shape and _close(x_rev, x[:, ::-1]):
+        return ("that is x[:, ::-1], which reverses the padding into the front of the "
+                "shorter rows. Reverse each row within its own length L_n = mask[n].sum().")
+    exp = np.asarray(expected["x_rev"])
+    if x_rev.shape == exp.shape:
+        real = np.isclose(x_rev, exp).reshape(*mask.shape, -1).all(axis=-1)
+        if real[mask].all():
+            return ("the real steps are right; the padded steps t >= L_n must keep "
+                    "their values x[n, t].")
+    return ("x_rev[n, t] = x[n, L_n - 1 - t] for t < L_n (so x_rev[n, 0] is the last "
+            "real step x[n, L_n - 1]), where L_n = mask[n].sum().")
+
+
+@case("ch06", judge=_pattern_judge(
+    "reverse_padded", lambda name: ("N", "T", "D"),
+    _reverse_pattern))
+def reverse_padded(impl, rng, N=4, T=5, D=2):
+    mask = _mask(rng, N, T)
+    x = rng.standard_normal((N, T, D) if D else (N, T))
+    given = x.copy()
+    x_rev = impl.reverse_padded(given, mask.copy())
+    return {"x_rev": x_rev, "x after the call": given, "_x": x, "_mask": mask}
+
+
+# ------------------------------------------------------------------ bidirectional
+
+def _bidir_inputs(impl, rng, N, T, D, H, cell):
+    c = _cell(impl, cell)
+    mask = _mask(rng, N, T)
+    x = rng.standard_normal((N, T, D))
+    h0s = [rng.standard_normal((N, H)) for _ in range(2)]
+    params = [_params(rng, c, D, H) for _ in range(2)]
+    return c, mask, x, h0s, params
+
+
+def _bidir_forward_pattern(wrong, right, got, expected) -> str:
+    out, exp, mask = np.asarray(got.get("out")), expected["out"], np.asarray(got["_mask"])
+    if out.shape != exp.shape:
+        return "out has 2H columns: the forward states, then the backward states."
+    H = exp.shape[-1] // 2
+    if _close(out[..., :H], exp[..., H:]) and _close(out[..., H:], exp[..., :H]):
+        return "the two halves are swapped: concatenate [forward; backward] in that order."
+    good = np.isclose(out, exp)
+    fwd_ok = good[..., :H].all(axis=-1)
+    bwd_ok = good[..., H:].all(axis=-1)
+    if not fwd_ok[mask].all():
+        return ("out[..., :H] is the forward direction: cell.forward(x, h0s[0], params[0]) "
+                "on x as it is.")
+    if bwd_ok[mask].all():
+        return "the real steps are right; the output at padded steps must be zeros."
+    full = mask.all(axis=1)
+    if full.any() and bwd_ok[full].all():
+        return ("the rows of full length are right but the shorter ones are not: the "
+                "padding was reversed into the front. Reverse with reverse_padded(x, mask) "
+                "(each row within its own length), not x[:, ::-1].")
+    return ("the backward direction is cell.forward(reverse_padded(x, mask), h0s[1], "
+            "params[1]); reverse its states back with reverse_padded before "
+            "concatenating, so that column block H:2H at step t belongs to step t.")
+
+
+@case("ch06", judge=_pattern_judge(
+    "bidirectional_forward", lambda name: ("N", "T", "2H") if name == "out" else None,
+    _bidir_forward_pattern))
+def bidirectional_forward(impl, rng, N=3, T=5, D=3, H=4, cell="vanilla"):
+    c, mask, x, h0s, params = _bidir_inputs(impl, rng, N, T, D, H, cell)
+    out, _cache = impl.bidirectional_forward(x, mask, h0s, params, c)
+    return {"out": out, "_mask": mask}
+
+
+def _bidir_backward_pattern(wrong, right, got, expected) -> str:
+    fwd = [n for n in wrong if n.startswith(("dh0s[0]", "dparams[0]"))]
+    bwd = [n for n in wrong if n.startswith(("dh0s[1]", "dparams[1]"))]
+    if not fwd and not bwd:
+        return ("only dx is wrong: it is the forward direction's dx plus the backward "
+                "direction's dx reversed back to the original order with reverse_padded.")
+    if not fwd:
+        return ("the forward direction is right, the backward one is not: reverse "
+                "dout[..., H:] with reverse_padded before its cell.backward (its cache is "
+                "for the reversed sequence), each row within its own length.")
+    if fwd and bwd and any(_close(got.get(n.replace("[0]", "[1]", 1)), expected[n])
+                           for n in fwd if n.replace("[0]", "[1]", 1) in got):
+        return ("the two directions' gradients are swapped: dh0s and dparams are "
+                "[forward, backward], and dout[..., :H] belongs to the forward direction.")
+    return ("zero dout at the padded steps first (multiply by the mask: those outputs were "
+            "set to zero), then split it at H: dout[..., :H] goes to the forward "
+            "direction's cell.backward as it is.")
+
+
+def _bidir_axes(name):
+    if name == "dx":
+        return ("N", "T", "D")
+    if name.startswith("dh0s"):
+        return ("N", "H")
+    return None
+
+
+@case("ch06", judge=_pattern_judge("bidirectional_backward", _bidir_axes,
+                                   _bidir_backward_pattern))
+def bidirectional_backward(impl, rng, N=3, T=5, D=3, H=4, cell="vanilla"):
+    c, mask, x, h0s, params = _bidir_inputs(impl, rng, N, T, D, H, cell)
+    _out, cache = impl.bidirectional_forward(x, mask, h0s, params, c)
+    dout = rng.standard_normal((N, T, 2 * H))   # padded steps too: they must be ignored
+    dx, dh0s, dparams = impl.bidirectional_backward(dout, cache)
+    out = {"dx": dx}
+    for d, g in enumerate(_list_of("bidirectional_backward", "dh0s", dh0s, 2)):
+        out[f"dh0s[{d}]"] = g
+    for d, g in enumerate(_list_of("bidirectional_backward", "dparams", dparams, 2)):
+        out.update(_flat_grads("bidirectional_backward", f"dparams[{d}]", g, params[d]))
+    return out
+
+
+# ------------------------------------------------------------------ B/I tags
+
+_CHARS = "今天我来上课大学生活研究命花长白鹅和平时一样nlprs"
+
+
+@case("ch06", axes={"tags": ("character",)},
+      hint="Each word gives one tag per character: B (0) for its first character and "
+           "I (1) for each of the others, in order.")
+def bi_tags(impl, rng, W=6, max_len=4):
+    lengths = rng.integers(1, max_len + 1, size=W)
+    lengths[0] = max(1, min(max_len, 2))
+    words = ["".join(rng.choice(list(_CHARS), size=n)) for n in lengths]
+    return {"tags": impl.bi_tags(words)}
+
+
+def _judge_segment(got: dict, expected: dict) -> None:
+    words = got.get("words")
+    chars = str(np.asarray(expected["_chars"]))
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise CheckFailure(f"segment should return a list of strings, got "
+                           f"{type(words).__name__}: {words!r:.80}")
+    if "".join(words) != chars:
+        raise CheckFailure(f"segment: the words {words} do not join back into {chars!r}; "
+                           "every character must end up in exactly one word, in order.")
+    if "" in words:
+        raise CheckFailure(f"segment: an empty word in {words}; start a word only at a "
+                           "character.")
+    check_array("segment", "the word lengths", np.array([len(w) for w in words]),
+                expected["lengths"], axes=("word",),
+                hint=f"(you returned {words}.) A word starts at every character tagged "
+                     "B (0), and at character 0 even if it is tagged I (1); every I joins "
+                     "the word before it.")
+
+
+@case("ch06", judge=_judge_segment)
+def segment(impl, rng, C=9, first="B"):
+    chars = "".join(rng.choice(list(_CHARS), size=C))
+    tags = (rng.random(C) < 0.45).astype(np.int64)   # I (1) about 45% of the time
+    tags[0] = 0 if first == "B" else 1
+    if C > 2:
+        tags[-1] = 1                                  # the last word has two characters
+    words = impl.segment(chars, tags)
+    out = {"words": words, "_chars": np.array(chars)}
+    if isinstance(words, list) and all(isinstance(w, str) for w in words):
+        out["lengths"] = np.array([len(w) for w in words])
+    return out
+
+
+# ------------------------------------------------------------------ the tagger
+
+def _tagger_inputs(impl, rng, N, T, V, D, H, K, bidirectional, cell):
+    c = _cell(impl, cell)
+    params = {"E": rng.standard_normal((V, D)), "fwd": _params(rng, c, D, H)}
+    if bidirectional:
+        params["bwd"] = _params(rng, c, D, H)
+    params["Wy"] = rng.standard_normal(((2 if bidirectional else 1) * H, K))
+    params["by"] = rng.standard_normal(K)
+    chars = rng.integers(0, V, size=(N, T))
+    chars[0, 0] = V - 1
+    if N * T > 1:
+        chars.flat[-1] = chars.flat[0]          # a repeated character
+    mask = _mask(rng, N, T)
+    tags = rng.integers(0, K, size=(N, T))
+    return c, params, chars, mask, tags
+
+
+@case("ch06", axes={"scores at the real steps": ("real step", "K")},
+      hint="Embed the characters (embedding_forward with params['E']), run your "
+           "bidirectional_forward (if params has 'bwd') or your stacked_forward with one "
+           "layer, both from zero states of size H = rows of Wy (halved if bidirectional), "
+           "then temporal_affine_forward with Wy and by.")
+def tagger_forward(impl, rng, N=3, T=5, V=7, D=3, H=4, K=2, bidirectional=True,
+                   cell="vanilla"):
+    c, params, chars, mask, _tags = _tagger_inputs(impl, rng, N, T, V, D, H, K,
+                                                   bidirectional, cell)
+    scores, _cache = impl.tagger_forward(params, chars, mask, c)
+    scores = np.asarray(scores)
+    if scores.shape != (N, T, K):
+        raise CheckFailure(f"tagger_forward: scores has shape {scores.shape}, expected "
+                           f"{(N, T, K)}.")
+    return {"scores at the real steps": scores[mask]}
+
+
+def _tagger_loss_pattern(wrong, right, got, expected) -> str:
+    if "loss" in wrong:
+        return ("the loss is temporal_softmax_loss(scores, tags, mask) of the scores from "
+                "your tagger_forward.")
+    if wrong == ["dE"]:
+        return ("dE is embedding_backward(dx, cache) with the dx of the recurrent layer's "
+                "backward pass; repeated characters must add up (np.add.at), not overwrite.")
+    if set(wrong) <= {"dWy", "dby"}:
+        return "dWy and dby come from temporal_affine_backward(dscores, cache)."
+    return ("run the backward pass through the stages in reverse: "
+            "temporal_affine_backward, then bidirectional_backward (or stacked_backward), "
+            "then embedding_backward with the dx that the recurrent layer returned.")
+
+
+@case("ch06", judge=_pattern_judge("tagger_loss", lambda name: None, _tagger_loss_pattern))
+def tagger_loss(impl, rng, N=3, T=5, V=7, D=3, H=4, K=2, bidirectional=True,
+                cell="vanilla"):
+    c, params, chars, mask, tags = _tagger_inputs(impl, rng, N, T, V, D, H, K,
+                                                  bidirectional, cell)
+    loss, grads = impl.tagger_loss(params, chars, tags, mask, c)
+    out = {"loss": loss}
+    if not isinstance(grads, Mapping):
+        raise CheckFailure(f"tagger_loss: grads should be a dict like params, got "
+                           f"{type(grads).__name__}.")
+    for key, value in params.items():
+        if isinstance(value, dict):
+            flat = _flat_grads("tagger_loss", f"grads[{key!r}]", grads.get(key), value)
+            out.update({f"d{key}[{k!r}]": g for k, g in zip(value, flat.values())})
+        else:
+            out[f"d{key}"] = grads.get(key)
+    return out
+
+
+def _judge_training(got: dict, expected: dict) -> None:
+    uni, bi = float(got["uni accuracy"]), float(got["bi accuracy"])
+    bi_exact = float(got["bi exact"])
+    report = (f"held-out tag accuracy: unidirectional {uni:.3f}, bidirectional {bi:.3f} "
+              f"(the reference reaches {float(expected['uni accuracy']):.3f} and "
+              f"{float(expected['bi accuracy']):.3f}); sentences segmented exactly by the "
+              f"bidirectional tagger: {bi_exact:.3f} "
+              f"(reference {float(expected['bi exact']):.3f})")
+    problems = []
+    if bi < 0.98:
+        problems.append("the bidirectional tagger tags fewer than 98% of the held-out "
+                        "characters right")
+    if bi_exact < 0.90:
+        problems.append("it segments fewer than 90% of the held-out sentences exactly")
+    if not bi >= uni + 0.005:
+        problems.append("it does not beat the unidirectional tagger by at least half a "
+                        "point of accuracy")
+    if uni < 0.90:
+        problems.append("the unidirectional tagger tags fewer than 90% right, so "
+                        "training itself is not working")
+    if problems:
+        raise CheckFailure(
+            f"tagger training: {'; '.join(problems)}. ({report}.) If the loss and gradient "
+            "checks above pass, look at bi_tags and segment (they make the training data "
+            "and read the segmentation) and at the masks.")
+
+
+@case("ch06", judge=_judge_training)
+def tagger_training(impl, rng, epochs=8):
+    from autograder.data import word_segmentation
+    train, test = word_segmentation("train"), word_segmentation("test")
+    seed = int(rng.integers(1000))   # the training run's seed (initialisation, shuffling)
+    out = {}
+    for name, bidirectional in (("uni", False), ("bi", True)):
+        params, vocab, _losses = impl.train_tagger(train, impl.VANILLA, bidirectional,
+                                                   epochs=epochs, seed=seed)
+        accuracy, exact = impl.evaluate_tagger(params, test, vocab, impl.VANILLA)
+        out[f"{name} accuracy"], out[f"{name} exact"] = accuracy, exact
+    return out
+
+
+# ------------------------------------------------------------------ gradient checks
+
+def _gc_stacked_backward(impl, rng, N=2, T=3, D=3, H=(4, 3), cell="vanilla"):
+    c, x, h0s, layer_params = _stack_inputs(impl, rng, N, T, D, H, cell)
+    L = len(H)
+    inputs = {"x": x, **{f"h0s[{l}]": h0s[l] for l in range(L)}}
+    keys = [(l, k) for l in range(L) for k in layer_params[l]]
+    inputs.update({f"layer_params[{l}][{k!r}]": layer_params[l][k] for l, k in keys})
+
+    def forward(**a):
+        return impl.stacked_forward(
+            a["x"], [a[f"h0s[{l}]"] for l in range(L)],
+            [{k: a[f"layer_params[{l}][{k!r}]"] for k in layer_params[l]}
+             for l in range(L)], c)[0]
+
+    def analytic(dh):
+        _h, cache = impl.stacked_forward(x, h0s, layer_params, c)
+        dx, dh0s, dlayer = impl.stacked_backward(dh, cache)
+        dh0s = _list_of("stacked_backward", "dh0s", dh0s, L)
+        dlayer = _list_of("stacked_backward", "dlayer_params", dlayer, L)
+        grads = {"x": dx, **{f"h0s[{l}]": dh0s[l] for l in range(L)}}
+        for l in range(L):
+            flat = _flat_grads("stacked_backward", f"layer_params[{l}]", dlayer[l],
+                               layer_params[l])
+            grads.update(flat)
+        return grads
+
+    return grad_check("stacked_backward", forward, inputs, analytic, max_coords=12)
+
+
+def _gc_bidirectional_backward(impl, rng, N=3, T=4, D=3, H=4, cell="vanilla"):
+    c, mask, x, h0s, params = _bidir_inputs(impl, rng, N, T, D, H, cell)
+    inputs = {"x": x, "h0s[0]": h0s[0], "h0s[1]": h0s[1]}
+    inputs.update({f"params[{d}][{k!r}]": params[d][k] for d in range(2) for k in params[d]})
+
+    def forward(**a):
+        return impl.bidirectional_forward(
+            a["x"], mask, [a["h0s[0]"], a["h0s[1]"]],
+            [{k: a[f"params[{d}][{k!r}]"] for k in params[d]} for d in range(2)], c)[0]
+
+    def analytic(dout):
+        _out, cache = impl.bidirectional_forward(x, mask, h0s, params, c)
+        dx, dh0s, dparams = impl.bidirectional_backward(dout, cache)
+        dh0s = _list_of("bidirectional_backward", "dh0s", dh0s, 2)
+        dparams = _list_of("bidirectional_backward", "dparams", dparams, 2)
+        grads = {"x": dx, "h0s[0]": dh0s[0], "h0s[1]": dh0s[1]}
+        for d in range(2):
+            grads.update(_flat_grads("bidirectional_backward", f"params[{d}]", dparams[d],
+                                     params[d]))
+        return grads
+
+    return grad_check("bidirectional_backward", forward, inputs, analytic, max_coords=12)
+
+
+def _gc_tagger_loss(impl, rng, N=3, T=4, V=6, D=3, H=3, K=2, bidirectional=True,
+                    cell="vanilla"):
+    c, params, chars, mask, tags = _tagger_inputs(impl, rng, N, T, V, D, H, K,
+                                                  bidirectional, cell)
+    names = {}
+    for key, value in params.items():
+        if isinstance(value, dict):
+            names.update({f"{key}[{k!r}]": (key, k) for k in value})
+        else:
+            names[key] = (key, None)
+    inputs = {n: (params[a][b] if b is not None else params[a]) for n, (a, b) in
+              names.items()}
+
+    def rebuild(a):
+        p = {}
+        for n, (key, k) in names.items():
+            if k is None:
+                p[key] = a[n]
+            else:
+                p.setdefault(key, {})[k] = a[n]
+        return p
+
+    def forward(**a):
+        return float(impl.tagger_loss(rebuild(a), chars, tags, mask, c)[0])
+
+    def analytic(dloss):
+        _loss, grads = impl.tagger_loss(params, chars, tags, mask, c)
+        if not isinstance(grads, Mapping):
+            raise CheckFailure("tagger_loss: grads should be a dict like params.")
+        out = {}
+        for n, (key, k) in names.items():
+            g = grads.get(key)
+            if k is not None:
+                g = _flat_grads("tagger_loss", f"grads[{key!r}]", g, params[key])[
+                    f"grads[{key!r}][{k!r}]"]
+            out[n] = None if g is None else dloss * np.asarray(g)
+        return out
+
+    return grad_check("tagger_loss", forward, inputs, analytic, max_coords=10)
+
+
+_GRADIENT_CHECKS = {
+    "stacked_backward": _gc_stacked_backward,
+    "bidirectional_backward": _gc_bidirectional_backward,
+    "tagger_loss": _gc_tagger_loss,
+}
+
+
+def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
+              **shape) -> dict:
+    """Check a learner's backward pass against centred finite differences of the
+    learner's forward pass, in float64 with a random upstream gradient:
+    ``gradcheck("ch06.bidirectional_backward", globals())``. Raises
+    :class:`CheckFailure` naming every gradient that disagrees."""
+    chapter, function = name.split(".", 1)
+    if chapter != "ch06" or function not in _GRADIENT_CHECKS:
+        raise KeyError(f"No gradient check for {name}.")
+    impl = Impl(namespace)
+    try:
+        errors = _GRADIENT_CHECKS[function](impl, np.random.default_rng(seed), **shape)
+    except (CheckFailure, NotImplementedError):
+        raise
+    except Exception as exc:  # learner code crashed: say where, keep the type
+        raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
+                           f"(gradient check seed={seed}, shape {shape}).") from exc
+    worst = max(errors.values()) if errors else 0.0
+    print(f"{function}: gradients agree with finite differences "
+          f"(largest relative error {worst:.1e})")
+    return errors
