@@ -1,0 +1,7 @@
+# Wrong: averages the gradients of a repeated token instead of summing them.
+def embedding_backward(dout, cache):
+    indices, W = cache
+    dW = np.zeros_like(W)
+    np.add.at(dW, indices, dout)
+    counts = np.bincount(indices.ravel(), minlength=W.shape[0])
+    return dW / np.maximum(counts, 1)[:, None]

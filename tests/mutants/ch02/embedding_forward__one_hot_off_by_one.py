@@ -1,0 +1,3 @@
+# Wrong: indices treated as 1-based (row i-1 looked up).
+def embedding_forward(indices, W):
+    return W[indices - 1], (indices, W)

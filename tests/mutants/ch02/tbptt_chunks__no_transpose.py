@@ -1,0 +1,6 @@
+# Wrong: returns (N, K, T), forgetting to put the chunk axis first.
+def tbptt_chunks(tokens, N, T):
+    K = (len(tokens) - 1) // N // T
+    inputs = tokens[:N * K * T].reshape(N, K, T)
+    targets = tokens[1:N * K * T + 1].reshape(N, K, T)
+    return inputs, targets
