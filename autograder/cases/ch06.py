@@ -334,33 +334,46 @@ def bidirectional_backward(impl, rng, N=3, T=5, D=3, H=4, cell="vanilla"):
 _CHARS = "今天我来上课大学生活研究命花长白鹅和平时一样nlprs"
 
 
-@case("ch06", axes={"tags": ("character",)},
-      hint="Each word gives one tag per character: B (0) for its first character and "
-           "I (1) for each of the others, in order.")
+def _judge_bi_tags(got: dict, expected: dict) -> None:
+    words = [str(w) for w in np.asarray(expected["_words"]).ravel()]
+    tags, want = got.get("tags"), np.asarray(expected["tags"])
+    if isinstance(tags, np.ndarray) and tags.ndim == 1 and tags.shape != want.shape:
+        raise CheckFailure(
+            f"bi_tags: {tags.shape[0]} tags for the {want.shape[0]} characters of {words}; "
+            "return one tag per character (not per word).")
+    check_array("bi_tags", "tags", tags, want, axes=("character",),
+                hint=f"For the words {words} the tags are {want.tolist()}: B (0) for the "
+                     "first character of each word and I (1) for each of its others.")
+
+
+@case("ch06", judge=_judge_bi_tags)
 def bi_tags(impl, rng, W=6, max_len=4):
     lengths = rng.integers(1, max_len + 1, size=W)
     lengths[0] = max(1, min(max_len, 2))
     words = ["".join(rng.choice(list(_CHARS), size=n)) for n in lengths]
-    return {"tags": impl.bi_tags(words)}
+    return {"tags": impl.bi_tags(list(words)), "_words": np.array(words)}
 
 
 def _judge_segment(got: dict, expected: dict) -> None:
     words = got.get("words")
     chars = str(np.asarray(expected["_chars"]))
+    tags = np.asarray(expected["_tags"]).tolist()
+    want = [str(w) for w in np.asarray(expected["words"]).ravel()]
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise CheckFailure(f"segment should return a list of strings, got "
                            f"{type(words).__name__}: {words!r:.80}")
+    if words == want:
+        return
+    problem = ""
     if "".join(words) != chars:
-        raise CheckFailure(f"segment: the words {words} do not join back into {chars!r}; "
-                           "every character must end up in exactly one word, in order.")
-    if "" in words:
-        raise CheckFailure(f"segment: an empty word in {words}; start a word only at a "
-                           "character.")
-    check_array("segment", "the word lengths", np.array([len(w) for w in words]),
-                expected["lengths"], axes=("word",),
-                hint=f"(you returned {words}.) A word starts at every character tagged "
-                     "B (0), and at character 0 even if it is tagged I (1); every I joins "
-                     "the word before it.")
+        problem = (" They do not join back into the input: every character must end up in "
+                   "exactly one word, in order.")
+    elif "" in words:
+        problem = " There is an empty word: start a word only at a character."
+    raise CheckFailure(
+        f"segment({chars!r}, tags={tags}) returned {words}, expected {want}.{problem} "
+        "A word starts at every character tagged B (0), and at character 0 even if it "
+        "is tagged I (1); every I joins the word before it.")
 
 
 @case("ch06", judge=_judge_segment)
@@ -370,11 +383,8 @@ def segment(impl, rng, C=9, first="B"):
     tags[0] = 0 if first == "B" else 1
     if C > 2:
         tags[-1] = 1                                  # the last word has two characters
-    words = impl.segment(chars, tags)
-    out = {"words": words, "_chars": np.array(chars)}
-    if isinstance(words, list) and all(isinstance(w, str) for w in words):
-        out["lengths"] = np.array([len(w) for w in words])
-    return out
+    words = impl.segment(chars, tags.copy())
+    return {"words": words, "_chars": np.array(chars), "_tags": tags}
 
 
 # ------------------------------------------------------------------ the tagger

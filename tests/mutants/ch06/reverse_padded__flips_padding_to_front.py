@@ -1,0 +1,3 @@
+# Wrong: reverses the whole padded row, putting the padding in front.
+def reverse_padded(x, mask):
+    return x[:, ::-1].copy()

@@ -1,0 +1,10 @@
+# Wrong: closes the current word at every B, so a sentence starting with B begins with "".
+def segment(chars, tags):
+    words, current = [], ""
+    for char, tag in zip(chars, tags):
+        if tag == B:
+            words.append(current)
+            current = ""
+        current += char
+    words.append(current)
+    return words

@@ -1,0 +1,6 @@
+# Wrong: returns the words joined with spaces instead of a list.
+def segment(chars, tags):
+    out = ""
+    for i, (char, tag) in enumerate(zip(chars, tags)):
+        out += (" " if i > 0 and tag == B else "") + char
+    return out

@@ -1,0 +1,11 @@
+# Wrong: ends a word at every B instead of starting one there.
+def segment(chars, tags):
+    words, current = [], ""
+    for char, tag in zip(chars, tags):
+        current += char
+        if tag == B:
+            words.append(current)
+            current = ""
+    if current:
+        words.append(current)
+    return words
