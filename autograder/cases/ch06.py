@@ -523,7 +523,8 @@ def _gc_stacked_backward(impl, rng, N=2, T=3, D=3, H=(4, 3), cell="vanilla"):
             grads.update(flat)
         return grads
 
-    return grad_check("stacked_backward", forward, inputs, analytic, max_coords=12)
+    return grad_check("stacked_backward", forward, inputs, analytic, max_coords=12,
+                      tol=1e-5)
 
 
 def _gc_bidirectional_backward(impl, rng, N=3, T=4, D=3, H=4, cell="vanilla"):
@@ -547,7 +548,8 @@ def _gc_bidirectional_backward(impl, rng, N=3, T=4, D=3, H=4, cell="vanilla"):
                                      params[d]))
         return grads
 
-    return grad_check("bidirectional_backward", forward, inputs, analytic, max_coords=12)
+    return grad_check("bidirectional_backward", forward, inputs, analytic, max_coords=12,
+                      tol=1e-5)
 
 
 def _gc_tagger_loss(impl, rng, N=3, T=4, V=6, D=3, H=3, K=2, bidirectional=True,
@@ -588,7 +590,8 @@ def _gc_tagger_loss(impl, rng, N=3, T=4, V=6, D=3, H=3, K=2, bidirectional=True,
             out[n] = None if g is None else dloss * np.asarray(g)
         return out
 
-    return grad_check("tagger_loss", forward, inputs, analytic, max_coords=10)
+    return grad_check("tagger_loss", forward, inputs, analytic, max_coords=10,
+                      tol=1e-5)
 
 
 _GRADIENT_CHECKS = {

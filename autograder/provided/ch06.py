@@ -3,11 +3,12 @@ by `make fixtures`. Do not edit: edit the notebook."""
 import numpy as np
 from collections import namedtuple
 # Earlier chapters' reference code: chapter 1's forward pass, chapter 2's backward pass,
-# embedding, output layer and loss.
+# embedding, output layer and loss, chapter 5's GRU.
 from autograder.provided.ch01 import rnn_forward
 from autograder.provided.ch02 import (rnn_backward, embedding_forward, embedding_backward,
                                       temporal_affine_forward, temporal_affine_backward,
                                       temporal_softmax_loss)
+from autograder.provided.ch05 import gru_forward, gru_backward
 
 Cell = namedtuple("Cell", ["name", "init", "forward", "backward"])
 
@@ -28,7 +29,25 @@ def _vanilla_backward(dh, cache):
 
 
 VANILLA = Cell("vanilla", _vanilla_init, _vanilla_forward, _vanilla_backward)
-CELLS = {"vanilla": VANILLA}
+
+
+def _gru_init(D, H, rng):
+    return {"Wx": rng.standard_normal((D, 3 * H)) / np.sqrt(D),     # (D, 3H): r, z, n
+            "Wh": rng.standard_normal((H, 3 * H)) / np.sqrt(H),     # (H, 3H)
+            "bx": np.zeros(3 * H), "bh": np.zeros(3 * H)}            # (3H,) each
+
+
+def _gru_forward(x, h0, params):
+    return gru_forward(x, h0, params["Wx"], params["Wh"], params["bx"], params["bh"])
+
+
+def _gru_backward(dh, cache):
+    dx, dh0, dWx, dWh, dbx, dbh = gru_backward(dh, cache)
+    return dx, dh0, {"Wx": dWx, "Wh": dWh, "bx": dbx, "bh": dbh}
+
+
+GRU = Cell("gru", _gru_init, _gru_forward, _gru_backward)
+CELLS = {"vanilla": VANILLA, "gru": GRU}
 
 def stacked_forward(x, h0s, layer_params, cell):
     """Forward pass of L stacked recurrent layers: layer l reads layer l-1's states.
