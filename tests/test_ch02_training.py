@@ -1,0 +1,67 @@
+"""Chapter 2 specifics: the corpus loader, the training budget and threshold, and the
+cache contract that later chapters rely on (autograder.provided.ch02's backward passes
+consume chapter 1's caches)."""
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+
+from autograder import reference
+from autograder.cases import ch02 as cases
+from autograder.data import char_corpus
+
+
+def test_corpus_is_small_lower_case_and_deterministic():
+    tokens, vocab = char_corpus()
+    assert 10_000 < len(tokens) < 100_000
+    assert vocab == sorted(vocab) and len(vocab) == len(set(vocab)) < 40
+    text = "".join(vocab[i] for i in tokens)
+    assert text == text.lower() and "  " not in text
+    again, _ = char_corpus()
+    assert np.array_equal(tokens, again)
+
+
+def test_reference_training_meets_the_graded_bar_within_budget():
+    ref = reference.load("ch02")
+    tokens, vocab = char_corpus()
+    params = ref.init_char_rnn(len(vocab), 16, 64, np.random.default_rng(0))
+    inputs, targets = ref.tbptt_chunks(tokens, 16, 25)
+    start = time.process_time()
+    losses = ref.train_char_rnn(params, inputs, targets, 120, 0.01)
+    elapsed = time.process_time() - start
+    assert elapsed < 5.0, f"training took {elapsed:.1f} s of CPU, the budget is 5 s"
+    assert losses[0] > 3.0 and losses[-10:].mean() < 2.0
+    text_loss = cases._text_loss(params, tokens)
+    assert text_loss < cases.TEXT_LOSS_THRESHOLD - 0.1, text_loss  # a margin for learners
+    rate = cases._word_rate(params, vocab, tokens, np.random.default_rng(5))
+    assert rate > cases.MIN_WORD_RATE + 0.1, rate
+
+
+def test_an_untrained_model_fails_the_bar():
+    ref = reference.load("ch02")
+    tokens, vocab = char_corpus()
+    params = ref.init_char_rnn(len(vocab), 16, 64, np.random.default_rng(0))
+    assert cases._text_loss(params, tokens) > cases.TEXT_LOSS_THRESHOLD + 1.0
+    assert cases._word_rate(params, vocab, tokens, np.random.default_rng(5)) < 0.3
+
+
+def test_provided_backward_consumes_chapter_1_caches():
+    from autograder.provided import ch01, ch02
+    rng = np.random.default_rng(0)
+    N, T, D, H = 2, 3, 4, 5
+    x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
+    Wx, Wh, b = rng.standard_normal((D, H)), rng.standard_normal((H, H)), np.zeros(H)
+    h, cache = ch01.rnn_forward(x, h0, Wx, Wh, b)
+    dx, dh0, dWx, dWh, db = ch02.rnn_backward(np.ones_like(h), cache)
+    assert dx.shape == x.shape and dh0.shape == h0.shape
+    assert dWx.shape == Wx.shape and dWh.shape == Wh.shape and db.shape == b.shape
+    dx1, dprev, *_ = ch02.rnn_step_backward(np.ones((N, H)), cache[0])
+    assert dx1.shape == (N, D) and dprev.shape == (N, H)
+
+
+def test_book_page_checks_its_formulas_with_assert():
+    page = (reference.REPO / "book" / "ch02_bptt.md").read_text()
+    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", page, re.S)
+    assert any("assert err < 1e-6" in c and "remove" not in c.split("\n")[0] for c in cells)
