@@ -95,8 +95,8 @@ def _record(chapter: str, function: str, seed: int, shape: dict, got: dict | Non
     out_dir = os.environ.get(RECORD_ENV)
     if not out_dir:
         return
-    stem = Path(out_dir) / record_name(chapter, function, seed, shape)
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem = str(Path(out_dir) / record_name(chapter, function, seed, shape))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     kinds, arrays = {}, {}
     if isinstance(got, dict):
         for name, value in got.items():
@@ -105,11 +105,11 @@ def _record(chapter: str, function: str, seed: int, shape: dict, got: dict | Non
                 arrays[str(name)] = array
     elif error is None:
         error = f"the case returned {type(got).__name__}, not its outputs"
-    np.savez(stem.with_suffix(".npz"), **arrays)
+    np.savez(stem + ".npz", **arrays)
     meta = {"chapter": chapter, "function": function, "seed": seed, "shape": shape,
             "status": "error" if error else "ok", "error": error, "kinds": kinds,
             "mutated": sorted(set(mutated or []))}
-    stem.with_suffix(".json").write_text(json.dumps(meta, default=str))
+    Path(stem + ".json").write_text(json.dumps(meta, default=str))
 
 
 def _array_arguments(fn, args, kwargs) -> list[tuple[str, np.ndarray]]:
@@ -172,8 +172,13 @@ def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) 
             got = case(impl, seed, **shape)
         except BaseException as exc:  # noqa: BLE001 -- SystemExit, KeyboardInterrupt too
             errors += 1
-            message = (str(exc) if isinstance(exc, CheckFailure) else
-                       f"{function} raised {type(exc).__name__}: {exc}")
+            if isinstance(exc, CheckFailure):
+                message = str(exc)
+            elif isinstance(exc, NotImplementedError):
+                message = (f"{function} is not implemented yet (it raised "
+                           "NotImplementedError).")
+            else:
+                message = f"{function} raised {type(exc).__name__}: {exc}"
             _record(chapter, function, seed, full, None, error=message,
                     mutated=impl.mutated)
             continue

@@ -24,9 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import autograder
 
-PACKAGE = Path(autograder.__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the autograder package
 INSIDE_LIB = "/opt/rnncourse"
 INSIDE_WORK = "/grading"
 # Folders of the autograder package that hold nbgrader state or learners' work: never

@@ -1,0 +1,89 @@
+"""``python -m autograder.grade ASSIGNMENT [SUBMISSIONS]``: grade one round.
+
+SUBMISSIONS is a folder or a zip (see ``autograder.pipeline.collect`` for the layouts);
+without it, whatever is in ``autograder/submitted/`` is graded. Results:
+
+- nbgrader's gradebook, ``autograder/autograded/`` and ``autograder/feedback/``
+  (feedback HTML per learner, without the hidden tests' source);
+- ``autograder/reports/<assignment>/grades.csv`` (nbgrader's CSV export),
+  ``report.html`` (plots, failure reasons, tampering flags) and ``verdicts/<student>.json``.
+
+Exit status: 0 when every submission was graded (rejected ones included), 2 when the
+sandbox is unavailable, 1 when the grader itself failed on some submission.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from autograder.pipeline.sandbox import Limits, SandboxUnavailable
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m autograder.grade", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("assignment", help="e.g. ch01")
+    p.add_argument("submissions", nargs="?", type=Path,
+                   help="folder or zip of submissions (default: autograder/submitted)")
+    p.add_argument("--student", action="append", dest="students", metavar="ID",
+                   help="grade only this student (repeatable)")
+    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                   help="notebooks run in parallel (default: number of cores)")
+    p.add_argument("--cell-timeout", type=float, default=None,
+                   help="seconds per cell (default: ExecutePreprocessor.timeout in "
+                        "nbgrader_config.py, else 60)")
+    p.add_argument("--notebook-timeout", type=float, default=600.0,
+                   help="seconds per notebook, restarts included (default 600)")
+    p.add_argument("--memory-mb", type=int, default=2048,
+                   help="address-space limit of a notebook's process (default 2048)")
+    p.add_argument("--no-sandbox", "--trusted", dest="trusted", action="store_true",
+                   help="run without bubblewrap (ONLY for trusted submissions, e.g. on "
+                        "machines without user namespaces); limits still apply")
+    p.add_argument("--no-feedback", dest="feedback", action="store_false")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--root", type=Path, default=Path.cwd(),
+                   help="course root holding nbgrader_config.py (default: .)")
+    return p.parse_args(argv)
+
+
+def _default_cell_timeout(root: Path) -> float:
+    from traitlets.config.loader import PyFileConfigLoader
+    cfg = PyFileConfigLoader("nbgrader_config.py", str(root)).load_config()
+    value = cfg.ExecutePreprocessor.get("timeout") or cfg.Execute.get("timeout")
+    return float(value) if isinstance(value, (int, float)) else 60.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    root = args.root.resolve()
+    if not (root / "nbgrader_config.py").exists():
+        print(f"error: {root} has no nbgrader_config.py; run from the course root or "
+              "pass --root", file=sys.stderr)
+        return 2
+    from autograder.pipeline.run import Options, grade, reports_dir
+    limits = Limits(cell_timeout=args.cell_timeout or _default_cell_timeout(root),
+                    notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb)
+    opts = Options(args.assignment, root, args.submissions,
+                   set(args.students) if args.students else None, max(1, args.jobs),
+                   limits, args.trusted, args.feedback, not args.quiet)
+    try:
+        results = grade(opts)
+    except SandboxUnavailable as exc:
+        print(f"refusing to grade: {exc}", file=sys.stderr)
+        return 2
+    out = reports_dir(root, args.assignment)
+    errors = [s for s, v in results.items() if v["status"] == "grader-error"]
+    flagged = [s for s, v in results.items() if v.get("tampering")]
+    print(f"graded {len(results)} submission(s) of {args.assignment}: "
+          f"report {out / 'report.html'}, grades {out / 'grades.csv'}")
+    if flagged:
+        print(f"tampering flagged: {', '.join(flagged)}")
+    if errors:
+        print(f"grader errors (see verdicts/): {', '.join(errors)}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

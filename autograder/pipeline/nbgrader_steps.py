@@ -1,0 +1,293 @@
+"""Everything the pipeline asks of nbgrader: its config, gradebook, sanitising,
+autograde bookkeeping, feedback and CSV export.
+
+The pipeline runs nbgrader's own ``Autograde`` converter for every submission, with two
+changes made through nbgrader's configuration, not by patching it:
+
+- ``Autograde.sanitize_preprocessors`` gains ``RestoreCellMetadata`` (a learner's edits
+  to nbgrader metadata are undone from the gradebook) and ``Canonicalise`` (graded and
+  locked cells go back to the source order, learner cells move with the cell above);
+- in ``Autograde.autograde_preprocessors`` nbgrader's ``Execute`` is replaced by
+  ``ApplySandboxRun``, which puts in the outputs of the sandboxed run and, in every
+  graded cell, the outside judge's verdict. nbgrader's ``SaveAutoGrades`` then stores
+  exactly that verdict in the gradebook (a failed test is an error output, a passed
+  one prints), and ``export``/``generate_feedback`` show it.
+
+``GenerateFeedback.preprocessors`` starts with nbgrader's ``ClearHiddenTests``, so
+feedback never contains the hidden tests' source (nbgrader issue 917).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
+    GetGrades, IgnorePattern, LimitOutput, NbGraderPreprocessor, OverwriteCells,
+    OverwriteKernelspec, SaveAutoGrades)
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+SCRATCH = Path("autograder") / ".scratch"
+# Sandboxed results for ApplySandboxRun, keyed (assignment, student); filled by the
+# pipeline before it asks nbgrader to autograde that student.
+PAYLOADS: dict[tuple[str, str], dict] = {}
+
+
+_SOURCE_CACHE: dict[tuple, tuple[list, dict]] = {}
+
+
+def _source_cells(resources) -> tuple[list, dict]:
+    """(source cells in notebook order, {grade_id: nbgrader flags}) from the gradebook
+    (cached per gradebook file version: sanitising hundreds of notebooks reads it once)."""
+    nbg = resources["nbgrader"]
+    path = nbg["db_url"].replace("sqlite:///", "", 1)
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        stamp = None
+    key = (nbg["db_url"], stamp, nbg["notebook"], nbg["assignment"])
+    if key in _SOURCE_CACHE:
+        return _SOURCE_CACHE[key]
+    with Gradebook(nbg["db_url"]) as gb:
+        notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
+        grade = {c.name: float(c.max_score) for c in notebook.grade_cells}
+        solution = {c.name for c in notebook.solution_cells}
+        task = {c.name: float(c.max_score) for c in notebook.task_cells}
+        cells = [(c.name, c.cell_type, bool(c.locked)) for c in notebook.source_cells]
+    flags = {}
+    for name, cell_type, locked in cells:
+        flags[name] = {"grade": name in grade, "solution": name in solution,
+                       "task": name in task, "locked": locked, "cell_type": cell_type,
+                       "points": grade.get(name, task.get(name))}
+    _SOURCE_CACHE[key] = ([c[0] for c in cells], flags)
+    return _SOURCE_CACHE[key]
+
+
+class RestoreCellMetadata(NbGraderPreprocessor):
+    """Undo a learner's edits to the nbgrader metadata of known cells (grade, solution,
+    locked, points), so nbgrader treats every cell as the source says."""
+
+    def preprocess(self, nb, resources):
+        _, flags = _source_cells(resources)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader")
+            grade_id = (meta or {}).get("grade_id")
+            if grade_id not in flags:
+                continue
+            want = flags[grade_id]
+            meta["grade"] = want["grade"]
+            meta["solution"] = want["solution"]
+            meta["task"] = want["task"]
+            meta["locked"] = want["locked"] or want["grade"] and not want["solution"]
+            if want["points"] is not None:
+                meta["points"] = want["points"]
+            else:
+                meta.pop("points", None)
+        return nb, resources
+
+
+class Canonicalise(NbGraderPreprocessor):
+    """Put nbgrader cells back in the source order; other cells stay with the nbgrader
+    cell above them (cells before the first one stay first)."""
+
+    def preprocess(self, nb, resources):
+        order, _ = _source_cells(resources)
+        rank = {name: i for i, name in enumerate(order)}
+        groups: list[tuple[float, list]] = [(-1.0, [])]
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in rank:
+                groups.append((float(rank[grade_id]), [cell]))
+            else:
+                groups[-1][1].append(cell)
+        ordered = sorted(groups, key=lambda g: g[0])  # stable: equal keys keep order
+        nb.cells = [cell for _, cells in ordered for cell in cells]
+        return nb, resources
+
+
+class ApplySandboxRun(NbGraderPreprocessor):
+    """Stand-in for nbgrader's Execute: outputs from the sandbox, verdicts from the judge."""
+
+    def preprocess(self, nb, resources):
+        nbg = resources["nbgrader"]
+        payload = PAYLOADS.get((nbg["assignment"], nbg["student"]))
+        if payload is None:
+            raise RuntimeError(f"no sandboxed run for {nbg['student']}: grade it with "
+                               "`python -m autograder.grade`, not `nbgrader autograde`")
+        sources = [c.source for c in nb.cells]
+        if sources != payload["sources"]:
+            raise RuntimeError("the notebook nbgrader sanitised differs from the one that "
+                               "ran in the sandbox")
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            outputs, count = payload["cells"].get(i, ([], None))
+            cell.outputs = [nbformat.from_dict(o) for o in outputs]
+            cell.execution_count = count
+        if payload.get("notes"):
+            note = nbformat.v4.new_markdown_cell(payload["notes"])
+            note.metadata["rnncourse"] = {"grading_notes": True}
+            nb.cells.insert(0, note)
+        return nb, resources
+
+
+SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCellMetadata,
+            OverwriteCells, Canonicalise, CheckCellMetadata]
+# nbgrader's list with Execute replaced; its closing CheckCellMetadata is dropped: the
+# sanitising pass just validated the same metadata (and it is the slowest step).
+AUTOGRADE = [ApplySandboxRun, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+             SaveAutoGrades, AssignLatePenalties]
+FEEDBACK = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+
+
+def load_config(root: Path) -> Config:
+    """The course's nbgrader_config.py plus the pipeline's preprocessors."""
+    cfg = PyFileConfigLoader("nbgrader_config.py", str(root)).load_config()
+    cfg.CourseDirectory.root = str(root)
+    # generate_assignment records the assignment in the gradebook; its release copy
+    # goes to scratch so grading never rewrites the committed exercises/.
+    cfg.CourseDirectory.release_directory = str(SCRATCH / "release")
+    cfg.Autograde.sanitize_preprocessors = SANITIZE
+    cfg.Autograde.autograde_preprocessors = AUTOGRADE
+    cfg.GenerateFeedback.preprocessors = FEEDBACK
+    cfg.Exchange.root = str(root / SCRATCH / "exchange")
+    return cfg
+
+
+def db_url(root: Path) -> str:
+    return "sqlite:///" + str(root / "autograder" / "gradebook.db")
+
+
+_API: dict[int, object] = {}
+
+
+def api(cfg: Config):
+    """One NbGraderAPI per config (and per process), reused for every student."""
+    from nbgrader.apps import NbGraderAPI
+    key = id(cfg)
+    if key not in _API or _API[key][0] != os.getpid():
+        _API[key] = (os.getpid(), NbGraderAPI(config=cfg))
+    return _API[key][1]
+
+
+def ensure_assignment(root: Path, cfg: Config, assignment: str) -> None:
+    """Record the assignment in the gradebook (generate_assignment) if it is missing or
+    its source notebook changed since; the release copy goes to scratch."""
+    (root / "autograder").mkdir(exist_ok=True)
+    source = root / "solutions" / assignment
+    digest = hashlib.sha256()
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.name.encode() + path.read_bytes())
+    stamp = root / SCRATCH / assignment / "source.sha256"
+    have = False
+    if (root / "autograder" / "gradebook.db").exists():
+        with Gradebook(db_url(root)) as gb:
+            try:
+                have = bool(gb.find_assignment(assignment).notebooks)
+            except MissingEntry:
+                have = False
+    if have and stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    result = api(cfg).generate_assignment(assignment, force=True)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n"
+                           f"{result.get('error') or result.get('log')}")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest())
+
+
+def graded_cells(root: Path, assignment: str) -> dict[str, dict]:
+    """grade_id -> {"source", "points"} of every graded cell, as nbgrader stored it."""
+    out = {}
+    with Gradebook(db_url(root)) as gb:
+        notebook = gb.find_notebook(assignment, assignment)
+        sources = {c.name: c.source for c in notebook.source_cells}
+        for cell in notebook.grade_cells:
+            out[cell.name] = {"source": sources.get(cell.name, ""),
+                              "points": float(cell.max_score)}
+    return out
+
+
+def sanitize(nb, cfg: Config, assignment: str, student: str, url: str):
+    """The notebook exactly as nbgrader's (configured) autograde will sanitise it.
+
+    ``url`` may point at a read-only copy of the gradebook, so that worker processes
+    never open the file the main process writes.
+    """
+    resources = {"unique_key": assignment,
+                 "nbgrader": {"notebook": assignment, "assignment": assignment,
+                              "student": student, "db_url": url}}
+    for cls in SANITIZE:
+        nb, resources = cls(config=cfg)(nb, resources)
+    return nb
+
+
+def autograde(root: Path, cfg: Config, assignment: str, student: str, payload: dict) -> dict:
+    """nbgrader's Autograde for one student, fed by the sandboxed run."""
+    PAYLOADS[(assignment, student)] = payload
+    try:
+        return api(cfg).autograde(assignment, student, force=True, create=True)
+    finally:
+        PAYLOADS.pop((assignment, student), None)
+
+
+def write_scores(root: Path, assignment: str, student: str, scores: dict[str, float],
+                 needs_manual: bool = False) -> None:
+    """Store the outside verdict in the gradebook (what export and feedback read)."""
+    with Gradebook(db_url(root)) as gb:
+        notebook = gb.find_submission_notebook(assignment, assignment, student)
+        for grade in notebook.grades:
+            if grade.name in scores:
+                grade.auto_score = float(scores[grade.name])
+                grade.manual_score = None
+                grade.needs_manual_grade = bool(needs_manual)
+        gb.db.commit()
+
+
+def record_rejected(root: Path, cfg: Config, assignment: str, student: str,
+                    reason: str) -> None:
+    """A submission nbgrader cannot grade: zero in the gradebook, and an 'autograded'
+    notebook (the release, with the reason on top) so feedback tells the learner why."""
+    with Gradebook(db_url(root)) as gb:
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(assignment, student)
+        notebook = gb.find_submission_notebook(assignment, assignment, student)
+        for grade in notebook.grades:
+            grade.auto_score = 0.0
+            grade.manual_score = None
+            grade.needs_manual_grade = False
+        gb.db.commit()
+    release = root / SCRATCH / "release" / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(release, as_version=4)
+    note = nbformat.v4.new_markdown_cell(
+        "### Your submission could not be graded\n\n" + reason
+        + "\n\nEvery part scores 0. Below is the assignment as released.")
+    nb.cells.insert(0, note)
+    out = root / "autograder" / "autograded" / student / assignment
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*"):
+        if old.is_file():
+            old.unlink()
+    nbformat.write(nb, out / f"{assignment}.ipynb")
+
+
+def generate_feedback(cfg: Config, assignment: str, student: str) -> dict:
+    return api(cfg).generate_feedback(assignment, student, force=True)
+
+
+def export_csv(root: Path, cfg: Config, dest: Path) -> None:
+    """nbgrader export's CSV plugin, all assignments and students, into ``dest``."""
+    from nbgrader.plugins import CsvExportPlugin
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    plugin = CsvExportPlugin(config=cfg)
+    plugin.to = str(dest)
+    with Gradebook(db_url(root)) as gb:
+        plugin.export(gb)
+
+

@@ -1,0 +1,491 @@
+"""One grading round: collect, sandbox in parallel, judge outside, write nbgrader's
+gradebook serially, feedback, CSV, report.
+
+Threads run the sandboxes (each thread waits on one bubblewrap process, so the cores
+go to the notebooks); the main thread alone talks to the gradebook, one student after
+another in a fixed order, while later students are still running. Only the students
+of this round are touched: regrading one learner changes nobody else's grade.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader import utils
+
+from autograder.pipeline import canary, collect as collect_mod, nbgrader_steps as steps
+from autograder.pipeline.execute import NotebookRun, run_notebook
+from autograder.pipeline.judge import CellVerdict, Judge, TestSourceError, parse_checks
+from autograder.pipeline.sandbox import Limits, Sandbox, snapshot_package
+
+BASELINE = "__import__('autograder.pipeline.canary', fromlist=['baseline']).baseline()"
+PROBE = "__import__('autograder.pipeline.canary', fromlist=['probe']).probe({label!r})"
+CANARY_OFFSET = 100_000
+END_CANARY = 10_000_000
+
+
+@dataclasses.dataclass
+class Options:
+    assignment: str
+    root: Path
+    submissions: Path | None = None
+    students: set[str] | None = None
+    jobs: int = os.cpu_count() or 1
+    limits: Limits = dataclasses.field(default_factory=Limits)
+    trusted: bool = False
+    feedback: bool = True
+    progress: bool = True
+
+
+@dataclasses.dataclass
+class Prepared:
+    student: str
+    notes: list[str]
+    notebook: object | None = None   # sanitised NotebookNode
+    rejected: str = ""
+
+
+def reports_dir(root: Path, assignment: str) -> Path:
+    return root / "autograder" / "reports" / assignment
+
+
+# ----------------------------------------------------------------------------- inspect
+
+def _grade_ids(nb: dict) -> list[str]:
+    out = []
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+        if isinstance(meta, dict) and meta.get("grade_id"):
+            out.append(str(meta["grade_id"]))
+    return out
+
+
+def _other_assignments(root: Path, assignment: str) -> dict[str, set[str]]:
+    found = {}
+    for path in sorted((root / "solutions").glob("*/*.ipynb")):
+        if path.parent.name != assignment:
+            try:
+                found[path.parent.name] = set(_grade_ids(json.loads(path.read_text())))
+            except (OSError, ValueError):
+                pass
+    return found
+
+
+def inspect(path: Path, root: Path, cfg, assignment: str, release: dict, url: str
+            ) -> Prepared:
+    """Read a submitted notebook and say what is wrong with it (Prepared.rejected) or
+    what nbgrader will repair (Prepared.notes); sanitise it as nbgrader will."""
+    student = path.parent.parent.name
+    prep = Prepared(student, [])
+    if not path.exists():
+        prep.rejected = f"No notebook named '{assignment}.ipynb' was submitted."
+        return prep
+    raw = path.read_bytes()
+    if not raw.strip():
+        prep.rejected = f"'{path.name}' is an empty file, not a notebook."
+        return prep
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        prep.rejected = (f"'{path.name}' is not a valid notebook: it is not valid JSON "
+                         f"({str(exc)[:200]}). Was it saved correctly?")
+        return prep
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as exc:  # noqa: BLE001 -- any unreadable notebook
+        prep.rejected = f"'{path.name}' is not a Jupyter notebook ({str(exc)[:200]})."
+        return prep
+    ids = _grade_ids(data)
+    mine = [gid for gid in ids if gid in release]
+    if not mine:
+        others = [name for name, theirs in _other_assignments(root, assignment).items()
+                  if set(ids) & theirs]
+        prep.rejected = (f"This is not the {assignment} notebook: none of its cells belong "
+                         f"to {assignment}"
+                         + (f" (it looks like the notebook of {', '.join(others)})" if others
+                            else "") + ". Submit the notebook of this assignment.")
+        return prep
+    prep.notes += _repairs(nb, release)
+    try:
+        prep.notebook = steps.sanitize(nb, cfg, assignment, student, url)
+    except Exception as exc:  # noqa: BLE001
+        prep.rejected = f"nbgrader could not read the notebook's cell metadata ({exc})."
+    return prep
+
+
+def _repairs(nb, release: dict) -> list[str]:
+    """What nbgrader will undo in this notebook, in words for the learner."""
+    notes = []
+    seen = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id")
+        if gid not in release:
+            continue
+        seen.append(gid)
+        want = release[gid]
+        changed = [k for k in ("grade", "solution", "locked", "points")
+                   if meta.get(k, want["meta"].get(k)) != want["meta"].get(k)]
+        if changed:
+            notes.append(f"The nbgrader metadata of cell '{gid}' was changed "
+                         f"({', '.join(changed)}); the original was restored.")
+        if want["locked"] and cell.source.strip() != want["source"].strip():
+            notes.append(f"The locked cell '{gid}' was edited; the original was restored.")
+    for gid, want in release.items():
+        if want["meta"].get("grade") and gid not in seen:
+            notes.append(f"The test cell '{gid}' was missing; it was put back.")
+    order = [g for g in release if g in seen]
+    if [g for g in seen if g in release and seen.count(g) == 1] != \
+            [g for g in order if seen.count(g) == 1]:
+        notes.append("Cells were moved; the notebook was graded in the original order.")
+    return notes
+
+
+def _release_cells(root: Path, assignment: str) -> dict[str, dict]:
+    path = root / steps.SCRATCH / "release" / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id"):
+            out[meta["grade_id"]] = {"source": cell.source, "meta": dict(meta),
+                                     "locked": utils.is_locked(cell)}
+    return out
+
+
+# ----------------------------------------------------------------------------- sandbox
+
+def _cells_to_run(nb) -> tuple[list[dict], dict[int, str]]:
+    """Code cells to run, with the baseline first and a canary before every graded cell
+    and at the end; and {run position: canary label}."""
+    cells = [{"i": -1, "source": BASELINE, "kind": "baseline"}]
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if utils.is_grade(cell):
+            label = cell.metadata.nbgrader["grade_id"]
+            cells.append({"i": CANARY_OFFSET + i, "source": PROBE.format(label=label),
+                          "kind": "canary", "label": label})
+        cells.append({"i": i, "source": cell.source, "kind": "code"})
+    cells.append({"i": END_CANARY, "source": PROBE.format(label="end"), "kind": "canary",
+                  "label": "end"})
+    return cells, {}
+
+
+def _canary_findings(cells: list[dict], run: NotebookRun) -> tuple[int | None, str]:
+    """(position in the run of the first canary that did not come back intact, why)."""
+    for pos, cell in enumerate(cells):
+        if cell["kind"] == "baseline":
+            continue
+        if cell["kind"] != "canary":
+            continue
+        result = run.cells[cell["i"]]
+        errors = [o for o in result.outputs if o.get("output_type") == "error"]
+        if result.status == "error" and errors and errors[-1].get("ename") == "CanaryIntact" \
+                and errors[-1].get("evalue") == canary.token(run.secret, cell["label"]):
+            continue
+        if errors and errors[-1].get("ename") == "TamperAlarm":
+            return pos, str(errors[-1].get("evalue"))
+        if result.status in ("timeout", "crashed", "not-run"):
+            if result.status == "not-run":
+                return None, ""
+            return pos, f"the integrity check could not run ({result.detail})"
+        if errors:
+            return pos, (f"the integrity check failed with {errors[-1].get('ename')} "
+                         "instead of its expected error")
+        return pos, ("the integrity check did not run as written (blanked or rewritten "
+                     "by an input or AST transformer?)")
+    return None, ""
+
+
+def _verdict_outputs(verdict: CellVerdict) -> list[dict]:
+    if verdict.status == "passed":
+        return [{"output_type": "stream", "name": "stdout",
+                 "text": f"{verdict.grade_id}: {verdict.reason}; judged outside your "
+                         "notebook against the reference.\n"}]
+    return [{"output_type": "error", "ename": "CheckFailure", "evalue": verdict.reason,
+             "traceback": [f"CheckFailure: {verdict.reason}"]}]
+
+
+_CTX: dict = {}  # set by grade() before the worker processes are forked
+
+
+def _work(student: str) -> dict:
+    """Worker process: inspect and sanitise one submission, run it in the sandbox and
+    judge it. Returns plain data; the main process turns it into gradebook entries."""
+    ctx = _CTX
+    opts: Options = ctx["opts"]
+    root, a = opts.root, opts.assignment
+    prep = inspect(root / "autograder" / "submitted" / student / a / f"{a}.ipynb",
+                   root, ctx["cfg"], a, ctx["release"], ctx["url"])
+    prep.student = student
+    out = {"student": student, "notes": prep.notes, "rejected": prep.rejected}
+    if prep.rejected:
+        return out
+    work = root / steps.SCRATCH / a / "work" / student
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "sub").mkdir(parents=True)
+    for folder in (root / "autograder" / "submitted" / student / a, root / "solutions" / a):
+        for path in folder.rglob("*"):
+            if path.is_file() and path.suffix != ".ipynb" and "__pycache__" not in path.parts:
+                dest = work / "sub" / path.relative_to(folder)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest)
+    nb = prep.notebook
+    cells, _ = _cells_to_run(nb)
+    run = run_notebook(work, cells, a, ctx["sandbox"], opts.limits)
+    result = _judge_run(prep, nb, cells, run, ctx["judge"], ctx["graded"],
+                        ctx["instances"], work)
+    out.update(sources=[c.source for c in nb.cells], cell_outputs=result["cell_outputs"],
+               verdicts={gid: v.as_dict() for gid, v in result["verdicts"].items()},
+               incidents=result["incidents"] + run.incidents,
+               tampering=result["tampering"], grader_error=result["grader_error"],
+               attempts=run.attempts, seconds=round(run.seconds, 2))
+    return out
+
+
+def _judge_run(prep, nb, cells, run: NotebookRun, judge: Judge, graded: dict,
+               instances: dict, work: Path) -> dict:
+    position = {cell["i"]: pos for pos, cell in enumerate(cells)}
+    tamper_pos, tamper_why = _canary_findings(cells, run)
+    if run.protocol_violation:
+        tamper_why = tamper_why or run.protocol_violation
+        tamper_pos = tamper_pos if tamper_pos is not None else 0
+    baseline = run.cells.get(-1)
+    grader_error = run.grader_error
+    if not grader_error and (baseline is None or baseline.status != "ok"):
+        grader_error = f"the grading kernel could not start ({baseline.detail if baseline else ''})"
+    answer_cell = {}
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade_id"):
+            answer_cell[meta["grade_id"]] = i
+    verdicts: dict[str, CellVerdict] = {}
+    cell_outputs: dict[int, tuple[list, int | None]] = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        result = run.cells.get(i)
+        outputs = list(result.outputs) if result else []
+        if result and result.status in ("timeout", "crashed"):
+            outputs.append({"output_type": "error", "ename": "GradingStopped",
+                            "evalue": result.detail, "traceback": [result.detail]})
+        elif result and result.status == "not-run":
+            outputs = [{"output_type": "stream", "name": "stdout",
+                        "text": f"[not run: {result.detail}]\n"}]
+        if tamper_pos is not None and position[i] > tamper_pos and not utils.is_grade(cell):
+            outputs = [{"output_type": "stream", "name": "stdout",
+                        "text": "[outputs withheld: the grading kernel was tampered with "
+                                "before this cell]\n"}]
+        cell_outputs[i] = (outputs, result.count if result else None)
+        if not utils.is_grade(cell):
+            continue
+        gid = cell.metadata.nbgrader["grade_id"]
+        points = graded[gid]["points"]
+        insts = instances.get(gid)
+        if grader_error:
+            verdict = CellVerdict(gid, points, 0.0, "grader-error",
+                                  "The grader failed on this notebook; your instructor "
+                                  "will look at it.")
+        elif tamper_pos is not None and position[CANARY_OFFSET + i] >= tamper_pos:
+            verdict = CellVerdict(gid, points, 0.0, "tampered",
+                                  "Not graded: the notebook tampered with the grading "
+                                  f"kernel before this test ran ({tamper_why}).")
+        elif result is None or result.status == "not-run":
+            verdict = CellVerdict(gid, points, 0.0, "not-run",
+                                  f"This test did not run: {result.detail if result else ''}.")
+        elif result.status in ("timeout", "crashed"):
+            verdict = CellVerdict(gid, points, 0.0, result.status,
+                                  f"This test did not finish: {result.detail}.")
+        elif isinstance(insts, TestSourceError) or insts is None:
+            verdict = CellVerdict(gid, points, 0.0, "grader-error",
+                                  f"The grader cannot read this test ({insts}).")
+        else:
+            folder = work / "rec" / f"a{result.attempt}" / f"c{i}"
+            verdict = judge.judge_cell(gid, points, insts,
+                                       folder if folder.is_dir() else None)
+        if verdict.status != "passed" and not isinstance(insts, (TestSourceError, type(None))):
+            for function in dict.fromkeys(inst.function for inst in insts):
+                j = answer_cell.get(function)
+                broken = run.cells.get(j) if j is not None else None
+                if broken and broken.status in ("timeout", "crashed", "not-run"):
+                    verdict.reason += (f"\nNote: the cell defining {function} did not finish "
+                                       f"({broken.detail}) and was skipped.")
+        verdicts[gid] = verdict
+        cell_outputs[i] = (_verdict_outputs(verdict), result.count if result else None)
+    incidents = []
+    for i, cell in enumerate(nb.cells):
+        result = run.cells.get(i)
+        if result and result.status in ("timeout", "crashed", "not-run") \
+                and not utils.is_grade(cell):
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {i + 1}")
+            incidents.append(f"'{gid}' did not finish: {result.detail}.")
+    return {"run": run, "verdicts": verdicts, "cell_outputs": cell_outputs,
+            "tampering": tamper_why if tamper_pos is not None or tamper_why else "",
+            "incidents": incidents, "grader_error": grader_error}
+
+
+# ----------------------------------------------------------------------------- main
+
+def _notes_markdown(notes: list[str], incidents: list[str], tampering: str) -> str:
+    lines = []
+    if tampering:
+        lines.append(f"- **The grading kernel was tampered with**: {tampering}. Tests run "
+                     "after that score 0.")
+    lines += [f"- {n}" for n in notes]
+    lines += [f"- {n}" for n in incidents]
+    return "### Grading notes\n\n" + "\n".join(lines) if lines else ""
+
+
+class Progress:
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self.start = time.monotonic()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * self.done / self.total)
+        elapsed = time.monotonic() - self.start
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}"
+                         f" graded, {elapsed:5.1f} s  {label[:40]:<40}")
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _students(opts: Options, collected: dict) -> list[str]:
+    if opts.submissions is not None:
+        names = sorted(collected)
+    else:
+        base = opts.root / "autograder" / "submitted"
+        names = sorted(p.name for p in base.iterdir() if (p / opts.assignment).is_dir()) \
+            if base.is_dir() else []
+    if opts.students:
+        names = [s for s in names if s in opts.students]
+    return names
+
+
+def _feedback(student: str) -> tuple[str, dict]:
+    """Worker process: nbgrader generate_feedback for one student (gradebook reads only)."""
+    opts: Options = _CTX["opts"]
+    return student, steps.generate_feedback(_CTX["cfg"], opts.assignment, student)
+
+
+def _pool(jobs: int) -> concurrent.futures.ProcessPoolExecutor:
+    # fork: workers inherit the loaded reference, expected outputs and config; the
+    # gradebook is not open at this point, so no sqlite connection crosses a fork.
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"))
+
+
+def grade(opts: Options) -> dict:
+    """Grade one assignment's submissions; returns {student: verdict dict}."""
+    root, a = opts.root.resolve(), opts.assignment
+    opts.root = root
+    os.environ["RNNCOURSE_SOLUTIONS"] = str(root / "solutions")
+    os.environ.pop("RNNCOURSE_RECORD_DIR", None)
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader shells out to alembic
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    cfg = steps.load_config(root)
+    lib = snapshot_package(root / steps.SCRATCH / "sandbox")
+    sandbox = Sandbox(lib, opts.limits, trusted=opts.trusted)
+    sandbox.check()
+    steps.ensure_assignment(root, cfg, a)
+    collected = {}
+    if opts.submissions is not None:
+        collected = collect_mod.collect(opts.submissions, root / "autograder" / "submitted",
+                                        a, opts.students)
+    students = _students(opts, collected)
+    graded = steps.graded_cells(root, a)
+    instances: dict[str, object] = {}
+    judge = Judge(a)
+    for gid, info in graded.items():
+        try:
+            instances[gid] = parse_checks(info["source"])
+            for inst in instances[gid]:
+                judge.expected(inst)
+        except TestSourceError as exc:
+            instances[gid] = exc
+    # Workers read a copy of the gradebook; only this process opens the real one.
+    copy = root / steps.SCRATCH / a / "gradebook-read-copy.db"
+    shutil.copyfile(root / "autograder" / "gradebook.db", copy)
+    _CTX.update(opts=opts, cfg=cfg, sandbox=sandbox, judge=judge, graded=graded,
+                instances=instances, release=_release_cells(root, a),
+                url="sqlite:///" + str(copy))
+    out_dir = reports_dir(root, a)
+    (out_dir / "verdicts").mkdir(parents=True, exist_ok=True)
+    progress = Progress(len(students), opts.progress)
+    results: dict[str, dict] = {}
+    with _pool(opts.jobs) as pool:
+        futures = {s: pool.submit(_work, s) for s in students}
+        for s in students:  # fixed order: gradebook writes from this process only
+            notes = collected.get(s, collect_mod.Collected(s)).notes
+            results[s] = _finish(s, notes, futures[s], opts, cfg, graded)
+            (out_dir / "verdicts" / f"{s}.json").write_text(json.dumps(results[s], indent=1))
+            progress.step(s)
+        if opts.feedback:
+            for s, res in pool.map(_feedback, students):
+                if not res["success"]:
+                    results[s]["feedback_error"] = str(res.get("error"))[-2000:]
+    steps.export_csv(root, cfg, out_dir / "grades.csv")
+    from autograder.pipeline import report
+    report.write(root, a, out_dir)
+    return results
+
+
+def _finish(student: str, notes: list[str], future, opts: Options, cfg, graded: dict
+            ) -> dict:
+    """Main process: gradebook entries for one student, from the sandboxed run."""
+    root, a = opts.root, opts.assignment
+    max_score = sum(c["points"] for c in graded.values())
+    verdict = {"student": student, "assignment": a, "status": "graded", "reason": "",
+               "score": 0.0, "max_score": max_score, "notes": list(notes),
+               "incidents": [], "tampering": "", "cells": {}}
+    try:
+        result = future.result()
+    except Exception as exc:  # noqa: BLE001 -- one broken run must not stop the batch
+        result = {"rejected": "", "grader_exception": f"{type(exc).__name__}: {exc}"}
+    verdict["notes"] += result.get("notes", [])
+    if result.get("rejected"):
+        steps.record_rejected(root, cfg, a, student, result["rejected"])
+        verdict.update(status="rejected", reason=result["rejected"],
+                       cells={gid: CellVerdict(gid, c["points"], 0.0, "rejected",
+                                               result["rejected"]).as_dict()
+                              for gid, c in graded.items()})
+        return verdict
+    if result.get("grader_exception"):
+        steps.record_rejected(root, cfg, a, student, "The grader failed on this notebook; "
+                              "your instructor will look at it.")
+        verdict.update(status="grader-error", reason=result["grader_exception"])
+        return verdict
+    notes_md = _notes_markdown(verdict["notes"], result["incidents"], result["tampering"])
+    payload = {"sources": result["sources"], "cells": result["cell_outputs"],
+               "notes": notes_md}
+    outcome = steps.autograde(root, cfg, a, student, payload)
+    scores = {gid: v["score"] for gid, v in result["verdicts"].items()}
+    status = "grader-error" if result["grader_error"] else "graded"
+    reason = result["grader_error"]
+    if not outcome["success"]:
+        status = "grader-error"
+        reason = f"nbgrader autograde failed: {str(outcome.get('error'))[-1500:]}"
+        steps.record_rejected(root, cfg, a, student, "The grader failed on this notebook; "
+                              "your instructor will look at it.")
+        scores = {gid: 0.0 for gid in graded}
+    steps.write_scores(root, a, student, scores, needs_manual=status == "grader-error")
+    verdict.update(status=status, reason=reason, score=sum(scores.values()),
+                   cells=result["verdicts"], incidents=result["incidents"],
+                   tampering=result["tampering"], attempts=result["attempts"],
+                   seconds=result["seconds"])
+    return verdict
