@@ -1,0 +1,450 @@
+"""Cases for chapter 7: the encoder and the teacher-forced decoder (forward and backward),
+greedy decoding, beam search against exhaustive search, training with Adam and clipping
+on the digit-reversal task, and (extension) additive attention.
+
+The encoder and decoder are called with the learner's default cell (``rnn_cell`` in the
+notebook: chapter 1's forward and chapter 2's backward passes). Decoding cases build a
+tiny random decoder with the notebook's given ``make_step_fn``, so the same step function
+runs under the learner's and the reference's search. ``exhaustive_search`` is the oracle
+the beam is compared with: it scores every possible output.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from autograder.cases import Impl, case
+from autograder.checks import CheckFailure, check_array, grad_check
+from autograder.data import reversal_batches
+
+# ------------------------------------------------------------------ helpers
+
+_PARAM_NAMES = ("E_src", "enc_Wx", "enc_Wh", "enc_b", "E_tgt", "dec_Wx", "dec_Wh",
+                "dec_b", "Wy", "by")
+
+
+def _params(rng, V, D, H, scale=0.5):
+    """Random parameters of the plain encoder–decoder (every name, so a function that
+    reads the wrong one gives wrong values rather than a KeyError)."""
+    shapes = {"E_src": (V, D), "enc_Wx": (D, H), "enc_Wh": (H, H), "enc_b": (H,),
+              "E_tgt": (V, D), "dec_Wx": (D, H), "dec_Wh": (H, H), "dec_b": (H,),
+              "Wy": (H, V), "by": (V,)}
+    return {name: scale * rng.standard_normal(shapes[name]) for name in _PARAM_NAMES}
+
+
+def _tokens_with_repeats(rng, N, T, V):
+    tokens = rng.integers(0, V, size=(N, T))
+    tokens[0, 0] = V - 1                       # the last row of the embedding is used
+    if N * T > 1:
+        tokens.flat[-1] = tokens.flat[0]       # and one token repeats
+    return tokens
+
+
+def _named_judge(function: str, axes: Mapping[str, Sequence[str]],
+                 hints: Mapping[str, str], all_wrong: str = "",
+                 rtol: float = 1e-6, atol: float = 1e-9) -> Callable[[dict, dict], None]:
+    """A judge that names every wrong output with a hint about it, and says which outputs
+    are right (the pattern points at the mistake)."""
+    def judge(got: dict, expected: dict) -> None:
+        failures, right = [], []
+        for name, exp in expected.items():
+            try:
+                check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
+                            axes=axes.get(name))
+                right.append(name)
+            except CheckFailure as failure:
+                failures.append(f"{failure} {hints.get(name, '')}".rstrip())
+        if not failures:
+            return
+        message = "\n".join(failures)
+        if right:
+            message += f"\n({', '.join(right)} {'is' if len(right) == 1 else 'are'} right.)"
+        elif all_wrong:
+            message += f"\nEvery output is wrong: {all_wrong}"
+        raise CheckFailure(message)
+    return judge
+
+
+# ------------------------------------------------------------------ encoder
+
+@case("ch07", axes={"h_enc": ("N", "S", "H")},
+      hint="Embed src with params['E_src'] (embedding_forward), then run cell.forward "
+           "from a zero state with the encoder's weights enc_Wx, enc_Wh, enc_b; return "
+           "the states of every step.")
+def encoder_forward(impl, rng, N=3, S=4, V=6, D=3, H=5):
+    src = _tokens_with_repeats(rng, N, S, V)
+    params = _params(rng, V, D, H)
+    h_enc, _cache = impl.encoder_forward(src, params)
+    return {"h_enc": h_enc}
+
+
+_ENCODER_GRADS = {"E_src": ("V", "D"), "enc_Wx": ("D", "H"), "enc_Wh": ("H", "H"),
+                  "enc_b": ("H",)}
+
+
+@case("ch07", judge=_named_judge(
+    "encoder_backward", axes=_ENCODER_GRADS,
+    hints={"E_src": "Every source position sends its dx back to the row of its token; "
+                    "repeated tokens add up (embedding_backward does it).",
+           "enc_Wx": "dWx comes from cell.backward(dh_enc, cell_cache), fed the whole "
+                     "dh_enc (every step), not only its last slice.",
+           "enc_Wh": "dWh comes from cell.backward, as returned (shape (H, H), not "
+                     "transposed).",
+           "enc_b": "db comes from cell.backward."},
+    all_wrong="pass the whole dh_enc (N, S, H) through cell.backward, in time order, "
+              "then dx through embedding_backward."))
+def encoder_backward(impl, rng, N=3, S=4, V=5, D=3, H=4):
+    src = _tokens_with_repeats(rng, N, S, V)
+    params = _params(rng, V, D, H)
+    _h, cache = impl.encoder_forward(src, params)
+    dh_enc = rng.standard_normal((N, S, H))
+    grads = impl.encoder_backward(dh_enc, cache)
+    if not isinstance(grads, dict):
+        raise CheckFailure("encoder_backward: return a dict of gradients, e.g. "
+                           "{'E_src': ..., 'enc_Wx': ..., 'enc_Wh': ..., 'enc_b': ...}.")
+    return {name: grads.get(name) for name in _ENCODER_GRADS}
+
+
+# ------------------------------------------------------------------ decoder
+
+@case("ch07", axes={"scores": ("N", "T", "V")},
+      hint="Teacher forcing: embed tgt_in with E_tgt (the given inputs, never the "
+           "decoder's own predictions), run cell.forward from h_init with dec_Wx, dec_Wh, "
+           "dec_b, and apply the output layer Wy, by at every step.")
+def decoder_forward(impl, rng, N=3, T=4, V=6, D=3, H=5):
+    tgt_in = _tokens_with_repeats(rng, N, T, V)
+    h_init = rng.standard_normal((N, H))
+    params = _params(rng, V, D, H)
+    scores, _cache = impl.decoder_forward(tgt_in, h_init, params)
+    return {"scores": scores}
+
+
+_DECODER_GRADS = {"E_tgt": ("V", "D"), "dec_Wx": ("D", "H"), "dec_Wh": ("H", "H"),
+                  "dec_b": ("H",), "Wy": ("H", "V"), "by": ("V",)}
+
+
+@case("ch07", judge=_named_judge(
+    "decoder_backward", axes={"dh_init": ("N", "H"), **_DECODER_GRADS},
+    hints={"dh_init": "dh_init is the dh0 that cell.backward returns: the gradient that "
+                      "flows out of the first decoder step into its initial state.",
+           "E_tgt": "dy from cell.backward goes through embedding_backward; repeated "
+                    "tokens add up.",
+           "dec_Wx": "From cell.backward of dh_dec = the output layer's dh.",
+           "dec_Wh": "From cell.backward, as returned (not transposed).",
+           "dec_b": "From cell.backward.",
+           "Wy": "From temporal_affine_backward: it sums over batch rows and steps.",
+           "by": "From temporal_affine_backward: dscores summed over the batch and time "
+                 "axes."},
+    all_wrong="go back through temporal_affine_backward, then cell.backward, then "
+              "embedding_backward, in that order."))
+def decoder_backward(impl, rng, N=3, T=4, V=5, D=3, H=4):
+    tgt_in = _tokens_with_repeats(rng, N, T, V)
+    h_init = rng.standard_normal((N, H))
+    params = _params(rng, V, D, H)
+    _scores, cache = impl.decoder_forward(tgt_in, h_init, params)
+    dscores = rng.standard_normal((N, T, V))
+    dh_init, grads = impl.decoder_backward(dscores, cache)
+    if not isinstance(grads, dict):
+        raise CheckFailure("decoder_backward: return (dh_init, grads) with grads a dict "
+                           "named like params.")
+    return {"dh_init": dh_init, **{name: grads.get(name) for name in _DECODER_GRADS}}
+
+
+# ------------------------------------------------------------------ decoding
+
+def _tiny_decoder(impl, rng, V, H, end_bias, scale=0.6):
+    """A random decoder small enough to search exhaustively: (step_fn, h_init row)."""
+    params = _params(rng, V, 3, H, scale=scale)
+    params["by"][V - 1] += end_bias            # token V-1 is the end token
+    return impl.make_step_fn(params)
+
+
+def exhaustive_search(step_fn, h_init, start, end, max_len, alpha=0.0):
+    """The best output by brute force (the oracle for beam search).
+
+    Scores every sequence that ends with ``end`` within ``max_len`` tokens, and every
+    sequence of ``max_len`` tokens without it, by its sum of log-probabilities divided by
+    its length ** alpha. Returns (tokens, normalised score). Calls ``step_fn`` once per
+    prefix, so only for tiny vocabularies.
+    """
+    best_tokens, best_score = None, -np.inf
+
+    def visit(tokens, score, last, state):
+        nonlocal best_tokens, best_score
+        log_probs, next_state = step_fn(np.array([last]), state)
+        for word, log_p in enumerate(log_probs[0]):
+            seq, total = tokens + [word], score + log_p
+            if word == end or len(seq) == max_len:
+                normalised = total / len(seq) ** alpha
+                if normalised > best_score:
+                    best_tokens, best_score = seq, normalised
+            else:
+                visit(seq, total, word, next_state)
+
+    visit([], 0.0, start, h_init)
+    return np.array(best_tokens, dtype=int), float(best_score)
+
+
+@case("ch07", axes={"tokens": ("N", "step")},
+      hint="Start every row from `start` and h_init; at each step take the argmax of the "
+           "log-probabilities over the vocabulary (axis 1), store it, and feed it back as "
+           "the next input with the new state. After a row's first `end`, its remaining "
+           "entries are `end`.")
+def greedy_decode(impl, rng, N=6, V=5, H=4, max_len=6, end_bias=0.0):
+    step_fn = _tiny_decoder(impl, rng, V, H, end_bias)
+    h_init = rng.standard_normal((N, H))
+    tokens = impl.greedy_decode(step_fn, h_init, V - 2, V - 1, max_len)
+    return {"tokens": np.asarray(tokens)}
+
+
+_BEAM_HINTS = {
+    "1": "A beam of width 1 keeps only the best candidate at every step: it must give "
+         "the greedy output.",
+    "wide": "This beam is wide enough to keep every hypothesis, so it must return the "
+            "exhaustive optimum: check that finished hypotheses (ending in `end`) stop "
+            "growing, that scores add log-probabilities, and how the final choice is "
+            "length-normalised (score / length ** alpha, length counting `end`).",
+    "narrow": "With a narrow beam the pruning matters: keep the beam_width best of all "
+              "B * V candidates by their raw summed log-probability (no length "
+              "normalisation while pruning), give each survivor its parent's state, and "
+              "move candidates that end in `end` out of the beam.",
+}
+
+
+def _judge_beam(got: dict, expected: dict) -> None:
+    problems = []
+    for key in (k for k in expected if k.startswith("tokens_p")):
+        problem, width = key[len("tokens_p"):].split("_w")
+        tokens, score = np.asarray(got[key]), float(got[key.replace("tokens", "score")])
+        exp_tokens = expected[key]
+        exp_score = float(expected[key.replace("tokens", "score")])
+        same_tokens = tokens.shape == exp_tokens.shape and np.array_equal(tokens, exp_tokens)
+        same_score = bool(np.isclose(score, exp_score, rtol=1e-8, atol=1e-10))
+        if same_tokens and same_score:
+            continue
+        widest = max(int(k.split("_w")[1]) for k in expected
+                     if k.startswith(f"tokens_p{problem}_w"))
+        kind = "1" if width == "1" else ("wide" if int(width) == widest else "narrow")
+        what = ("tokens and score" if not (same_tokens or same_score)
+                else "tokens" if not same_tokens else "score")
+        problems.append(
+            f"beam_search: on decoder {problem}, beam width {width} returned tokens "
+            f"{tokens.tolist()} with score {score:.6f}; expected {exp_tokens.tolist()} with "
+            f"score {exp_score:.6f} (the {what} differ). {_BEAM_HINTS[kind]}")
+    if problems:
+        raise CheckFailure("\n".join(problems[:4]) + (
+            f"\n(and {len(problems) - 4} more)" if len(problems) > 4 else ""))
+
+
+@case("ch07", judge=_judge_beam)
+def beam_search(impl, rng, V=4, H=4, max_len=4, alpha=1.0, end_bias=0.0, decoders=6):
+    """Several tiny random decoders; on each, beams of width 1, 2, 3 and V ** max_len
+    (wide enough to keep every hypothesis, so it must match exhaustive search)."""
+    start, end = V - 2, V - 1
+    out = {}
+    for problem in range(decoders):
+        step_fn = _tiny_decoder(impl, rng, V, H, end_bias)
+        h_init = rng.standard_normal((1, H))
+        for width in (1, 2, 3, V ** max_len):
+            tokens, score = impl.beam_search(step_fn, h_init.copy(), start, end, width,
+                                             max_len, alpha)
+            tokens = np.asarray(tokens)
+            if tokens.ndim != 1 or (tokens.size and tokens.dtype.kind not in "iu"):
+                raise CheckFailure("beam_search: return the tokens as a 1-D integer "
+                                   f"array, got shape {tokens.shape} and dtype "
+                                   f"{tokens.dtype}.")
+            out[f"tokens_p{problem}_w{width}"] = tokens.astype(int)
+            out[f"score_p{problem}_w{width}"] = float(score)
+        best, best_score = exhaustive_search(step_fn, h_init, start, end, max_len, alpha)
+        if not (np.array_equal(out[f"tokens_p{problem}_w{V ** max_len}"], best)
+                and np.isclose(out[f"score_p{problem}_w{V ** max_len}"], best_score)):
+            raise CheckFailure(
+                f"beam_search: on decoder {problem}, a beam of width {V ** max_len} keeps "
+                f"every hypothesis but returned {out[f'tokens_p{problem}_w{V ** max_len}'].tolist()} "
+                f"(score {out[f'score_p{problem}_w{V ** max_len}']:.6f}); exhaustive search "
+                f"finds {best.tolist()} (score {best_score:.6f}). " + _BEAM_HINTS["wide"])
+    return out
+
+
+# ------------------------------------------------------------------ training
+
+def _judge_training(got: dict, expected: dict) -> None:
+    hints = {"W": "Check the Adam update: moments per parameter kept across steps, bias "
+                  "correction with the step count t = 1, 2, ..., and clipping by the global "
+                  "norm of all gradients together (only when it exceeds clip).",
+             "b": "Same update as W: every parameter gets its own moments.",
+             "losses": "Return the loss of every batch, computed before its update."}
+    _named_judge("train_seq2seq", {}, hints)(
+        got, {k: v for k, v in expected.items() if k != "accuracy"})
+    if "accuracy" in got:
+        accuracy = np.asarray(got["accuracy"], dtype=float)
+        if not np.mean(accuracy) >= 0.75:
+            raise CheckFailure(
+                "train_seq2seq: after training, the encoder–decoder reverses only "
+                f"{np.mean(accuracy):.0%} of held-out digit strings exactly (per length 1-5: "
+                f"{np.round(accuracy, 2).tolist()}); at least 75% is needed (the reference "
+                f"gets {np.mean(expected['accuracy']):.0%}). The update rule passed the "
+                "exact check, so look at parts 1-5: the accuracy is measured with your "
+                "encoder_forward and greedy_decode.")
+
+
+@case("ch07", judge=_judge_training)
+def train_seq2seq(impl, rng, train_steps=400, clip=1.0):
+    # Exact updates on weighted least squares: the first batch's gradient is large (it
+    # is clipped when clip is small), the later ones are small (never clipped).
+    X = rng.standard_normal((5, 3))
+    params = {"W": rng.standard_normal((3, 4)), "b": rng.standard_normal(4)}
+    batches = [(rng.standard_normal((5, 4)), weight) for weight in (10.0, 0.01, 0.01, 0.01)]
+
+    def loss_fn(p, Y, weight):
+        residual = X @ p["W"] + p["b"] - Y                             # (5, 4)
+        return (0.5 * weight * float(np.sum(residual ** 2)),
+                {"W": weight * X.T @ residual, "b": weight * residual.sum(axis=0)})
+
+    losses = impl.train_seq2seq(loss_fn, params, batches, lr=0.1, clip=clip)
+    out = {"W": params["W"], "b": params["b"], "losses": np.asarray(losses, dtype=float)}
+    if train_steps:
+        model = impl.init_seq2seq(rng, 12, 16, 48)
+        impl.train_seq2seq(impl.seq2seq_loss, model,
+                           reversal_batches(train_steps, 64, 1, 5, rng), lr=0.01, clip=5.0)
+        out["accuracy"] = impl.reversal_accuracy(model, range(1, 6), rng, n=100)
+    return out
+
+
+# ------------------------------------------------------------------ attention
+
+@case("ch07", judge=_named_judge(
+    "additive_attention_forward",
+    axes={"context": ("N", "Hk"), "weights": ("N", "S")},
+    hints={"weights": "e = tanh(query @ Wq [broadcast over S] + keys @ Wk) @ v has shape "
+                      "(N, S); the softmax normalises over the source axis S (axis 1), "
+                      "so each row sums to 1.",
+           "context": "context[n] = sum_j weights[n, j] * keys[n, j]: the original keys, "
+                      "not their projections."}))
+def additive_attention_forward(impl, rng, N=3, S=4, Hq=5, Hk=6, A=2):
+    query = rng.standard_normal((N, Hq))
+    keys = rng.standard_normal((N, S, Hk))
+    Wq, Wk = rng.standard_normal((Hq, A)), rng.standard_normal((Hk, A))
+    v = 2.0 * rng.standard_normal(A)
+    context, weights, _cache = impl.additive_attention_forward(query, keys, Wq, Wk, v)
+    return {"context": context, "weights": weights}
+
+
+_ATTENTION_GRADS = {"dquery": ("N", "Hq"), "dkeys": ("N", "S", "Hk"), "dWq": ("Hq", "A"),
+                    "dWk": ("Hk", "A"), "dv": ("A",)}
+
+
+@case("ch07", judge=_named_judge(
+    "additive_attention_backward", axes=_ATTENTION_GRADS,
+    hints={"dquery": "The query feeds all S positions: sum dL/da over j, then multiply "
+                     "by Wq.T.",
+           "dkeys": "Each key has two paths: weights[:, j] * dcontext (the weighted sum) "
+                    "plus dL/da_j @ Wk.T (its score).",
+           "dWq": "dWq = query.T @ (dL/da summed over the source axis).",
+           "dWk": "dWk sums keys_j.T @ dL/da_j over the batch and the source positions.",
+           "dv": "dv sums dL/de_j * u_j over the batch and positions, with u = tanh(...), "
+                 "the hidden layer's output (not its input)."},
+    all_wrong="start from dL/dweights_j = dcontext . keys_j and the softmax's backward "
+              "pass: dL/de = weights * (dL/dweights - sum_i weights_i dL/dweights_i)."))
+def additive_attention_backward(impl, rng, N=3, S=4, Hq=5, Hk=6, A=2):
+    query = rng.standard_normal((N, Hq))
+    keys = rng.standard_normal((N, S, Hk))
+    Wq, Wk = rng.standard_normal((Hq, A)), rng.standard_normal((Hk, A))
+    v = 2.0 * rng.standard_normal(A)
+    _c, _w, cache = impl.additive_attention_forward(query, keys, Wq, Wk, v)
+    dcontext = rng.standard_normal((N, Hk))
+    grads = impl.additive_attention_backward(dcontext, cache)
+    return dict(zip(_ATTENTION_GRADS, grads))
+
+
+def _judge_attention_training(got: dict, expected: dict) -> None:
+    accuracy = np.asarray(got["accuracy"], dtype=float)
+    if not np.mean(accuracy) >= 0.75:
+        raise CheckFailure(
+            "attention_training: the encoder–decoder with attention reverses only "
+            f"{np.mean(accuracy):.0%} of held-out strings of lengths 6-8 exactly (per "
+            f"length: {np.round(accuracy, 2).tolist()}); at least 75% is needed (the "
+            f"reference gets {np.mean(expected['accuracy']):.0%}). The model uses your "
+            "additive_attention_forward/backward, encoder and train_seq2seq: make sure "
+            "their tests pass.")
+
+
+@case("ch07", judge=_judge_attention_training)
+def attention_training(impl, rng, train_steps=400):
+    model = impl.init_seq2seq(rng, 12, 16, 32, attention_size=32)
+    impl.train_seq2seq(impl.attention_seq2seq_loss, model,
+                       reversal_batches(train_steps, 64, 1, 8, rng), lr=0.01, clip=5.0)
+    return {"accuracy": impl.reversal_accuracy(model, [6, 7, 8], rng, n=100,
+                                               attention=True)}
+
+
+# ------------------------------------------------------------------ gradient checks
+
+def _gc_encoder_backward(impl, rng, N=3, S=4, V=5, D=3, H=4):
+    src = _tokens_with_repeats(rng, N, S, V)
+    all_params = _params(rng, V, D, H)
+    inputs = {name: all_params[name] for name in _ENCODER_GRADS}
+    _h, cache = impl.encoder_forward(src, inputs)
+    return grad_check("encoder_backward",
+                      lambda **p: impl.encoder_forward(src, p)[0], inputs,
+                      lambda dh_enc: impl.encoder_backward(dh_enc, cache))
+
+
+def _gc_decoder_backward(impl, rng, N=3, T=4, V=5, D=3, H=4):
+    tgt_in = _tokens_with_repeats(rng, N, T, V)
+    all_params = _params(rng, V, D, H)
+    inputs = {"h_init": rng.standard_normal((N, H)),
+              **{name: all_params[name] for name in _DECODER_GRADS}}
+    h_init = inputs["h_init"]
+    _s, cache = impl.decoder_forward(tgt_in, h_init, {k: inputs[k] for k in _DECODER_GRADS})
+
+    def analytic(dscores):
+        dh_init, grads = impl.decoder_backward(dscores, cache)
+        return {"h_init": dh_init, **grads}
+
+    return grad_check("decoder_backward",
+                      lambda h_init, **p: impl.decoder_forward(tgt_in, h_init, p)[0],
+                      inputs, analytic)
+
+
+def _gc_additive_attention_backward(impl, rng, N=3, S=4, Hq=5, Hk=6, A=2):
+    inputs = {"query": rng.standard_normal((N, Hq)), "keys": rng.standard_normal((N, S, Hk)),
+              "Wq": rng.standard_normal((Hq, A)), "Wk": rng.standard_normal((Hk, A)),
+              "v": 2.0 * rng.standard_normal(A)}
+    _c, _w, cache = impl.additive_attention_forward(**inputs)
+    return grad_check(
+        "additive_attention_backward",
+        lambda **x: impl.additive_attention_forward(**x)[0], inputs,
+        lambda dcontext: dict(zip(("query", "keys", "Wq", "Wk", "v"),
+                                  impl.additive_attention_backward(dcontext, cache))))
+
+
+_GRADIENT_CHECKS = {
+    "encoder_backward": _gc_encoder_backward,
+    "decoder_backward": _gc_decoder_backward,
+    "additive_attention_backward": _gc_additive_attention_backward,
+}
+
+
+def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
+              **shape) -> dict:
+    """Check a learner's backward pass against centred finite differences of their
+    forward pass, in float64 with a random upstream gradient:
+    ``gradcheck("ch07.encoder_backward", globals())``. Raises :class:`CheckFailure`
+    naming every gradient that disagrees."""
+    chapter, function = name.split(".", 1)
+    if chapter != "ch07" or function not in _GRADIENT_CHECKS:
+        raise KeyError(f"No gradient check for {name}.")
+    impl = Impl(namespace)
+    try:
+        errors = _GRADIENT_CHECKS[function](impl, np.random.default_rng(seed), **shape)
+    except (CheckFailure, NotImplementedError):
+        raise
+    except Exception as exc:  # learner code crashed: say where, keep the type
+        raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
+                           f"(gradient check seed={seed}, shape {shape}).") from exc
+    worst = max(errors.values()) if errors else 0.0
+    print(f"{function}: gradients agree with finite differences "
+          f"(largest relative error {worst:.1e})")
+    return errors
