@@ -54,8 +54,8 @@ def _gate_judge(function: str, axes: Mapping[str, tuple], hints: Mapping[bool, s
                 common: str = "", rtol: float = 1e-6, atol: float = 1e-9):
     """Compare every output; name the convention and the gate blocks that differ."""
     def judge(got: dict, expected: dict) -> None:
-        H = next(np.shape(v)[-1] for k, v in expected.items() if k.startswith("dprev_h")
-                 or k.startswith("dh0") or k.startswith("next_h") or k.startswith("h "))
+        H = next((np.shape(v)[-1] for k, v in expected.items() if k.startswith(
+            ("dprev_h", "dh0", "next_h", "h "))), -1)  # -1: no gate blocks to name
         failures, right, wrong_flags = [], [], set()
         for name, exp in expected.items():
             base = name.split(" (")[0]
@@ -263,6 +263,125 @@ def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
         raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
                            f"(gradient check seed={seed}, shape {shape}).") from exc
     worst = max(errors.values()) if errors else 0.0
-    print(f"{function}: gradients agree with finite differences in both conventions "
+    where = "in both conventions " if function.startswith("gru") else "for both cells "
+    print(f"{function}: gradients agree with finite differences {where}"
           f"(largest relative error {worst:.1e})")
     return errors
+
+
+# ------------------------------------------------------- the regressor and the experiment
+
+def _regressor_setup(impl, rng, name, N, T, H):
+    from autograder.data import adding_problem
+    cell = getattr(impl, f"{name}_cell")()
+    x, y = adding_problem(N, T, rng)
+    params = impl.init_regressor(cell, x.shape[2], H, int(rng.integers(1 << 30)))
+    return cell, params, x, y
+
+
+_REGRESSOR_CELLS = ("rnn", "lstm")   # the course's reference cells: independent of parts 1-4
+
+
+@case("ch05", hint="pred = h[:, -1] @ Wy + by from a zero initial state; loss = mean over the "
+                   "batch of (pred - y) ** 2; dh is zero except at the last step, where it "
+                   "is (2 / N) * (pred - y) @ Wy.T; dWy = h[:, -1].T @ dpred and dby = "
+                   "dpred summed over the batch.",
+      judge=_gate_judge("regressor_loss", {}, {}))
+def regressor_loss(impl, rng, N=4, T=5, H=3):
+    out = {}
+    for name in _REGRESSOR_CELLS:
+        cell, params, x, y = _regressor_setup(impl, rng, name, N, T, H)
+        loss, grads = _tuple_of(impl.regressor_loss(cell, params, x, y), 2, "regressor_loss",
+                                "loss, grads")
+        out[f"loss ({name} cell)"] = loss
+        if not isinstance(grads, dict):
+            raise CheckFailure("regressor_loss: grads should be a dict {name: gradient} with "
+                               "the keys of params.")
+        for k in params:
+            out[f"d{k} ({name} cell)"] = grads.get(k)
+    return out
+
+
+def _gc_regressor_loss(impl, rng, N=3, T=4, H=3):
+    errors = {}
+    for name in _REGRESSOR_CELLS:
+        cell, params, x, y = _regressor_setup(impl, rng, name, N, T, H)
+        _loss, grads = impl.regressor_loss(cell, dict(params), x, y)
+        found = grad_check(
+            f"regressor_loss ({name} cell)",
+            lambda **p: float(impl.regressor_loss(cell, p, x, y)[0]), params,
+            lambda dloss: {k: dloss * np.asarray(g) for k, g in grads.items()},
+            max_coords=15, tol=1e-5)
+        errors.update({f"{k} ({name} cell)": e for k, e in found.items()})
+    return errors
+
+
+_GRADIENT_CHECKS["regressor_loss"] = _gc_regressor_loss
+
+_CELLS = ("rnn", "lstm", "gru")
+_PLAUSIBLE_FROM = 100      # steps: below this the budget is too small to judge learning
+
+
+def _judge_comparison(got: dict, expected: dict) -> None:
+    for name in _CELLS:
+        for part in ("train", "test"):
+            k = f"{name} {part}"
+            if got.get(k) is None:
+                raise CheckFailure(f"compare_cells: results[{name!r}][{part!r}] is missing.")
+            check_array("compare_cells", f"results[{name!r}][{part!r}]", got[k],
+                        np.asarray(expected[k]), rtol=1e-9, atol=1e9)  # shape and type
+    steps = len(expected["rnn train"])
+    test = {n: float(got[f"{n} test"]) for n in _CELLS}
+    ref = {n: float(expected[f"{n} test"]) for n in _CELLS}
+    summary = ", ".join(f"{n} {test[n]:.4f}" for n in _CELLS)
+    if steps >= _PLAUSIBLE_FROM:
+        for gated in ("lstm", "gru"):
+            if not (test[gated] < 0.5 * test["rnn"] and test[gated] < 0.03):
+                raise CheckFailure(
+                    f"compare_cells: implausible result: the {gated.upper()}'s test error "
+                    f"{test[gated]:.4f} should be well below the vanilla RNN's "
+                    f"({test['rnn']:.4f}) and below 0.03 after {steps} steps (the reference "
+                    f"gets {', '.join(f'{n} {ref[n]:.4f}' for n in _CELLS)}). Check that "
+                    "every cell gets its own init_regressor(...) and a fresh Adam state, and "
+                    "that the loss is recorded before each update.")
+    for name in _CELLS:
+        g = np.asarray(got[f"{name} train"], dtype=float)
+        e = np.asarray(expected[f"{name} train"], dtype=float)
+        off = np.flatnonzero(~np.isclose(g, e, rtol=1e-4, atol=1e-8))
+        if off.size:
+            s = int(off[0])
+            raise CheckFailure(
+                f"compare_cells: the {name} training curve differs from the reference from "
+                f"step {s} on (yours {g[s]:.6g}, expected {e[s]:.6g}). "
+                + ("At step 0 nothing has been trained yet: use init_regressor(cell, D, "
+                   "hidden_size, seed) for every cell and record the loss before the update."
+                   if s == 0 else "Take exactly one adam_step per batch, in order, with "
+                   "the learning rate lr and a fresh state {} for every cell."))
+        if not np.isclose(test[name], ref[name], rtol=1e-3, atol=1e-8):
+            raise CheckFailure(
+                f"compare_cells: the {name} test loss is {test[name]:.6g}, expected "
+                f"{ref[name]:.6g}. Compute it on (x_test, y_test) after the last update, "
+                "with regressor_loss and without updating.")
+    print(f"compare_cells: test MSE after {steps} steps: {summary} (predicting the mean "
+          "gives about 0.167)")
+
+
+@case("ch05", judge=_judge_comparison)
+def compare_cells(impl, rng, steps=150, N=64, T=12, H=16, lr=0.02, n_test=500):
+    from autograder.data import adding_problem
+    batches = [adding_problem(N, T, rng) for _ in range(steps)]
+    test = adding_problem(n_test, T, rng)
+    cells = {name: getattr(impl, f"{name}_cell")() for name in _CELLS}
+    results = impl.compare_cells(cells, batches, test, H, lr, 0)
+    if not isinstance(results, dict) or set(results) != set(_CELLS):
+        raise CheckFailure("compare_cells: return a dict with one entry per cell name "
+                           f"({', '.join(_CELLS)}).")
+    out = {}
+    for name in _CELLS:
+        res = results[name]
+        if not isinstance(res, dict):
+            raise CheckFailure(f"compare_cells: results[{name!r}] should be a dict with keys "
+                               "'train' and 'test'.")
+        out[f"{name} train"] = res.get("train")
+        out[f"{name} test"] = res.get("test")
+    return out

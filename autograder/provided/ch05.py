@@ -139,3 +139,134 @@ def gru_backward(dh, cache):
     dWx = x.reshape(N * T, D).T @ dxproj.reshape(N * T, 3 * H)  # (D, 3H)
     dbx = dxproj.sum(axis=(0, 1))                               # (3H,)
     return dx, dprev_h, dWx, dWh, dbx, dbh
+
+from typing import Callable, NamedTuple
+
+# Chapters 1, 2 and 4: the vanilla RNN, Adam and the LSTM (the course's reference code).
+from autograder.provided.ch01 import rnn_forward
+from autograder.provided.ch02 import rnn_backward, adam_step
+from autograder.provided.ch04 import lstm_forward, lstm_backward
+from autograder.data import adding_problem   # the task of part 6 (chapter 3)
+
+
+class Cell(NamedTuple):
+    """A recurrent layer behind one interface, so one training loop fits every cell."""
+    init: Callable      # (D, H, rng) -> {name: array}
+    forward: Callable   # (x (N, T, D), h0 (N, H), params) -> (h (N, T, H), cache)
+    backward: Callable  # (dh (N, T, H), cache) -> (dx, dh0, {name: gradient})
+
+
+def _uniform(rng, shape, fan_in):
+    return rng.uniform(-1.0, 1.0, size=shape) / np.sqrt(fan_in)
+
+
+def rnn_cell():
+    def init(D, H, rng):
+        return {"Wx": _uniform(rng, (D, H), D), "Wh": _uniform(rng, (H, H), H),
+                "b": np.zeros(H)}
+
+    def forward(x, h0, p):
+        return rnn_forward(x, h0, p["Wx"], p["Wh"], p["b"])
+
+    def backward(dh, cache):
+        dx, dh0, dWx, dWh, db = rnn_backward(dh, cache)
+        return dx, dh0, {"Wx": dWx, "Wh": dWh, "b": db}
+    return Cell(init, forward, backward)
+
+
+def lstm_cell():
+    def init(D, H, rng):
+        b = np.zeros(4 * H)
+        b[H:2 * H] = 1.0                      # forget-gate bias: remember by default
+        return {"Wx": _uniform(rng, (D, 4 * H), D), "Wh": _uniform(rng, (H, 4 * H), H),
+                "b": b}
+
+    def forward(x, h0, p):
+        return lstm_forward(x, h0, p["Wx"], p["Wh"], p["b"])
+
+    def backward(dh, cache):
+        dx, dh0, dWx, dWh, db = lstm_backward(dh, cache)
+        return dx, dh0, {"Wx": dWx, "Wh": dWh, "b": db}
+    return Cell(init, forward, backward)
+
+
+def gru_cell(reset_after=True):
+    def init(D, H, rng):
+        return {"Wx": _uniform(rng, (D, 3 * H), D), "Wh": _uniform(rng, (H, 3 * H), H),
+                "bx": np.zeros(3 * H), "bh": np.zeros(3 * H)}
+
+    def forward(x, h0, p):
+        return gru_forward(x, h0, p["Wx"], p["Wh"], p["bx"], p["bh"], reset_after)
+
+    def backward(dh, cache):
+        dx, dh0, dWx, dWh, dbx, dbh = gru_backward(dh, cache)
+        return dx, dh0, {"Wx": dWx, "Wh": dWh, "bx": dbx, "bh": dbh}
+    return Cell(init, forward, backward)
+
+
+def init_regressor(cell, D, H, seed):
+    """The cell's parameters plus a linear read-out Wy (H, 1), by (1,), drawn from seed."""
+    rng = np.random.default_rng(seed)
+    params = cell.init(D, H, rng)
+    params["Wy"] = _uniform(rng, (H, 1), H)
+    params["by"] = np.zeros(1)
+    return params
+
+def regressor_loss(cell, params, x, y):
+    """Mean squared error of a regressor that reads a sequence and predicts from its
+    last hidden state, and the gradients of all its parameters.
+
+    Inputs:
+    - cell: a Cell (init, forward, backward)
+    - params: dict of the cell's parameters plus "Wy" of shape (H, 1) and "by" of shape (1,)
+    - x: input sequences, shape (N, T, D)
+    - y: targets, shape (N,)
+
+    Returns a tuple of:
+    - loss: a float, the mean over the batch of (prediction - target) ** 2
+    - grads: dict with the same keys and shapes as params
+    """
+    N = x.shape[0]
+    H = params["Wy"].shape[0]
+    h, cache = cell.forward(x, np.zeros((N, H)), params)   # (N, T, H)
+    last = h[:, -1]                                        # (N, H)
+    pred = last @ params["Wy"] + params["by"]              # (N, 1)
+    err = pred[:, 0] - y                                   # (N,)
+    loss = float(np.mean(err ** 2))
+    dpred = (2.0 / N) * err[:, None]                       # (N, 1)
+    dh = np.zeros_like(h)                                  # (N, T, H)
+    dh[:, -1] = dpred @ params["Wy"].T                     # only the last state is read
+    _dx, _dh0, grads = cell.backward(dh, cache)
+    grads["Wy"] = last.T @ dpred                           # (H, 1)
+    grads["by"] = dpred.sum(axis=0)                        # (1,)
+    return loss, grads
+
+def compare_cells(cells, batches, test, hidden_size, lr, seed):
+    """Train one regressor per cell on the same batches; report curves and test errors.
+
+    Inputs:
+    - cells: dict {name: Cell}, e.g. {"rnn": rnn_cell(), "lstm": lstm_cell(), "gru": gru_cell()}
+    - batches: list of (x, y) pairs, x of shape (N, T, D), y of shape (N,); one Adam
+      step per batch
+    - test: a pair (x_test, y_test) of shapes (M, T, D) and (M,)
+    - hidden_size: H, the same for every cell
+    - lr: the Adam learning rate
+    - seed: the seed of init_regressor, the same for every cell
+
+    Returns:
+    - results: dict {name: {"train": array of shape (len(batches),) with the loss of each
+      batch before its update, "test": float, the test loss after training}}
+    """
+    x_test, y_test = test
+    D = x_test.shape[2]
+    results = {}
+    for name, cell in cells.items():
+        params = init_regressor(cell, D, hidden_size, seed)
+        state = {}
+        train = np.empty(len(batches))
+        for step, (x, y) in enumerate(batches):
+            train[step], grads = regressor_loss(cell, params, x, y)
+            adam_step(params, grads, state, lr)
+        test_loss, _ = regressor_loss(cell, params, x_test, y_test)
+        results[name] = {"train": train, "test": test_loss}
+    return results
