@@ -2,12 +2,14 @@
 by `make fixtures`. Do not edit: edit the notebook."""
 import numpy as np
 from collections import namedtuple
-# Earlier chapters' reference code: chapter 1's forward pass, chapter 2's backward pass,
-# embedding, output layer and loss, chapter 5's GRU.
+# Earlier chapters' reference code: chapter 1's forward pass; chapter 2's backward pass,
+# embedding, output layer, loss and Adam; chapter 4's LSTM and chapter 5's GRU.
 from autograder.provided.ch01 import rnn_forward
 from autograder.provided.ch02 import (rnn_backward, embedding_forward, embedding_backward,
                                       temporal_affine_forward, temporal_affine_backward,
                                       temporal_softmax_loss)
+from autograder.provided.ch02 import adam_step
+from autograder.provided.ch04 import lstm_forward, lstm_backward
 from autograder.provided.ch05 import gru_forward, gru_backward
 
 Cell = namedtuple("Cell", ["name", "init", "forward", "backward"])
@@ -47,7 +49,27 @@ def _gru_backward(dh, cache):
 
 
 GRU = Cell("gru", _gru_init, _gru_forward, _gru_backward)
-CELLS = {"vanilla": VANILLA, "gru": GRU}
+
+
+def _lstm_init(D, H, rng):
+    b = np.zeros(4 * H)                                             # (4H,): i, f, o, g
+    b[H:2 * H] = 1.0                                                # forget gate open
+    return {"Wx": rng.standard_normal((D, 4 * H)) / np.sqrt(D),     # (D, 4H)
+            "Wh": rng.standard_normal((H, 4 * H)) / np.sqrt(H),     # (H, 4H)
+            "b": b}
+
+
+def _lstm_forward(x, h0, params):  # the cell state starts at zero inside lstm_forward
+    return lstm_forward(x, h0, params["Wx"], params["Wh"], params["b"])
+
+
+def _lstm_backward(dh, cache):
+    dx, dh0, dWx, dWh, db = lstm_backward(dh, cache)
+    return dx, dh0, {"Wx": dWx, "Wh": dWh, "b": db}
+
+
+LSTM = Cell("lstm", _lstm_init, _lstm_forward, _lstm_backward)
+CELLS = {"vanilla": VANILLA, "lstm": LSTM, "gru": GRU}
 
 def stacked_forward(x, h0s, layer_params, cell):
     """Forward pass of L stacked recurrent layers: layer l reads layer l-1's states.
@@ -280,32 +302,20 @@ def init_tagger(V, D, H, K, cell, bidirectional, rng):
     return params
 
 
-def _leaves(tree, prefix=""):
-    """(name, dict, key) of every array in a nested dict of arrays."""
+def flat_view(tree, prefix=""):
+    """{"fwd.Wx": array, ...}: the arrays of a nested dict (the same objects, not copies)."""
+    flat = {}
     for key, value in tree.items():
         if isinstance(value, dict):
-            yield from _leaves(value, f"{prefix}{key}.")
+            flat.update(flat_view(value, f"{prefix}{key}."))
         else:
-            yield prefix + key, tree, key
-
-
-def adam_update(params, grads, state, lr, beta1=0.9, beta2=0.999, eps=1e-8):
-    """One Adam step on a nested dict of parameters, in place; state keeps the moments."""
-    state["step"] = step = state.get("step", 0) + 1
-    flat_grads = {name: tree[key] for name, tree, key in _leaves(grads)}
-    for name, tree, key in _leaves(params):
-        g = flat_grads[name]
-        m, v = state.get(name, (0.0, 0.0))
-        m = beta1 * m + (1 - beta1) * g          # running mean of the gradient
-        v = beta2 * v + (1 - beta2) * g * g      # and of its square
-        state[name] = (m, v)
-        m_hat, v_hat = m / (1 - beta1 ** step), v / (1 - beta2 ** step)
-        tree[key] = tree[key] - lr * m_hat / (np.sqrt(v_hat) + eps)
+            flat[prefix + key] = value
+    return flat
 
 
 def train_tagger(sentences, cell, bidirectional, *, D=16, H=24, epochs=8, batch_size=32,
                  lr=0.03, seed=0):
-    """Train a B/I tagger with your tagger_loss and Adam on shuffled minibatches.
+    """Train a B/I tagger with your tagger_loss and chapter 2's Adam on shuffled minibatches.
 
     Returns (params, vocab, losses): the trained parameters, the character vocabulary
     and the loss of every minibatch.
@@ -320,7 +330,7 @@ def train_tagger(sentences, cell, bidirectional, *, D=16, H=24, epochs=8, batch_
             batch = [sentences[i] for i in order[start:start + batch_size]]
             chars, tags, mask = encode(batch, vocab)
             loss, grads = tagger_loss(params, chars, tags, mask, cell)
-            adam_update(params, grads, state, lr)
+            adam_step(flat_view(params), flat_view(grads), state, lr)  # in place
             losses.append(loss)
     return params, vocab, losses
 
