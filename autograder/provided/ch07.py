@@ -306,13 +306,13 @@ def attention_decoder_forward(tgt_in, h_enc, params, cell=rnn_cell):
     init_seq2seq(..., attention_size=A).
     Returns scores (N, T, V), the attention weights (N, T, S), and a cache."""
     N, T = tgt_in.shape
-    y, embed_cache = embedding_forward(tgt_in, params["E_tgt"])  # (N, T, D)
+    embedded, embed_cache = embedding_forward(tgt_in, params["E_tgt"])  # (N, T, D)
     state = h_enc[:, -1]                                           # (N, H)
     outputs, weights, step_caches = [], [], []
     for t in range(T):
         context, alpha, attn_cache = additive_attention_forward(
             state, h_enc, params["Wq"], params["Wk"], params["v"])  # (N, H), (N, S)
-        state, cell_cache = cell.step_forward(np.concatenate([y[:, t], context], axis=1),
+        state, cell_cache = cell.step_forward(np.concatenate([embedded[:, t], context], axis=1),
                                               state, params["dec_Wx"], params["dec_Wh"],
                                               params["dec_b"])
         outputs.append(np.concatenate([state, context], axis=1))   # (N, 2H)
