@@ -173,15 +173,15 @@ def init_char_rnn(V, D, H, rng):
             "by": np.zeros(V)}                                       # (V,)
 
 
-def clip_gradients(grads, max_norm):
-    """Scale all gradients in place so that their joint L2 norm is at most max_norm.
+def clip_gradients(grads, limit):
+    """Scale all gradients in place so that their joint L2 norm is at most limit.
 
     Returns the norm before clipping (given, not graded).
     """
     norm = float(np.sqrt(sum((g * g).sum() for g in grads.values())))
-    if norm > max_norm:
+    if norm > limit:
         for g in grads.values():
-            g *= max_norm / norm
+            g *= limit / norm
     return norm
 
 
