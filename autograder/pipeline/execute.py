@@ -62,8 +62,12 @@ def _kill(proc: subprocess.Popen) -> None:
 def _describe_exit(code: int | None, log_tail: str) -> str:
     if code is None:
         return "the process died"
-    if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+    signum = -code if code < 0 else code - 128 if 128 < code < 128 + 65 else 0
+    if signum:  # bubblewrap's init reports a child killed by signal N as 128 + N
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = str(signum)
         why = {"SIGSEGV": "a segmentation fault (a crash in native code)",
                "SIGKILL": "it was killed (SIGKILL)",
                "SIGXFSZ": "it wrote a file larger than the limit",
@@ -219,7 +223,8 @@ def _follow(proc, read_fd: int, results: dict, attempt: int, limits: Limits,
                 elif kind == "done":
                     index = int(event["i"])
                     if index != current:
-                        return "protocol", current, "the runner reported cells out of order"
+                        return ("protocol", current, "cells out of order were reported on "
+                                "the grader's report channel")
                     results[index] = CellRun(
                         "error" if event.get("error") else "ok",
                         outputs=list(event.get("outputs") or []), count=event.get("count"),
@@ -227,8 +232,12 @@ def _follow(proc, read_fd: int, results: dict, attempt: int, limits: Limits,
                     current = None
                     cell_deadline = time.monotonic() + limits.cell_timeout
                 elif kind == "end":
+                    if current is not None:
+                        return ("protocol", current, "a false end of the notebook was "
+                                "written to the grader's report channel")
                     return "end", None, ""
                 else:
-                    return "protocol", current, f"unknown runner event {kind!r}"
+                    return ("protocol", current,
+                            f"an unknown event was written to the grader's report channel")
     finally:
         sel.close()

@@ -254,7 +254,10 @@ def record_rejected(root: Path, cfg: Config, assignment: str, student: str,
                     reason: str) -> None:
     """A submission nbgrader cannot grade: zero in the gradebook, and an 'autograded'
     notebook (the release, with the reason on top) so feedback tells the learner why."""
-    with Gradebook(db_url(root)) as gb:
+    import warnings
+    from sqlalchemy.exc import SAWarning
+    with Gradebook(db_url(root)) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's own autoflush chatter
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student)
         notebook = gb.find_submission_notebook(assignment, assignment, student)

@@ -104,8 +104,9 @@ def inspect(path: Path, root: Path, cfg, assignment: str, release: dict, url: st
         prep.rejected = f"'{path.name}' is not a Jupyter notebook ({str(exc)[:200]})."
         return prep
     ids = _grade_ids(data)
-    mine = [gid for gid in ids if gid in release]
-    if not mine:
+    graded_or_answer = {gid for gid, cell in release.items()
+                        if cell["meta"].get("grade") or cell["meta"].get("solution")}
+    if not set(ids) & graded_or_answer:
         others = [name for name, theirs in _other_assignments(root, assignment).items()
                   if set(ids) & theirs]
         prep.rejected = (f"This is not the {assignment} notebook: none of its cells belong "
@@ -171,7 +172,7 @@ def _cells_to_run(nb) -> tuple[list[dict], dict[int, str]]:
         if cell.cell_type != "code":
             continue
         if utils.is_grade(cell):
-            label = cell.metadata.nbgrader["grade_id"]
+            label = cell.metadata["nbgrader"]["grade_id"]
             cells.append({"i": CANARY_OFFSET + i, "source": PROBE.format(label=label),
                           "kind": "canary", "label": label})
         cells.append({"i": i, "source": cell.source, "kind": "code"})
@@ -288,7 +289,7 @@ def _judge_run(prep, nb, cells, run: NotebookRun, judge: Judge, graded: dict,
         cell_outputs[i] = (outputs, result.count if result else None)
         if not utils.is_grade(cell):
             continue
-        gid = cell.metadata.nbgrader["grade_id"]
+        gid = cell.metadata["nbgrader"]["grade_id"]
         points = graded[gid]["points"]
         insts = instances.get(gid)
         if grader_error:
