@@ -64,7 +64,7 @@ class CellVerdict:
         return dataclasses.asdict(self)
 
 
-class TestSourceError(ValueError):
+class UnjudgeableTest(ValueError):
     """A graded cell's source has a check() call the judge cannot read statically."""
 
 
@@ -78,16 +78,16 @@ def parse_checks(source: str) -> list[Instance]:
             continue
         if not node.args or not isinstance(node.args[0], ast.Constant) \
                 or not isinstance(node.args[0].value, str):
-            raise TestSourceError(f"check() without a literal case name: {ast.unparse(node)}")
+            raise UnjudgeableTest(f"check() without a literal case name: {ast.unparse(node)}")
         chapter, function = node.args[0].value.split(".", 1)
         seeds, shape = [0], {}
         for kw in node.keywords:
             if kw.arg is None:
-                raise TestSourceError(f"check(**...) cannot be judged: {ast.unparse(node)}")
+                raise UnjudgeableTest(f"check(**...) cannot be judged: {ast.unparse(node)}")
             try:
                 value = ast.literal_eval(kw.value)
             except ValueError:
-                raise TestSourceError(f"non-literal argument {kw.arg} in {ast.unparse(node)}") \
+                raise UnjudgeableTest(f"non-literal argument {kw.arg} in {ast.unparse(node)}") \
                     from None
             if kw.arg == "seeds":
                 seeds = [int(s) for s in value]

@@ -23,7 +23,7 @@ from nbgrader import utils
 
 from autograder.pipeline import canary, collect as collect_mod, nbgrader_steps as steps
 from autograder.pipeline.execute import NotebookRun, run_notebook
-from autograder.pipeline.judge import CellVerdict, Judge, TestSourceError, parse_checks
+from autograder.pipeline.judge import CellVerdict, Judge, UnjudgeableTest, parse_checks
 from autograder.pipeline.sandbox import Limits, Sandbox, snapshot_package
 
 BASELINE = "__import__('autograder.pipeline.canary', fromlist=['baseline']).baseline()"
@@ -249,7 +249,8 @@ def _work(student: str) -> dict:
                verdicts={gid: v.as_dict() for gid, v in result["verdicts"].items()},
                incidents=result["incidents"] + run.incidents,
                tampering=result["tampering"], grader_error=result["grader_error"],
-               attempts=run.attempts, seconds=round(run.seconds, 2))
+               attempts=run.attempts, seconds=round(run.seconds, 2),
+               exec_seconds=round(sum(c.secs for c in run.cells.values()), 3))
     return out
 
 
@@ -306,14 +307,14 @@ def _judge_run(prep, nb, cells, run: NotebookRun, judge: Judge, graded: dict,
         elif result.status in ("timeout", "crashed"):
             verdict = CellVerdict(gid, points, 0.0, result.status,
                                   f"This test did not finish: {result.detail}.")
-        elif isinstance(insts, TestSourceError) or insts is None:
+        elif isinstance(insts, UnjudgeableTest) or insts is None:
             verdict = CellVerdict(gid, points, 0.0, "grader-error",
                                   f"The grader cannot read this test ({insts}).")
         else:
             folder = work / "rec" / f"a{result.attempt}" / f"c{i}"
             verdict = judge.judge_cell(gid, points, insts,
                                        folder if folder.is_dir() else None)
-        if verdict.status != "passed" and not isinstance(insts, (TestSourceError, type(None))):
+        if verdict.status != "passed" and not isinstance(insts, (UnjudgeableTest, type(None))):
             for function in dict.fromkeys(inst.function for inst in insts):
                 j = answer_cell.get(function)
                 broken = run.cells.get(j) if j is not None else None
@@ -417,7 +418,7 @@ def grade(opts: Options) -> dict:
             instances[gid] = parse_checks(info["source"])
             for inst in instances[gid]:
                 judge.expected(inst)
-        except TestSourceError as exc:
+        except UnjudgeableTest as exc:
             instances[gid] = exc
     # Workers read a copy of the gradebook; only this process opens the real one.
     copy = root / steps.SCRATCH / a / "gradebook-read-copy.db"
@@ -488,5 +489,5 @@ def _finish(student: str, notes: list[str], future, opts: Options, cfg, graded: 
     verdict.update(status=status, reason=reason, score=sum(scores.values()),
                    cells=result["verdicts"], incidents=result["incidents"],
                    tampering=result["tampering"], attempts=result["attempts"],
-                   seconds=result["seconds"])
+                   seconds=result["seconds"], exec_seconds=result["exec_seconds"])
     return verdict

@@ -1,0 +1,115 @@
+"""Benchmark (not a test): the grading pipeline against serial ``nbgrader autograde``.
+
+    .venv/bin/python benchmarks/grading.py [--n 40] [--chapter ch01] [--jobs N]
+
+Generates N submissions of one chapter (every fourth correct, the others each with one
+wrong implementation from tests/mutants/), then, in the same run and on copies of the
+same course:
+
+1. serial nbgrader: ``nbgrader autograde CHAPTER`` (its own kernels, no sandbox);
+2. the pipeline: ``python -m autograder.grade CHAPTER SUBMISSIONS --no-feedback``
+   (sandbox on, parallel), and once more with feedback and report.
+
+Both courses are set up first (``generate_assignment``, untimed). Prints the wall
+times, the ratio, and the per-notebook overhead beyond the notebooks' own execution
+(sum of cell run times measured inside the sandbox).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from course import Course, mutants, nbgrader_env, run_nbgrader  # noqa: E402
+
+
+def make_submissions(course: Course, chapter: str, n: int, dest: Path) -> None:
+    wrong = mutants(chapter)
+    for k in range(n):
+        folder = dest / f"learner{k:03d}"
+        folder.mkdir(parents=True)
+        if k % 4 == 0 or not wrong:
+            nb = course.filled(chapter)
+        else:
+            function, _, path = wrong[k % len(wrong)]
+            nb = course.filled(chapter, {function: path.read_text()})
+        import nbformat
+        nbformat.write(nb, folder / f"{chapter}.ipynb")
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, env=nbgrader_env(), capture_output=True, text=True)
+    return time.perf_counter() - start, proc
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--n", type=int, default=40)
+    p.add_argument("--chapter", default="ch01")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = p.parse_args()
+    ch, n = args.chapter, args.n
+    with tempfile.TemporaryDirectory(prefix="rnncourse-bench-") as tmp:
+        tmp = Path(tmp)
+        serial = Course(tmp / "serial", [ch])
+        pipe = Course(tmp / "pipeline", [ch])
+        for course in (serial, pipe):
+            shutil.copytree(REPO / "exercises" / ch, course.root / "exercises" / ch)
+        subs = tmp / "submissions"
+        make_submissions(serial, ch, n, subs)
+        print(f"setting up both courses (generate_assignment, untimed) ...", flush=True)
+        serial.generate()
+        for student in sorted(os.listdir(subs)):
+            shutil.copytree(subs / student, serial.root / "autograder" / "submitted"
+                            / student / ch)
+        grade = [sys.executable, "-m", "autograder.grade", ch, "--root", str(pipe.root),
+                 "--jobs", str(args.jobs), "-q"]
+        warm, proc = timed(grade, REPO)  # nothing submitted yet: sets up the gradebook
+        assert proc.returncode == 0, proc.stderr[-3000:]
+
+        print(f"serial nbgrader autograde of {n} notebooks ...", flush=True)
+        t_serial, proc = timed([str(Path(sys.executable).parent / "nbgrader"), "autograde",
+                                ch, "--force"], serial.root)
+        print(f"  {t_serial:.1f} s (exit {proc.returncode})", flush=True)
+        print(f"pipeline (sandbox on, {args.jobs} jobs, no feedback) ...", flush=True)
+        t_pipe, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        print(f"  {t_pipe:.1f} s", flush=True)
+        print("pipeline again with feedback and report (idempotent regrade) ...", flush=True)
+        t_full, proc = timed(grade + [str(subs)], REPO)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        print(f"  {t_full:.1f} s", flush=True)
+
+        verdicts = [json.loads(p.read_text()) for p in
+                    (pipe.root / "autograder" / "reports" / ch / "verdicts").glob("*.json")]
+        own = sum(v.get("exec_seconds", 0.0) for v in verdicts) / max(1, len(verdicts))
+        sandbox = sum(v.get("seconds", 0.0) for v in verdicts) / max(1, len(verdicts))
+        s_scores, p_scores = serial.scores(ch), pipe.scores(ch)
+        agree = sum(1 for s in s_scores if s_scores[s] == p_scores.get(s))
+        print()
+        print(f"notebooks                         {n}")
+        print(f"serial nbgrader autograde         {t_serial:7.1f} s  ({t_serial / n:.2f} s/notebook)")
+        print(f"pipeline, sandboxed, no feedback  {t_pipe:7.1f} s  ({t_pipe / n:.2f} s/notebook)")
+        print(f"pipeline with feedback + report   {t_full:7.1f} s  ({t_full / n:.2f} s/notebook)")
+        print(f"speed-up (no feedback)            {t_serial / t_pipe:7.2f} x on {args.jobs} jobs")
+        print(f"speed-up (with feedback)          {t_serial / t_full:7.2f} x")
+        print(f"notebook's own execution          {own:7.2f} s/notebook (cells, in the sandbox)")
+        print(f"sandboxed run incl. start-up      {sandbox:7.2f} s/notebook "
+              f"(overhead {sandbox - own:.2f} s: bwrap, interpreter, imports, canaries)")
+        print(f"overhead beyond own execution     serial nbgrader {t_serial / n - own:.2f} s, "
+              f"pipeline {t_pipe * args.jobs / n - own:.2f} core-s per notebook")
+        print(f"same scores as serial nbgrader    {agree}/{len(s_scores)} submissions")
+
+
+if __name__ == "__main__":
+    main()

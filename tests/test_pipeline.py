@@ -1,0 +1,164 @@
+"""Fast tests of the grading pipeline's parts (no nbgrader run): the record format and
+the outside judge, parsing test cells, safe loading, collection layouts, the sandbox's
+refusal and its confinement."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import reference
+from autograder.grading import check, record_name
+from autograder.pipeline import collect
+from autograder.pipeline.judge import Instance, Judge, UnjudgeableTest, parse_checks
+from autograder.pipeline.sandbox import Limits, Sandbox, SandboxUnavailable, snapshot_package
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_parse_checks_lists_every_case_instance():
+    source = ('check("ch01.softmax", globals())\n### BEGIN HIDDEN TESTS\n'
+              'check("ch01.softmax", globals(), seeds=[401, 402], N=1, V=2, big=0.0)\n'
+              '### END HIDDEN TESTS\n')
+    found = parse_checks(source)
+    assert [(i.function, i.seed) for i in found] == [("softmax", 0), ("softmax", 401),
+                                                    ("softmax", 402)]
+    assert dict(found[1].shape) == {"N": 1, "V": 2, "big": 0.0}
+    with pytest.raises(UnjudgeableTest):
+        parse_checks('check("ch01.softmax", globals(), seeds=make_seeds())')
+
+
+def _record(tmp_path, namespace: dict, name: str, **shape) -> Path:
+    folder = tmp_path / "rec"
+    os.environ["RNNCOURSE_RECORD_DIR"] = str(folder)
+    try:
+        check(name, namespace, seeds=[0, 7], **shape)  # record mode: never raises
+    finally:
+        del os.environ["RNNCOURSE_RECORD_DIR"]
+    return folder
+
+
+def _judge(folder: Path, function: str, seeds=(0, 7), **shape):
+    judge = Judge("ch01")
+    insts = parse_checks(f'check("ch01.{function}", globals(), seeds={list(seeds)}'
+                         + "".join(f", {k}={v!r}" for k, v in shape.items()) + ")")
+    return judge.judge_cell(f"test_{function}", 1.0, insts, folder)
+
+
+def test_reference_outputs_pass_the_outside_judge(tmp_path):
+    ns = dict(vars(reference.load("ch01")))
+    folder = _record(tmp_path, ns, "ch01.rnn_forward", N=1, T=2)
+    verdict = _judge(folder, "rnn_forward", N=1, T=2)
+    assert verdict.score == 1.0 and verdict.status == "passed", verdict
+
+
+def test_wrong_outputs_fail_with_the_in_kernel_message(tmp_path):
+    ns = dict(vars(reference.load("ch01")))
+    ns["softmax"] = lambda scores: np.exp(scores) / np.exp(scores).sum(-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        folder = _record(tmp_path, ns, "ch01.softmax")
+    verdict = _judge(folder, "softmax")
+    assert verdict.score == 0 and "contains NaN" in verdict.reason, verdict.reason
+    assert "2 of 2 cases failed" in verdict.reason
+
+
+def test_missing_and_forged_recordings(tmp_path):
+    verdict = _judge(tmp_path / "nothing", "one_hot")
+    assert verdict.score == 0 and "no result was recorded" in verdict.reason
+    folder = tmp_path / "forged"
+    folder.mkdir()
+    inst = Instance("ch01", "one_hot", 0, (("N", 2), ("T", 3), ("V", 5)))
+    (folder / (inst.stem + ".json")).write_text(json.dumps(
+        {"function": "one_hot", "seed": 0, "status": "ok", "kinds": {"x": "ndarray:ndarray"},
+         "mutated": []}))
+    buffer = io.BytesIO()  # an object array: would need pickle to load
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with zipfile.ZipFile(folder / (inst.stem + ".npz"), "w") as zf:
+        zf.writestr("x.npy", buffer.getvalue())
+    verdict = Judge("ch01").judge_cell("test_one_hot", 1.0, [inst], folder)
+    assert verdict.score == 0 and "malformed" in verdict.reason, verdict.reason
+
+
+def test_record_name_keeps_float_shapes_apart():
+    a = record_name("ch01", "softmax", 0, {"big": 1000.0})
+    b = record_name("ch01", "softmax", 0, {"big": 1000.5})
+    assert a != b and "/" not in a
+
+
+def test_collect_layouts(tmp_path):
+    src = tmp_path / "in"
+    (src / "alice" / "ch01").mkdir(parents=True)
+    (src / "alice" / "ch01" / "ch01.ipynb").write_text("{}")
+    (src / "alice" / "ch01" / "data.txt").write_text("x")
+    (src / "bob").mkdir()
+    (src / "bob" / "mine.ipynb").write_text("{}")
+    (src / "carol_12345_ch01.ipynb").write_text("{}")
+    archive = tmp_path / "lms.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in src.rglob("*"):
+            if path.is_file():
+                zf.write(path, "export/" + str(path.relative_to(src)))
+        zf.writestr("../evil.ipynb", "{}")
+    for source in (src, archive):
+        out = tmp_path / f"submitted-{source.name}"
+        got = collect.collect(source, out, "ch01")
+        assert sorted(got) == ["alice", "bob", "carol"]
+        assert (out / "alice" / "ch01" / "data.txt").exists()
+        assert (out / "bob" / "ch01" / "ch01.ipynb").exists()
+        assert "mine.ipynb" in got["bob"].notes[0]
+        assert (out / "carol" / "ch01" / "ch01.ipynb").exists()
+        assert not (tmp_path / "evil.ipynb").exists()
+
+
+def test_refuses_without_bubblewrap(tmp_path):
+    sandbox = Sandbox(tmp_path, Limits())
+    sandbox.bwrap = None
+    with pytest.raises(SandboxUnavailable, match="--no-sandbox"):
+        sandbox.check()
+
+
+def test_cli_refuses_clearly_when_the_sandbox_cannot_start(tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "bwrap").write_text("#!/bin/sh\necho 'No permissions to create new namespace' >&2\n"
+                                "exit 1\n")
+    (fake / "bwrap").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake}:{Path(sys.executable).parent}:/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "autograder.grade", "ch01", "--root",
+                           str(REPO), "-q"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "refusing to grade" in proc.stderr and "--no-sandbox" in proc.stderr
+
+
+@pytest.mark.skipif(not Sandbox(Path("."), Limits()).bwrap, reason="bubblewrap missing")
+def test_sandbox_confinement(tmp_path):
+    """Inside: no solutions, no gradebook, no network, read-only system, writable work."""
+    lib = snapshot_package(tmp_path / "lib")
+    assert not (lib / "autograder" / "gradebook.db").exists()
+    sandbox = Sandbox(lib, Limits())
+    work = tmp_path / "work"
+    for sub in ("ctl", "rec", "home", "sub"):
+        (work / sub).mkdir(parents=True)
+    argv, _ = sandbox.command(work, 3)
+    cut = argv.index(sys.executable)
+    script = (
+        "import os, socket\n"
+        f"print(os.path.exists({str(REPO / 'solutions')!r}), "
+        f"os.path.exists({str(REPO / 'autograder' / 'gradebook.db')!r}), "
+        "os.path.exists('/opt/rnncourse/autograder/reference.py'))\n"
+        "try:\n    open('/usr/x', 'w')\nexcept OSError:\n    print('ro')\n"
+        "open('written.txt', 'w').write('ok')\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 80), 2)\nexcept OSError:\n"
+        "    print('offline')\n")
+    proc = subprocess.run(argv[:cut] + [sys.executable, "-I", "-c", script],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["False", "False", "True", "ro", "offline"], proc.stderr
+    assert (work / "sub" / "written.txt").read_text() == "ok"
