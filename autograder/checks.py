@@ -89,7 +89,8 @@ def check_array(func: str, name: str, got, expected, *, rtol: float = 1e-6,
                                f"({expected.dtype}).")
         bad = got != expected
         if bad.any():
-            raise CheckFailure(f"{prefix} is wrong: {_where(bad, axes)}. {hint}".rstrip())
+            where = _where(bad, axes) or f"got {got.tolist()}, expected {expected.tolist()}"
+            raise CheckFailure(f"{prefix} is wrong: {where}." + (f" {hint}" if hint else ""))
         return
     if got.dtype.kind not in "fiub":
         raise CheckFailure(f"{prefix} has dtype {got.dtype}; expected real numbers.")
@@ -103,9 +104,12 @@ def check_array(func: str, name: str, got, expected, *, rtol: float = 1e-6,
     close = np.isclose(got64, exp64, rtol=rtol, atol=atol, equal_nan=True)
     if not close.all():
         err = rel_error(np.where(close, exp64, got64), exp64)
+        worst = float(np.max(np.abs(got64 - exp64)))
+        where = _where(~close, axes)
         raise CheckFailure(
-            f"{prefix} is wrong (max relative error {err:.1e}, tolerance {rtol:.0e}). "
-            f"{_where(~close, axes)}. {hint}".rstrip())
+            f"{prefix} is wrong (max relative error {err:.1e}, largest difference "
+            f"{worst:.2e}, tolerance {rtol:.0e})." + (f" {where}." if where else "")
+            + (f" {hint}" if hint else ""))
 
 
 def check_outputs(func: str, got: Mapping[str, object], expected: Mapping[str, object],

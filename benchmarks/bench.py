@@ -200,7 +200,9 @@ def bench_cells(N: int = 32, T: int = 50, D: int = 64, H: int = 128) -> None:
 
     try:
         import torch
-        torch.set_num_threads(os.cpu_count() or 1)
+        # Same threads for both: numpy's BLAS follows OPENBLAS_NUM_THREADS (the Makefile
+        # sets 1, which is faster for these small matrices on a shared 2-core machine).
+        torch.set_num_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", os.cpu_count())))
     except ImportError:
         torch = None
     rng = np.random.default_rng(0)
@@ -227,8 +229,10 @@ def bench_cells(N: int = 32, T: int = 50, D: int = 64, H: int = 128) -> None:
         b = np.zeros(blocks * H)
         dh = rng.standard_normal((N, T, H))
 
+        extra = (b,) if label == "GRU" else ()  # the GRU has a second (recurrent) bias
+
         def numpy_step():
-            h, cache = forward(x, h0, Wx, Wh, b)
+            h, cache = forward(x, h0, Wx, Wh, b, *extra)
             backward(dh, cache)
 
         ours = best_of(numpy_step)
