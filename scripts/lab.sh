@@ -18,7 +18,9 @@ if [ ! -x "$bin/jupyter" ]; then
 fi
 export PATH="$bin:$PATH"
 export JUPYTER_CONFIG_PATH="$repo/scripts/jupyter-learner${JUPYTER_CONFIG_PATH:+:$JUPYTER_CONFIG_PATH}"
-args=(--ServerApp.root_dir="$repo/exercises")
+args=()
+# The exercises are the root unless the caller chooses another (the tests use a copy).
+[[ " $* " == *" --ServerApp.root_dir="* ]] || args+=(--ServerApp.root_dir="$repo/exercises")
 # Containers and CI often run as root, which JupyterLab refuses without this flag.
 [ "$(id -u)" -ne 0 ] || args+=(--allow-root)
 exec jupyter lab "${args[@]}" "$@"

@@ -1,0 +1,437 @@
+"""The web book and the learner's JupyterLab as people use them, in a real browser.
+
+Debian's chromium (installed by scripts/system-deps.sh, never downloaded) is driven by
+Playwright against the built site served on localhost:
+
+- every page loads without console errors, and no internal link, anchor or image is
+  broken (all pages reachable from the landing page are crawled);
+- maths is typeset by MathJax (no raw TeX left) and figures are shown on every chapter
+  page;
+- an exercise page's download button gives the release notebook, which nbgrader accepts;
+- the site's search finds "LSTM" and "遗忘门";
+- no page overflows sideways at phone width; screenshots at desktop and phone widths go
+  to _build/screenshots/ for review;
+- `make lab` (scripts/lab.sh) opens JupyterLab 4 where the Validate button runs
+  nbgrader's validation of an exercise notebook.
+
+Set RNN_COURSE_SITE=/path/to/_build/html to test an existing build instead of building.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+CHAPTER_PAGE = re.compile(r"^book/ch\d\d_[^/]+\.html$")
+EXERCISE_PAGE = re.compile(r"^exercises/(ch\d\d)/\1\.html$")
+# TeX that MathJax should have replaced: \( \) \[ \] $$ \begin{..} and common macros.
+RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\begin\{|\\(frac|mathbb|sum|partial|hat)\b")
+
+# Runs in the page once MathJax (if the page loads it) has finished typesetting.
+PAGE_FACTS = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const article = document.querySelector('.bd-article') || document.body;
+  const prose = article.cloneNode(true);
+  prose.querySelectorAll('pre, code, script, style, mjx-container, .MathJax')
+       .forEach(e => e.remove());
+  return {
+    links: Array.from(document.querySelectorAll('a[href]'), a => a.href),
+    ids: Array.from(document.querySelectorAll('[id], a[name]'), e => e.id || e.name),
+    images: Array.from(document.images, i => ({
+      src: i.currentSrc || i.src, lazy: i.loading === 'lazy',
+      ok: i.complete && i.naturalWidth > 0})),
+    width: [document.documentElement.scrollWidth, window.innerWidth],
+    math: article.querySelectorAll('mjx-container').length,
+    mathErrors: article.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+    proseText: prose.textContent,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def site_dir(request) -> Path:
+    override = os.environ.get("RNN_COURSE_SITE")
+    if override:
+        return Path(override).resolve()
+    return request.getfixturevalue("built_book")
+
+
+@pytest.fixture(scope="module")
+def source_root(site_dir) -> Path:
+    """The course folder the site was built from (the repository, unless overridden)."""
+    return site_dir.parent.parent
+
+
+@pytest.fixture(scope="module")
+def screenshots(site_dir) -> Path:
+    out = site_dir.parent / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(site_dir):
+    """The built site served over HTTP on localhost; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # launch() gives every run a fresh, temporary user-data-dir.
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+class Crawl:
+    """What a visit to every internal page found: errors, links, anchors, images, maths."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.pages: dict[str, dict] = {}        # relative path -> PAGE_FACTS result
+        self.console: dict[str, list[str]] = {}  # relative path -> console/page errors
+        self.bad_responses: dict[str, list[str]] = {}
+        self.links: list[tuple[str, str]] = []   # (source page, absolute target)
+
+    def rel(self, url: str) -> str:
+        return urllib.parse.urlsplit(url).path.lstrip("/")
+
+
+@pytest.fixture(scope="module")
+def crawl(site, browser) -> Crawl:
+    """Visit every page reachable from the landing page, at phone width."""
+    result = Crawl(site)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    current = {"rel": ""}
+
+    def on_console(msg):
+        if msg.type == "error":
+            location = msg.location.get("url", "") if msg.location else ""
+            result.console.setdefault(current["rel"], []).append(f"{msg.text} {location}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda err: result.console.setdefault(current["rel"], [])
+            .append(f"uncaught: {err}"))
+    page.on("response", lambda r: r.status >= 400 and result.bad_responses.setdefault(
+        current["rel"], []).append(f"{r.status} {r.url}"))
+    page.on("requestfailed", lambda r: result.bad_responses.setdefault(
+        current["rel"], []).append(f"failed ({r.failure}) {r.url}"))
+
+    # The site's root redirects to the landing page.
+    page.goto(site + "index.html")
+    page.wait_for_url(re.compile(r"book/intro\.html"), timeout=15000)
+    queue, seen = [site + "book/intro.html"], set()
+    while queue:
+        url = queue.pop(0)
+        rel = result.rel(url)
+        if rel in seen:
+            continue
+        seen.add(rel)
+        current["rel"] = rel
+        page.goto(url, wait_until="load")
+        facts = page.evaluate(PAGE_FACTS)
+        result.pages[rel] = facts
+        for target in facts["links"]:
+            if not target.startswith(site):
+                continue
+            result.links.append((rel, target))
+            path = urllib.parse.urlsplit(target).path
+            if path.endswith(".html") and result.rel(target) not in seen:
+                queue.append(target.split("#")[0].split("?")[0])
+    context.close()
+    return result
+
+
+def test_every_page_loads_without_console_errors(crawl):
+    assert len(crawl.pages) >= 8, f"crawl reached only {sorted(crawl.pages)}"
+    problems = {page: errs for page, errs in crawl.console.items() if errs}
+    problems.update({page: errs for page, errs in crawl.bad_responses.items() if errs})
+    assert not problems, "console errors or failed requests:\n" + json.dumps(
+        problems, indent=1, ensure_ascii=False)
+
+
+def test_every_toc_page_is_reachable(crawl, source_root):
+    toc = (source_root / "_toc.yml").read_text(encoding="utf-8")
+    files = re.findall(r"^\s*(?:root|- file):\s*(\S+)", toc, flags=re.M)
+    missing = [f for f in files if f + ".html" not in crawl.pages]
+    assert not missing, f"pages in _toc.yml not reachable by links from the landing page: {missing}"
+
+
+def test_no_broken_internal_links_anchors_or_images(crawl):
+    broken = []
+    statuses: dict[str, int] = {}
+    for source, target in crawl.links:
+        path = urllib.parse.urlsplit(target).path.lstrip("/")
+        fragment = urllib.parse.urlsplit(target).fragment
+        if path in crawl.pages:
+            if fragment and urllib.parse.unquote(fragment) not in crawl.pages[path]["ids"]:
+                broken.append(f"{source}: anchor #{fragment} missing in {path}")
+            continue
+        url = target.split("#")[0]
+        if url not in statuses:
+            statuses[url] = _http_status(url)
+        if statuses[url] != 200:
+            broken.append(f"{source}: {url} -> HTTP {statuses[url]}")
+    for source, facts in crawl.pages.items():
+        for image in facts["images"]:
+            status = statuses.setdefault(image["src"], _http_status(image["src"]))
+            if status != 200 or not (image["ok"] or image["lazy"]):
+                broken.append(f"{source}: image {image['src']} (HTTP {status}) not shown")
+    assert not broken, "\n".join(sorted(set(broken)))
+
+
+def test_maths_is_typeset_everywhere(crawl):
+    for rel, facts in crawl.pages.items():
+        if not rel.startswith("book/"):
+            continue
+        raw = RAW_TEX.search(facts["proseText"])
+        assert raw is None, (f"{rel}: raw TeX left on the page near "
+                             f"{facts['proseText'][max(0, raw.start() - 60):raw.end() + 60]!r}")
+        assert facts["mathErrors"] == 0, f"{rel}: MathJax reported {facts['mathErrors']} errors"
+
+
+def test_chapter_pages_show_typeset_maths_and_figures(crawl):
+    chapters = [rel for rel in crawl.pages if CHAPTER_PAGE.match(rel)]
+    assert chapters, "no chapter page (book/chNN_*.html) reached"
+    for rel in chapters:
+        facts = crawl.pages[rel]
+        assert facts["math"] >= 5, f"{rel}: only {facts['math']} typeset formulas"
+        figures = [i for i in facts["images"] if "/_images/" in i["src"]]
+        assert len(figures) >= 2, f"{rel}: fewer than two figures on the page"
+        assert all(i["ok"] or i["lazy"] for i in figures), f"{rel}: a figure did not load"
+    assert crawl.pages["book/notation.html"]["math"] >= 50
+
+
+def test_download_button_gives_a_notebook_nbgrader_accepts(site, browser, crawl, tmp_path,
+                                                           source_root):
+    import nbformat
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    exercises = sorted(rel for rel in crawl.pages if EXERCISE_PAGE.match(rel))
+    assert exercises, "no exercise page reached"
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    downloads = []
+    context.on("page", lambda p: p.on("download", lambda d: downloads.append(d)))
+    page.on("download", lambda d: downloads.append(d))
+    for rel in exercises:
+        chapter = EXERCISE_PAGE.match(rel).group(1)
+        downloads.clear()
+        page.goto(site + rel)
+        page.click(".dropdown-download-buttons button.dropdown-toggle")
+        page.click("a.btn-download-source-button")
+        deadline = time.time() + 15
+        while not downloads and time.time() < deadline:
+            page.wait_for_timeout(100)
+        assert downloads, f"{rel}: the download button gave no file"
+        assert downloads[0].suggested_filename == f"{chapter}.ipynb"
+        saved = tmp_path / chapter / f"{chapter}.ipynb"
+        saved.parent.mkdir()
+        downloads[0].save_as(saved)
+        release = source_root / "exercises" / chapter / f"{chapter}.ipynb"
+        assert saved.read_bytes() == release.read_bytes(), (
+            f"{rel}: the download differs from exercises/{chapter}/{chapter}.ipynb")
+        nb = nbformat.read(saved, as_version=4)
+        MetadataValidator().validate_nb(nb)  # raises on bad nbgrader metadata
+        graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+        assert graded, f"{rel}: the downloaded notebook has no graded cells"
+    context.close()
+
+    # nbgrader validates the first chapter's download, as the Validate button does: every
+    # graded test cell fails on the untouched stubs with NotImplementedError.
+    from nbgrader.validator import Validator
+    from traitlets.config.loader import PyFileConfigLoader
+
+    chapter = EXERCISE_PAGE.match(exercises[0]).group(1)
+    notebook = tmp_path / chapter / f"{chapter}.ipynb"
+    config = PyFileConfigLoader("nbgrader_config.py", str(REPO)).load_config()
+    results = Validator(config=config).validate(str(notebook))
+    assert set(results) == {"failed"}, f"unexpected validation result: {sorted(results)}"
+    errors = {f["source"]: f["raw_error"] for f in results["failed"]}
+    tests = [c.source.strip() for c in nbformat.read(notebook, as_version=4).cells
+             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests
+    for source in tests:
+        assert source in errors, f"validate did not run this test cell:\n{source}"
+        assert "NotImplementedError" in errors[source], errors[source][-2000:]
+
+
+@pytest.mark.parametrize("query, must_find", [
+    ("LSTM", ["book/glossary.html", "book/notation.html"]),
+    ("遗忘门", ["book/glossary.html"]),
+])
+def test_search_finds(site, browser, query, must_find):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(site + "search.html?q=" + urllib.parse.quote(query))
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#search-results p.search-summary');"
+        " return s && /found|did not match/i.test(s.innerText); }", timeout=30000)
+    hrefs = page.locator("#search-results ul.search li a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    page.close()
+    found = {h.split("?")[0].split("#")[0] for h in hrefs}
+    assert set(must_find) <= found, f"search for {query!r} found {sorted(found)}"
+
+
+SCREENSHOT_PAGES = ["book/intro.html", "book/how_to_learn.html", "book/notation.html",
+                    "book/glossary.html"]
+
+
+def test_no_page_overflows_at_phone_width(crawl):
+    overflowing = [f"{rel}: {facts['width'][0]}px wide in a {facts['width'][1]}px window"
+                   for rel, facts in sorted(crawl.pages.items())
+                   if facts["width"][0] > facts["width"][1] + 1]
+    assert crawl.pages and all(f["width"][1] == PHONE["width"] for f in crawl.pages.values())
+    assert not overflowing, "pages overflow sideways:\n" + "\n".join(overflowing)
+
+
+def test_screenshots_at_desktop_and_phone_width(site, browser, crawl, screenshots):
+    chapters = sorted(rel for rel in crawl.pages if CHAPTER_PAGE.match(rel))
+    exercises = sorted(rel for rel in crawl.pages if EXERCISE_PAGE.match(rel))
+    shots = SCREENSHOT_PAGES + chapters[:1] + exercises[:1]
+    for size in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        for rel in shots:
+            page.goto(site + rel, wait_until="load")
+            page.evaluate(PAGE_FACTS)  # waits for MathJax
+            name = rel.replace("/", "_").removesuffix(".html")
+            page.screenshot(path=screenshots / f"{name}-{size['width']}.png")
+            maths = page.locator(".bd-article mjx-container[display='true']")
+            if CHAPTER_PAGE.match(rel) and maths.count():
+                maths.first.scroll_into_view_if_needed()
+                page.screenshot(path=screenshots / f"{name}-maths-{size['width']}.png")
+        context.close()
+    for rel in shots:
+        name = rel.replace("/", "_").removesuffix(".html")
+        for width in (DESKTOP["width"], PHONE["width"]):
+            assert (screenshots / f"{name}-{width}.png").stat().st_size > 10_000
+
+
+# --- The learner's JupyterLab (make lab) ---------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def learner_lab(tmp_path_factory):
+    """JupyterLab started by scripts/lab.sh (what `make lab` runs) on a copy of ch01."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(REPO / "exercises" / "ch01", root / "ch01")
+    (root / "solved").mkdir()
+    shutil.copy(REPO / "solutions" / "ch01" / "ch01.ipynb", root / "solved" / "ch01.ipynb")
+    port, token = _free_port(), "course-test-token"
+    log = open(root.parent / "lab.log", "w")
+    proc = subprocess.Popen(
+        ["bash", str(REPO / "scripts" / "lab.sh"), "--no-browser", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while True:
+        try:
+            if _http_status(f"{url}api/status?token={token}") == 200:
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail("JupyterLab did not start:\n"
+                        + (root.parent / "lab.log").read_text()[-3000:])
+        time.sleep(0.5)
+    yield url, token, root
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def test_learner_lab_has_validate_and_no_instructor_tools(learner_lab):
+    url, token, _ = learner_lab
+    import nbgrader
+
+    version = f"{url}nbgrader_version?version={nbgrader.__version__}&token={token}"
+    assert _http_status(version) == 200
+    assert _http_status(f"{url}formgrader?token={token}") == 404
+    request = urllib.request.Request(
+        f"{url}assignments/validate?token={token}", method="POST",
+        data=urllib.parse.urlencode({"path": "solved/ch01.ipynb"}).encode())
+    with urllib.request.urlopen(request, timeout=120) as response:
+        answer = json.loads(response.read())
+    assert answer["success"], answer
+    assert answer["value"] == {}, f"the solved notebook does not validate: {answer}"
+
+
+def test_validate_button_in_jupyterlab(learner_lab, browser, screenshots):
+    url, token, _ = learner_lab
+    page = browser.new_page(viewport=DESKTOP)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{url}lab/tree/ch01/ch01.ipynb?token={token}")
+    button = page.get_by_role("button", name="Validate")
+    button.wait_for(timeout=90000)
+    button.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=90000)
+    text = dialog.inner_text()
+    page.screenshot(path=screenshots / "jupyterlab-validate-1280.png")
+    page.close()
+    assert "Validation Results" in text, text[:2000]
+    assert "failed" in text and "NotImplementedError" in text, text[:2000]
+    assert not errors, errors
