@@ -6,7 +6,8 @@ The layers are tested with the notebook's own cells (``impl.CELLS``, e.g. the va
 cell wrapping chapters 1 and 2) and with ``MOCK``, a leaky recurrent cell that exists
 only here: its parameters have other names and its cache is a dict, so a layer that
 bypasses ``cell.forward`` / ``cell.backward`` fails. ``gradcheck`` compares a learner's
-backward pass with centred finite differences of the learner's forward pass.
+backward pass with centred finite differences of the learner's forward pass;
+``training_check`` trains both taggers with the learner's code and judges them.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from autograder.cases import Impl, case
+from autograder.cases import get as _cases_get
 from autograder.checks import CheckFailure, check_array, grad_check
 
 # ------------------------------------------------------------------ a test-only cell
@@ -334,8 +336,21 @@ def bidirectional_backward(impl, rng, N=3, T=5, D=3, H=4, cell="vanilla"):
 _CHARS = "今天我来上课大学生活研究命花长白鹅和平时一样nlprs"
 
 
+def _encode_words(words) -> np.ndarray:
+    """Words as one integer array (code points, -1 between words): fixtures hold no text."""
+    codes = []
+    for i, word in enumerate(words):
+        codes += ([-1] if i else []) + [ord(char) for char in word]
+    return np.array(codes, dtype=np.int64)
+
+
+def _decode_words(codes) -> list[str]:
+    text = "".join(" " if c < 0 else chr(c) for c in np.asarray(codes).tolist())
+    return text.split(" ") if text else []
+
+
 def _judge_bi_tags(got: dict, expected: dict) -> None:
-    words = [str(w) for w in np.asarray(expected["_words"]).ravel()]
+    words = _decode_words(expected["_words"])
     tags, want = got.get("tags"), np.asarray(expected["tags"])
     if isinstance(tags, np.ndarray) and tags.ndim == 1 and tags.shape != want.shape:
         raise CheckFailure(
@@ -351,17 +366,13 @@ def bi_tags(impl, rng, W=6, max_len=4):
     lengths = rng.integers(1, max_len + 1, size=W)
     lengths[0] = max(1, min(max_len, 2))
     words = ["".join(rng.choice(list(_CHARS), size=n)) for n in lengths]
-    return {"tags": impl.bi_tags(list(words)), "_words": np.array(words)}
+    return {"tags": impl.bi_tags(list(words)), "_words": _encode_words(words)}
 
 
 def _judge_segment(got: dict, expected: dict) -> None:
-    words = got.get("words")
-    chars = str(np.asarray(expected["_chars"]))
+    words, want = _decode_words(got["words"]), _decode_words(expected["words"])
+    chars = "".join(want)
     tags = np.asarray(expected["_tags"]).tolist()
-    want = [str(w) for w in np.asarray(expected["words"]).ravel()]
-    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise CheckFailure(f"segment should return a list of strings, got "
-                           f"{type(words).__name__}: {words!r:.80}")
     if words == want:
         return
     problem = ""
@@ -384,7 +395,10 @@ def segment(impl, rng, C=9, first="B"):
     if C > 2:
         tags[-1] = 1                                  # the last word has two characters
     words = impl.segment(chars, tags.copy())
-    return {"words": words, "_chars": np.array(chars), "_tags": tags}
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise CheckFailure(f"segment should return a list of strings, got "
+                           f"{type(words).__name__}: {words!r:.80}")
+    return {"words": _encode_words(words), "_tags": tags}
 
 
 # ------------------------------------------------------------------ the tagger
@@ -455,19 +469,20 @@ def tagger_loss(impl, rng, N=3, T=5, V=7, D=3, H=4, K=2, bidirectional=True,
     return out
 
 
+def _training_report(results: dict) -> str:
+    return (f"held-out tag accuracy {float(results['uni accuracy']):.1%} (unidirectional) "
+            f"and {float(results['bi accuracy']):.1%} (bidirectional); the bidirectional "
+            f"tagger segments {float(results['bi exact']):.1%} of the held-out sentences "
+            "exactly")
+
+
 def _judge_training(got: dict, expected: dict) -> None:
     uni, bi = float(got["uni accuracy"]), float(got["bi accuracy"])
-    bi_exact = float(got["bi exact"])
-    report = (f"held-out tag accuracy: unidirectional {uni:.3f}, bidirectional {bi:.3f} "
-              f"(the reference reaches {float(expected['uni accuracy']):.3f} and "
-              f"{float(expected['bi accuracy']):.3f}); sentences segmented exactly by the "
-              f"bidirectional tagger: {bi_exact:.3f} "
-              f"(reference {float(expected['bi exact']):.3f})")
     problems = []
     if bi < 0.98:
         problems.append("the bidirectional tagger tags fewer than 98% of the held-out "
                         "characters right")
-    if bi_exact < 0.90:
+    if float(got["bi exact"]) < 0.90:
         problems.append("it segments fewer than 90% of the held-out sentences exactly")
     if not bi >= uni + 0.005:
         problems.append("it does not beat the unidirectional tagger by at least half a "
@@ -477,9 +492,10 @@ def _judge_training(got: dict, expected: dict) -> None:
                         "training itself is not working")
     if problems:
         raise CheckFailure(
-            f"tagger training: {'; '.join(problems)}. ({report}.) If the loss and gradient "
-            "checks above pass, look at bi_tags and segment (they make the training data "
-            "and read the segmentation) and at the masks.")
+            f"tagger training: {'; '.join(problems)}. (Yours: {_training_report(got)}. "
+            f"The reference: {_training_report(expected)}.) If the loss and gradient checks "
+            "above pass, look at bi_tags and segment (they make the training data and read "
+            "the segmentation back) and at how the masks are used.")
 
 
 @case("ch06", judge=_judge_training)
@@ -494,6 +510,25 @@ def tagger_training(impl, rng, epochs=8):
         accuracy, exact = impl.evaluate_tagger(params, test, vocab, impl.VANILLA)
         out[f"{name} accuracy"], out[f"{name} exact"] = accuracy, exact
     return out
+
+
+def training_check(namespace: Mapping[str, object], *, seed: int = 0) -> dict:
+    """Train a unidirectional and a bidirectional tagger with the learner's code, judge
+    them on the held-out sentences and print how they did: ``training_check(globals())``.
+    Raises :class:`CheckFailure` if the bidirectional tagger misses the bar."""
+    from autograder.grading import expected_outputs
+    case_ = _cases_get("ch06", "tagger_training")
+    impl = Impl(namespace)
+    try:
+        got = case_(impl, seed)
+    except (CheckFailure, NotImplementedError):
+        raise
+    except Exception as exc:  # learner code crashed: say where, keep the type
+        raise CheckFailure(f"tagger training raised {type(exc).__name__}: {exc} "
+                           f"(training check seed={seed}).") from exc
+    case_.compare(got, expected_outputs("ch06", "tagger_training", seed, {}))
+    print(f"tagger training: {_training_report(got)}.")
+    return got
 
 
 # ------------------------------------------------------------------ gradient checks

@@ -254,8 +254,8 @@ def tagger_loss(params, chars, tags, mask, cell):
     - grads: dict with the keys of params ("fwd" and "bwd" are dicts with the keys of
       params["fwd"] and params["bwd"]), each gradient of its parameter's shape
     """
-    scores, (bidirectional, emb_cache, rnn_cache, out_cache) = tagger_forward(
-        params, chars, mask, cell)
+    scores, cache = tagger_forward(params, chars, mask, cell)             # (N, T, K)
+    bidirectional, emb_cache, rnn_cache, out_cache = cache
     loss, dscores = temporal_softmax_loss(scores, tags, mask)             # (N, T, K)
     grads = {}
     dh, grads["Wy"], grads["by"] = temporal_affine_backward(dscores, out_cache)
