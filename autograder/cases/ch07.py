@@ -68,12 +68,12 @@ def _named_judge(function: str, axes: Mapping[str, Sequence[str]],
 
 # ------------------------------------------------------------------ encoder
 
-@case("ch07", axes={"h_enc": ("N", "S", "H")},
+@case("ch07", axes={"h_enc": ("N", "Tx", "H")},
       hint="Embed src with params['E_src'] (embedding_forward), then run cell.forward "
            "from a zero state with the encoder's weights enc_Wx, enc_Wh, enc_b; return "
            "the states of every step.")
-def encoder_forward(impl, rng, N=3, S=4, V=6, D=3, H=5):
-    src = _tokens_with_repeats(rng, N, S, V)
+def encoder_forward(impl, rng, N=3, Tx=4, V=6, D=3, H=5):
+    src = _tokens_with_repeats(rng, N, Tx, V)
     params = _params(rng, V, D, H)
     h_enc, _cache = impl.encoder_forward(src, params)
     return {"h_enc": h_enc}
@@ -92,13 +92,13 @@ _ENCODER_GRADS = {"E_src": ("V", "D"), "enc_Wx": ("D", "H"), "enc_Wh": ("H", "H"
            "enc_Wh": "dWh comes from cell.backward, as returned (shape (H, H), not "
                      "transposed).",
            "enc_b": "db comes from cell.backward."},
-    all_wrong="pass the whole dh_enc (N, S, H) through cell.backward, in time order, "
+    all_wrong="pass the whole dh_enc (N, Tx, H) through cell.backward, in time order, "
               "then dx through embedding_backward."))
-def encoder_backward(impl, rng, N=3, S=4, V=5, D=3, H=4):
-    src = _tokens_with_repeats(rng, N, S, V)
+def encoder_backward(impl, rng, N=3, Tx=4, V=5, D=3, H=4):
+    src = _tokens_with_repeats(rng, N, Tx, V)
     params = _params(rng, V, D, H)
     _h, cache = impl.encoder_forward(src, params)
-    dh_enc = rng.standard_normal((N, S, H))
+    dh_enc = rng.standard_normal((N, Tx, H))
     grads = impl.encoder_backward(dh_enc, cache)
     if not isinstance(grads, dict):
         raise CheckFailure("encoder_backward: return a dict of gradients, e.g. "
@@ -108,12 +108,12 @@ def encoder_backward(impl, rng, N=3, S=4, V=5, D=3, H=4):
 
 # ------------------------------------------------------------------ decoder
 
-@case("ch07", axes={"scores": ("N", "T", "V")},
+@case("ch07", axes={"scores": ("N", "Ty", "V")},
       hint="Teacher forcing: embed tgt_in with E_tgt (the given inputs, never the "
            "decoder's own predictions), run cell.forward from h_init with dec_Wx, dec_Wh, "
            "dec_b, and apply the output layer Wy, by at every step.")
-def decoder_forward(impl, rng, N=3, T=4, V=6, D=3, H=5):
-    tgt_in = _tokens_with_repeats(rng, N, T, V)
+def decoder_forward(impl, rng, N=3, Ty=4, V=6, D=3, H=5):
+    tgt_in = _tokens_with_repeats(rng, N, Ty, V)
     h_init = rng.standard_normal((N, H))
     params = _params(rng, V, D, H)
     scores, _cache = impl.decoder_forward(tgt_in, h_init, params)
@@ -138,12 +138,12 @@ _DECODER_GRADS = {"E_tgt": ("V", "D"), "dec_Wx": ("D", "H"), "dec_Wh": ("H", "H"
                  "axes."},
     all_wrong="go back through temporal_affine_backward, then cell.backward, then "
               "embedding_backward, in that order."))
-def decoder_backward(impl, rng, N=3, T=4, V=5, D=3, H=4):
-    tgt_in = _tokens_with_repeats(rng, N, T, V)
+def decoder_backward(impl, rng, N=3, Ty=4, V=5, D=3, H=4):
+    tgt_in = _tokens_with_repeats(rng, N, Ty, V)
     h_init = rng.standard_normal((N, H))
     params = _params(rng, V, D, H)
     _scores, cache = impl.decoder_forward(tgt_in, h_init, params)
-    dscores = rng.standard_normal((N, T, V))
+    dscores = rng.standard_normal((N, Ty, V))
     dh_init, grads = impl.decoder_backward(dscores, cache)
     if not isinstance(grads, dict):
         raise CheckFailure("decoder_backward: return (dh_init, grads) with grads a dict "
@@ -316,28 +316,28 @@ def train_seq2seq(impl, rng, train_steps=400, clip=1.0):
 
 @case("ch07", judge=_named_judge(
     "additive_attention_forward",
-    axes={"context": ("N", "Hk"), "weights": ("N", "S")},
-    hints={"weights": "e = tanh(query @ Wq [broadcast over S] + keys @ Wk) @ v has shape "
-                      "(N, S); the softmax normalises over the source axis S (axis 1), "
+    axes={"context": ("N", "Hk"), "weights": ("N", "Tx")},
+    hints={"weights": "e = tanh(query @ Wq [broadcast over Tx] + keys @ Wk) @ v has shape "
+                      "(N, Tx); the softmax normalises over the source axis Tx (axis 1), "
                       "so each row sums to 1.",
            "context": "context[n] = sum_j weights[n, j] * keys[n, j]: the original keys, "
                       "not their projections."}))
-def additive_attention_forward(impl, rng, N=3, S=4, Hq=5, Hk=6, A=2):
+def additive_attention_forward(impl, rng, N=3, Tx=4, Hq=5, Hk=6, A=2):
     query = rng.standard_normal((N, Hq))
-    keys = rng.standard_normal((N, S, Hk))
+    keys = rng.standard_normal((N, Tx, Hk))
     Wq, Wk = rng.standard_normal((Hq, A)), rng.standard_normal((Hk, A))
     v = 2.0 * rng.standard_normal(A)
     context, weights, _cache = impl.additive_attention_forward(query, keys, Wq, Wk, v)
     return {"context": context, "weights": weights}
 
 
-_ATTENTION_GRADS = {"dquery": ("N", "Hq"), "dkeys": ("N", "S", "Hk"), "dWq": ("Hq", "A"),
+_ATTENTION_GRADS = {"dquery": ("N", "Hq"), "dkeys": ("N", "Tx", "Hk"), "dWq": ("Hq", "A"),
                     "dWk": ("Hk", "A"), "dv": ("A",)}
 
 
 @case("ch07", judge=_named_judge(
     "additive_attention_backward", axes=_ATTENTION_GRADS,
-    hints={"dquery": "The query feeds all S positions: sum dL/da over j, then multiply "
+    hints={"dquery": "The query feeds all Tx positions: sum dL/da over j, then multiply "
                      "by Wq.T.",
            "dkeys": "Each key has two paths: weights[:, j] * dcontext (the weighted sum) "
                     "plus dL/da_j @ Wk.T (its score).",
@@ -347,9 +347,9 @@ _ATTENTION_GRADS = {"dquery": ("N", "Hq"), "dkeys": ("N", "S", "Hk"), "dWq": ("H
                  "the hidden layer's output (not its input)."},
     all_wrong="start from dL/dweights_j = dcontext . keys_j and the softmax's backward "
               "pass: dL/de = weights * (dL/dweights - sum_i weights_i dL/dweights_i)."))
-def additive_attention_backward(impl, rng, N=3, S=4, Hq=5, Hk=6, A=2):
+def additive_attention_backward(impl, rng, N=3, Tx=4, Hq=5, Hk=6, A=2):
     query = rng.standard_normal((N, Hq))
-    keys = rng.standard_normal((N, S, Hk))
+    keys = rng.standard_normal((N, Tx, Hk))
     Wq, Wk = rng.standard_normal((Hq, A)), rng.standard_normal((Hk, A))
     v = 2.0 * rng.standard_normal(A)
     _c, _w, cache = impl.additive_attention_forward(query, keys, Wq, Wk, v)
@@ -381,8 +381,8 @@ def attention_training(impl, rng, train_steps=400):
 
 # ------------------------------------------------------------------ gradient checks
 
-def _gc_encoder_backward(impl, rng, N=3, S=4, V=5, D=3, H=4):
-    src = _tokens_with_repeats(rng, N, S, V)
+def _gc_encoder_backward(impl, rng, N=3, Tx=4, V=5, D=3, H=4):
+    src = _tokens_with_repeats(rng, N, Tx, V)
     all_params = _params(rng, V, D, H)
     inputs = {name: all_params[name] for name in _ENCODER_GRADS}
     _h, cache = impl.encoder_forward(src, inputs)
@@ -391,8 +391,8 @@ def _gc_encoder_backward(impl, rng, N=3, S=4, V=5, D=3, H=4):
                       lambda dh_enc: impl.encoder_backward(dh_enc, cache))
 
 
-def _gc_decoder_backward(impl, rng, N=3, T=4, V=5, D=3, H=4):
-    tgt_in = _tokens_with_repeats(rng, N, T, V)
+def _gc_decoder_backward(impl, rng, N=3, Ty=4, V=5, D=3, H=4):
+    tgt_in = _tokens_with_repeats(rng, N, Ty, V)
     all_params = _params(rng, V, D, H)
     inputs = {"h_init": rng.standard_normal((N, H)),
               **{name: all_params[name] for name in _DECODER_GRADS}}
@@ -408,8 +408,8 @@ def _gc_decoder_backward(impl, rng, N=3, T=4, V=5, D=3, H=4):
                       inputs, analytic)
 
 
-def _gc_additive_attention_backward(impl, rng, N=3, S=4, Hq=5, Hk=6, A=2):
-    inputs = {"query": rng.standard_normal((N, Hq)), "keys": rng.standard_normal((N, S, Hk)),
+def _gc_additive_attention_backward(impl, rng, N=3, Tx=4, Hq=5, Hk=6, A=2):
+    inputs = {"query": rng.standard_normal((N, Hq)), "keys": rng.standard_normal((N, Tx, Hk)),
               "Wq": rng.standard_normal((Hq, A)), "Wk": rng.standard_normal((Hk, A)),
               "v": 2.0 * rng.standard_normal(A)}
     _c, _w, cache = impl.additive_attention_forward(**inputs)

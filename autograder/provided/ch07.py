@@ -44,25 +44,25 @@ def encoder_forward(src, params, cell=rnn_cell):
     """Encode a batch of source sequences.
 
     Inputs:
-    - src: source tokens, integers of shape (N, S)
+    - src: source tokens, integers of shape (N, Tx)
     - params: dict with "E_src" (V, D), "enc_Wx" (D, H), "enc_Wh" (H, H), "enc_b" (H,)
     - cell: the recurrent cell (see above); rnn_cell by default
 
     Returns a tuple of:
-    - h_enc: encoder states at every source step, shape (N, S, H)
+    - h_enc: encoder states at every source step, shape (N, Tx, H)
     - cache: values needed by encoder_backward
     """
-    x, embed_cache = embedding_forward(src, params["E_src"])  # (N, S, D)
+    x, embed_cache = embedding_forward(src, params["E_src"])  # (N, Tx, D)
     h0 = np.zeros((src.shape[0], params["enc_Wh"].shape[0]))  # (N, H): a blank start
     h_enc, cell_cache = cell.forward(x, h0, params["enc_Wx"], params["enc_Wh"],
-                                     params["enc_b"])  # (N, S, H)
+                                     params["enc_b"])  # (N, Tx, H)
     return h_enc, (embed_cache, cell_cache)
 
 def encoder_backward(dh_enc, cache, cell=rnn_cell):
     """Backward pass of encoder_forward.
 
     Inputs:
-    - dh_enc: upstream gradient of all encoder states, shape (N, S, H)
+    - dh_enc: upstream gradient of all encoder states, shape (N, Tx, H)
     - cache: what encoder_forward returned
     - cell: the same cell as in the forward pass
 
@@ -70,7 +70,7 @@ def encoder_backward(dh_enc, cache, cell=rnn_cell):
     - grads: dict with "E_src" (V, D), "enc_Wx" (D, H), "enc_Wh" (H, H), "enc_b" (H,)
     """
     embed_cache, cell_cache = cache
-    dx, _dh0, dWx, dWh, db = cell.backward(dh_enc, cell_cache)  # dx: (N, S, D)
+    dx, _dh0, dWx, dWh, db = cell.backward(dh_enc, cell_cache)  # dx: (N, Tx, D)
     return {"E_src": embedding_backward(dx, embed_cache),
             "enc_Wx": dWx, "enc_Wh": dWh, "enc_b": db}
 
@@ -78,19 +78,19 @@ def decoder_forward(tgt_in, h_init, params, cell=rnn_cell):
     """Teacher-forced decoder: scores for every target step.
 
     Inputs:
-    - tgt_in: decoder input tokens (<s> then the target shifted right), shape (N, T)
+    - tgt_in: decoder input tokens (<s> then the target shifted right), shape (N, Ty)
     - h_init: initial decoder state (the encoder's last state), shape (N, H)
     - params: dict with "E_tgt" (V, D), "dec_Wx" (D, H), "dec_Wh" (H, H), "dec_b" (H,),
       "Wy" (H, V), "by" (V,)
     - cell: the recurrent cell; rnn_cell by default
 
     Returns a tuple of:
-    - scores: unnormalised scores of the next token at every step, shape (N, T, V)
+    - scores: unnormalised scores of the next token at every step, shape (N, Ty, V)
     - cache: values needed by decoder_backward
     """
-    y, embed_cache = embedding_forward(tgt_in, params["E_tgt"])  # (N, T, D)
+    y, embed_cache = embedding_forward(tgt_in, params["E_tgt"])  # (N, Ty, D)
     h_dec, cell_cache = cell.forward(y, h_init, params["dec_Wx"], params["dec_Wh"],
-                                     params["dec_b"])  # (N, T, H)
+                                     params["dec_b"])  # (N, Ty, H)
     scores, affine_cache = temporal_affine_forward(h_dec, params["Wy"], params["by"])
     return scores, (embed_cache, cell_cache, affine_cache)
 
@@ -98,7 +98,7 @@ def decoder_backward(dscores, cache, cell=rnn_cell):
     """Backward pass of decoder_forward.
 
     Inputs:
-    - dscores: upstream gradient of the scores, shape (N, T, V)
+    - dscores: upstream gradient of the scores, shape (N, Ty, V)
     - cache: what decoder_forward returned
     - cell: the same cell as in the forward pass
 
@@ -108,8 +108,8 @@ def decoder_backward(dscores, cache, cell=rnn_cell):
       "Wy" (H, V), "by" (V,)
     """
     embed_cache, cell_cache, affine_cache = cache
-    dh_dec, dWy, dby = temporal_affine_backward(dscores, affine_cache)  # (N, T, H)
-    dy, dh_init, dWx, dWh, db = cell.backward(dh_dec, cell_cache)      # dy: (N, T, D)
+    dh_dec, dWy, dby = temporal_affine_backward(dscores, affine_cache)  # (N, Ty, H)
+    dy, dh_init, dWx, dWh, db = cell.backward(dh_dec, cell_cache)      # dy: (N, Ty, D)
     grads = {"E_tgt": embedding_backward(dy, embed_cache), "dec_Wx": dWx,
              "dec_Wh": dWh, "dec_b": db, "Wy": dWy, "by": dby}
     return dh_init, grads
@@ -117,8 +117,8 @@ def decoder_backward(dscores, cache, cell=rnn_cell):
 def seq2seq_loss(params, src, tgt_in, tgt_out, cell=rnn_cell):
     """Loss of the plain encoder–decoder on one batch and its gradients (a dict like params).
 
-    src: (N, S); tgt_in, tgt_out: (N, T) integer tokens."""
-    h_enc, enc_cache = encoder_forward(src, params, cell)            # (N, S, H)
+    src: (N, Tx); tgt_in, tgt_out: (N, Ty) integer tokens."""
+    h_enc, enc_cache = encoder_forward(src, params, cell)            # (N, Tx, H)
     scores, dec_cache = decoder_forward(tgt_in, h_enc[:, -1], params, cell)
     loss, dscores = temporal_softmax_loss(scores, tgt_out, np.ones(tgt_out.shape, bool))
     dh_init, grads = decoder_backward(dscores, dec_cache, cell)
@@ -213,7 +213,7 @@ def reversal_accuracy(params, lengths, rng, n=200, attention=False):
     accuracy = []
     for length in lengths:
         src, _tgt_in, tgt_out = digit_reversal(n, length, rng)
-        h_enc, _ = encoder_forward(src, params)                       # (n, S, H)
+        h_enc, _ = encoder_forward(src, params)                       # (n, Tx, H)
         step = (make_attention_step_fn(params, h_enc) if attention
                 else make_step_fn(params))
         output = greedy_decode(step, h_enc[:, -1], REVERSAL_START, REVERSAL_END, length + 1)
@@ -251,24 +251,24 @@ def train_seq2seq(loss_fn, params, batches, lr, clip, beta1=0.9, beta2=0.999, ep
     return np.array(losses)
 
 def additive_attention_forward(query, keys, Wq, Wk, v):
-    """Additive (Bahdanau) attention of one query per example over S keys.
+    """Additive (Bahdanau) attention of one query per example over Tx keys.
 
     Inputs:
     - query: shape (N, Hq), e.g. the decoder's previous state
-    - keys: shape (N, S, Hk), e.g. the encoder states
+    - keys: shape (N, Tx, Hk), e.g. the encoder states
     - Wq: query projection, shape (Hq, A)
     - Wk: key projection, shape (Hk, A)
     - v: scoring vector, shape (A,)
 
     Returns a tuple of:
     - context: attention-weighted sum of the keys, shape (N, Hk)
-    - weights: attention weights, shape (N, S); each row sums to 1
+    - weights: attention weights, shape (N, Tx); each row sums to 1
     - cache: values needed by additive_attention_backward
     """
-    hidden = np.tanh((query @ Wq)[:, None, :] + keys @ Wk)  # (N, S, A)
-    scores = hidden @ v                                      # (N, S)
+    hidden = np.tanh((query @ Wq)[:, None, :] + keys @ Wk)  # (N, Tx, A)
+    scores = hidden @ v                                      # (N, Tx)
     shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    weights = shifted / shifted.sum(axis=1, keepdims=True)   # (N, S): softmax over S
+    weights = shifted / shifted.sum(axis=1, keepdims=True)   # (N, Tx): softmax over Tx
     context = (weights[:, None, :] @ keys)[:, 0]             # (N, Hk)
     return context, weights, (query, keys, Wq, Wk, v, hidden, weights)
 
@@ -282,36 +282,36 @@ def additive_attention_backward(dcontext, cache):
 
     Returns a tuple of:
     - dquery: shape (N, Hq)
-    - dkeys: shape (N, S, Hk)
+    - dkeys: shape (N, Tx, Hk)
     - dWq: shape (Hq, A)
     - dWk: shape (Hk, A)
     - dv: shape (A,)
     """
     query, keys, Wq, Wk, v, hidden, weights = cache
-    N, S, A = hidden.shape
-    dweights = (keys @ dcontext[:, :, None])[:, :, 0]              # (N, S)
-    dkeys = weights[:, :, None] * dcontext[:, None, :]             # (N, S, Hk): direct path
+    N, Tx, A = hidden.shape
+    dweights = (keys @ dcontext[:, :, None])[:, :, 0]              # (N, Tx)
+    dkeys = weights[:, :, None] * dcontext[:, None, :]             # (N, Tx, Hk): direct path
     dscores = weights * (dweights - (weights * dweights).sum(axis=1, keepdims=True))
-    dv = hidden.reshape(N * S, A).T @ dscores.reshape(N * S)        # (A,)
-    dpre = dscores[:, :, None] * v * (1.0 - hidden ** 2)          # (N, S, A)
-    dWk = keys.reshape(N * S, -1).T @ dpre.reshape(N * S, A)       # (Hk, A)
+    dv = hidden.reshape(N * Tx, A).T @ dscores.reshape(N * Tx)        # (A,)
+    dpre = dscores[:, :, None] * v * (1.0 - hidden ** 2)          # (N, Tx, A)
+    dWk = keys.reshape(N * Tx, -1).T @ dpre.reshape(N * Tx, A)       # (Hk, A)
     dkeys += dpre @ Wk.T                                           # path through the score
-    dquery_proj = dpre.sum(axis=1)                                 # (N, A): shared by all S
+    dquery_proj = dpre.sum(axis=1)                                 # (N, A): shared by all Tx
     return dquery_proj @ Wq.T, dkeys, query.T @ dquery_proj, dWk, dv
 
 def attention_decoder_forward(tgt_in, h_enc, params, cell=rnn_cell):
     """Teacher-forced decoder with additive attention (given).
 
-    Inputs: tgt_in (N, T) tokens; h_enc (N, S, H) encoder states; params as made by
+    Inputs: tgt_in (N, Ty) tokens; h_enc (N, Tx, H) encoder states; params as made by
     init_seq2seq(..., attention_size=A).
-    Returns scores (N, T, V), the attention weights (N, T, S), and a cache."""
-    N, T = tgt_in.shape
-    embedded, embed_cache = embedding_forward(tgt_in, params["E_tgt"])  # (N, T, D)
+    Returns scores (N, Ty, V), the attention weights (N, Ty, Tx), and a cache."""
+    N, Ty = tgt_in.shape
+    embedded, embed_cache = embedding_forward(tgt_in, params["E_tgt"])  # (N, Ty, D)
     state = h_enc[:, -1]                                           # (N, H)
     outputs, weights, step_caches = [], [], []
-    for t in range(T):
+    for t in range(Ty):
         context, alpha, attn_cache = additive_attention_forward(
-            state, h_enc, params["Wq"], params["Wk"], params["v"])  # (N, H), (N, S)
+            state, h_enc, params["Wq"], params["Wk"], params["v"])  # (N, H), (N, Tx)
         state, cell_cache = cell.step_forward(np.concatenate([embedded[:, t], context], axis=1),
                                               state, params["dec_Wx"], params["dec_Wh"],
                                               params["dec_b"])
@@ -324,14 +324,14 @@ def attention_decoder_forward(tgt_in, h_enc, params, cell=rnn_cell):
 
 
 def attention_decoder_backward(dscores, cache, cell=rnn_cell):
-    """Backward pass of attention_decoder_forward (given): returns dh_enc (N, S, H), the
+    """Backward pass of attention_decoder_forward (given): returns dh_enc (N, Tx, H), the
     gradient of every encoder state, and the decoder's gradients as a dict."""
     embed_cache, step_caches, affine_cache = cache
-    doutputs, dWy, dby = temporal_affine_backward(dscores, affine_cache)  # (N, T, 2H)
+    doutputs, dWy, dby = temporal_affine_backward(dscores, affine_cache)  # (N, Ty, 2H)
     H = doutputs.shape[2] // 2
     D = embed_cache[1].shape[1]
     grads = {"dec_Wx": 0.0, "dec_Wh": 0.0, "dec_b": 0.0, "Wq": 0.0, "Wk": 0.0, "v": 0.0}
-    dy = np.empty(doutputs.shape[:2] + (D,))                 # (N, T, D)
+    dy = np.empty(doutputs.shape[:2] + (D,))                 # (N, Ty, D)
     dh_enc, dstate = 0.0, np.zeros_like(doutputs[:, 0, :H])  # from the step after t
     for t in reversed(range(len(step_caches))):
         attn_cache, cell_cache = step_caches[t]
@@ -362,7 +362,7 @@ def attention_seq2seq_loss(params, src, tgt_in, tgt_out, cell=rnn_cell):
 
 def make_attention_step_fn(params, h_enc, cell=rnn_cell):
     """The attention decoder one step at a time, for greedy_decode and beam_search.
-    h_enc: (N, S, H) for N inputs, or (1, S, H) shared by all B rows (beam search)."""
+    h_enc: (N, Tx, H) for N inputs, or (1, Tx, H) shared by all B rows (beam search)."""
     def step(tokens, state):
         keys = h_enc if h_enc.shape[0] == len(tokens) else np.repeat(h_enc, len(tokens), 0)
         context, _, _ = additive_attention_forward(state, keys, params["Wq"],
