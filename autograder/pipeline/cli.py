@@ -45,7 +45,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--root", type=Path, default=Path.cwd(),
                    help="course root holding nbgrader_config.py (default: .)")
-    return p.parse_args(argv)
+    return p.parse_intermixed_args(argv)
 
 
 def _default_cell_timeout(root: Path) -> float:

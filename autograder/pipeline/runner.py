@@ -186,7 +186,10 @@ def main(argv: list[str]) -> int:
     shell = make_shell()
     import importlib
     import numpy  # noqa: F401 -- imported before learner code, so the baseline has it
-    importlib.import_module(f"autograder.cases.{job['chapter']}")
+    try:  # the chapter's cases in the baseline too, when the chapter has any
+        importlib.import_module(f"autograder.cases.{job['chapter']}")
+    except ImportError:
+        pass
     from autograder.pipeline import canary
     canary.arm(shell, job["secret"], job["chapter"])
 
