@@ -436,7 +436,9 @@ def test_sandbox_hides_solutions_gradebook_and_other_learners(batch):
 
 def _outputs(batch, student: str) -> str:
     nb = json.loads(_autograded(batch, student))
-    return "".join(o.get("text", "") + o.get("evalue", "")
+    def text(value) -> str:
+        return "".join(value) if isinstance(value, list) else str(value or "")
+    return "".join(text(o.get("text")) + text(o.get("evalue"))
                    for c in nb["cells"] for o in c.get("outputs", []))
 
 
