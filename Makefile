@@ -50,7 +50,7 @@ fixtures: env
 	$(BIN)/python -m autograder.fixtures
 
 lab: env
-	$(BIN)/jupyter lab exercises
+	bash scripts/lab.sh
 
 bench: env
 	$(BIN)/python -m pip install -q -r benchmarks/requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
