@@ -194,7 +194,7 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
     case = _cases.get(chapter, function)
     if os.environ.get(RECORD_ENV):
         return _check_recorded(chapter, function, case, namespace, seeds, shape)
-    impl = _cases.Impl(namespace)
+    impl = _cases.Impl(namespace, chapter=chapter)
     full = {**case.defaults, **shape}
     for seed in seeds:
         try:

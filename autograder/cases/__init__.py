@@ -81,13 +81,20 @@ def all_cases(chapter: str) -> list[Case]:
 class Impl:
     """Attribute access to a notebook namespace, with a clear error for missing names."""
 
-    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook"):
+    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook",
+                 chapter: str | None = None):
         self._ns = namespace
         self._where = where
+        self._chapter = chapter
 
     def __getattr__(self, name: str):
         try:
-            return self._ns[name]
+            value = self._ns[name]
         except KeyError:
             raise CheckFailure(f"{name} is not defined in {self._where}. Run the cell that "
                                f"defines it (and do not rename the function).") from None
+        module = getattr(value, "__module__", "") or ""
+        if self._chapter and module == f"autograder.provided.{self._chapter}":
+            raise CheckFailure(f"{name} is the course's reference copy, imported from "
+                               f"{module}; the exercise is to write your own.")
+        return value
