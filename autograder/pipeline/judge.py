@@ -100,6 +100,20 @@ def parse_checks(source: str) -> list[Instance]:
     return found
 
 
+def other_test_calls(source: str) -> list[str]:
+    """Names of functions other than ``check`` that a test cell calls as statements
+    (e.g. a chapter's ``gradcheck``): their verdict exists only inside the kernel."""
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            name = func.id if isinstance(func, ast.Name) else \
+                func.attr if isinstance(func, ast.Attribute) else ""
+            if name and name not in ("check", "print") and name not in names:
+                names.append(name)
+    return names
+
+
 def _safe_load_npz(path: Path) -> dict[str, np.ndarray]:
     """Load a recorded .npz without pickles, refusing members that claim to be huge."""
     if path.stat().st_size > MAX_RECORD_BYTES:

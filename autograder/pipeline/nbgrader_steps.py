@@ -230,9 +230,13 @@ def sanitize(nb, cfg: Config, assignment: str, student: str, url: str):
 
 def autograde(root: Path, cfg: Config, assignment: str, student: str, payload: dict) -> dict:
     """nbgrader's Autograde for one student, fed by the sandboxed run."""
+    import warnings
+    from sqlalchemy.exc import SAWarning
     PAYLOADS[(assignment, student)] = payload
     try:
-        return api(cfg).autograde(assignment, student, force=True, create=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)  # nbgrader's autoflush chatter
+            return api(cfg).autograde(assignment, student, force=True, create=True)
     finally:
         PAYLOADS.pop((assignment, student), None)
 

@@ -23,7 +23,8 @@ from nbgrader import utils
 
 from autograder.pipeline import canary, collect as collect_mod, nbgrader_steps as steps
 from autograder.pipeline.execute import NotebookRun, run_notebook
-from autograder.pipeline.judge import CellVerdict, Judge, UnjudgeableTest, parse_checks
+from autograder.pipeline.judge import (CellVerdict, Judge, UnjudgeableTest,
+                                       other_test_calls, parse_checks)
 from autograder.pipeline.sandbox import Limits, Sandbox, snapshot_package
 
 BASELINE = "__import__('autograder.pipeline.canary', fromlist=['baseline']).baseline()"
@@ -314,6 +315,13 @@ def _judge_run(prep, nb, cells, run: NotebookRun, judge: Judge, graded: dict,
             folder = work / "rec" / f"a{result.attempt}" / f"c{i}"
             verdict = judge.judge_cell(gid, points, insts,
                                        folder if folder.is_dir() else None)
+            inside = other_test_calls(graded[gid]["source"])
+            errors = [o for o in result.outputs if o.get("output_type") == "error"]
+            if verdict.status == "passed" and inside and errors:
+                # e.g. a chapter's gradcheck: judged in the kernel (the canary guards it)
+                verdict = CellVerdict(gid, points, 0.0, "failed",
+                                      f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
+                                      f" (from {', '.join(inside)}, run in your notebook)")
         if verdict.status != "passed" and not isinstance(insts, (UnjudgeableTest, type(None))):
             for function in dict.fromkeys(inst.function for inst in insts):
                 j = answer_cell.get(function)
