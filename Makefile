@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: env system-deps book test release fixtures lab bench clean help
+.PHONY: env system-deps book test release fixtures lab bench grade clean help
 
 help:
 	@echo "make book     build the web book into _build/html (creates the environment)"
@@ -20,6 +20,8 @@ help:
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make fixtures regenerate the visible self-check fixtures from the reference"
 	@echo "make lab      open the course in JupyterLab with nbgrader's learner extension"
+	@echo "make grade CHAPTER=ch01 SUBMISSIONS=dir-or.zip [GRADE_FLAGS=--student=alice]"
+	@echo "             collect, sandbox, autograde in parallel, feedback, CSV and HTML report"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -52,9 +54,12 @@ fixtures: env
 lab: env
 	bash scripts/lab.sh
 
+grade: env system-deps
+	$(BIN)/python -m autograder.grade $(CHAPTER) $(SUBMISSIONS) $(GRADE_FLAGS)
+
 bench: env
 	$(BIN)/python -m pip install -q -r benchmarks/requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf _build autograder/submitted autograder/autograded autograder/feedback
+	rm -rf _build autograder/submitted autograder/autograded autograder/feedback autograder/reports autograder/.scratch
