@@ -155,9 +155,11 @@ class Sandbox:
                 "--cap-drop", "ALL", "--hostname", "grading", "--clearenv"]
         for key, value in env.items():
             argv += ["--setenv", key, value]
+        # The private /tmp comes first: later binds go on top of it, so a venv or course
+        # that lives under /tmp (a CI clone, say) is still visible, read-only.
+        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         argv += self._system_binds()
-        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-                 "--ro-bind", str(self.lib), INSIDE_LIB,
+        argv += ["--ro-bind", str(self.lib), INSIDE_LIB,
                  "--bind", str(work / "ctl"), f"{INSIDE_WORK}/ctl",
                  "--bind", str(work / "rec"), f"{INSIDE_WORK}/rec",
                  "--bind", str(work / "home"), f"{INSIDE_WORK}/home",
