@@ -211,3 +211,34 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
             raise CheckFailure(f"{failure}\n(case seed={seed}, shape {full})") from None
     shown = ", ".join(f"{k}={v}" for k, v in full.items())
     print(f"{function}: passed ({len(seeds)} case{'s' if len(seeds) > 1 else ''}; {shown})")
+
+
+def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
+              **shape) -> None:
+    """Check a learner's backward pass against centred finite differences of the
+    learner's own forward pass (float64, random upstream gradients):
+    ``gradcheck("ch02.rnn_backward", globals())``.
+
+    The checks themselves live beside the chapter's cases, in the ``_GRADIENT_CHECKS``
+    table of ``autograder/cases/chNN.py`` (function name -> ``check(impl, rng, **shape)``
+    returning ``{gradient name: relative error}``). Raises :class:`CheckFailure` naming
+    every gradient that disagrees; returns nothing, so a test cell ending with it shows
+    no value.
+    """
+    import importlib
+    chapter, function = name.split(".", 1)
+    table = getattr(importlib.import_module(f"autograder.cases.{chapter}"),
+                    "_GRADIENT_CHECKS", {})
+    if function not in table:
+        raise KeyError(f"No gradient check for {name}.")
+    impl = _cases.Impl(namespace, chapter=chapter)
+    try:
+        errors = table[function](impl, np.random.default_rng(seed), **shape)
+    except (CheckFailure, NotImplementedError):
+        raise
+    except Exception as exc:  # learner code crashed: say where, keep the type
+        raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
+                           f"(gradient check seed={seed}, shape {shape}).") from exc
+    worst = max(errors.values()) if errors else 0.0
+    print(f"{function}: gradients agree with finite differences "
+          f"(largest relative error {worst:.1e})")
