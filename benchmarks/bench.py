@@ -5,6 +5,7 @@
     python benchmarks/bench.py grade  # grading time per chapter notebook, split in parts
     python benchmarks/bench.py cells  # reference LSTM/GRU forward+backward vs torch
     python benchmarks/bench.py scale  # book build vs chapters; grading vs submissions
+    python benchmarks/bench.py gradescale  # only grading vs submissions (10/40/160) x workers
 
 Numbers on a shared 2-core machine are noisy: compare the ratios printed within one run.
 torch is optional (``pip install torch==2.13.0``); without it the torch column is empty.
@@ -167,21 +168,49 @@ def bench_grading() -> None:
            "total", "slowest check cell"], rows)
 
 
-def bench_grading_scale() -> None:
+def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
+    """Serial ``nbgrader autograde`` and the sandboxed pipeline (``--jobs`` 1 and 2) on
+    the same generated ch01 submissions (a quarter correct, the rest one mutant each)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
     from course import Course
+    from grading import make_submissions  # benchmarks/grading.py
+
+    chapter = "ch01"
     rows = []
-    for n in (10, 40):
-        with tempfile.TemporaryDirectory() as tmp:
-            course = Course(Path(tmp) / "c", ["ch01"])
-            course.generate()
-            for k in range(n):
-                course.submit("ch01", f"s{k:03d}", course.filled("ch01"))
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="rnncourse-scale-") as tmp:
+            tmp = Path(tmp)
+            subs = tmp / "submissions"
+            serial = Course(tmp / "serial", [chapter])
+            shutil.copytree(REPO / "exercises" / chapter, serial.root / "exercises" / chapter)
+            make_submissions(serial, chapter, n, subs)
+            serial.generate()
+            for student in sorted(os.listdir(subs)):
+                shutil.copytree(subs / student,
+                                serial.root / "autograder" / "submitted" / student / chapter)
             t0 = time.perf_counter()
-            course.autograde("ch01")
+            proc = subprocess.run([str(BIN / "nbgrader"), "autograde", chapter, "--force"],
+                                  cwd=serial.root, env=env_with_bin(), capture_output=True,
+                                  text=True)
             spent = time.perf_counter() - t0
-            rows.append([n, "serial nbgrader autograde", spent, spent / n])
-    table("Grading time vs number of submissions (ch01)",
-          ["submissions", "grader", "seconds", "seconds per notebook"], rows)
+            rows.append([n, "serial nbgrader autograde", 1, spent, spent / n,
+                         "" if proc.returncode == 0 else f"exit {proc.returncode}"])
+            for jobs in workers:
+                pipe = Course(tmp / f"pipeline{jobs}", [chapter])
+                shutil.copytree(REPO / "exercises" / chapter,
+                                pipe.root / "exercises" / chapter)
+                grade = [str(BIN / "python"), "-m", "autograder.grade", chapter, "--root",
+                         str(pipe.root), "--jobs", str(jobs), "-q", "--no-feedback"]
+                subprocess.run(grade, cwd=REPO, env=env_with_bin(), capture_output=True)
+                t0 = time.perf_counter()  # the gradebook is set up; time the round
+                proc = subprocess.run(grade + [str(subs)], cwd=REPO, env=env_with_bin(),
+                                      capture_output=True, text=True)
+                spent = time.perf_counter() - t0
+                rows.append([n, "pipeline, sandboxed, no feedback", jobs, spent, spent / n,
+                             "" if proc.returncode == 0 else f"exit {proc.returncode}"])
+    table("Grading time vs number of submissions and workers (ch01)",
+          ["submissions", "grader", "workers", "seconds", "seconds per notebook", "note"],
+          rows)
 
 
 # -------------------------------------------------------------------------- cells
@@ -268,6 +297,8 @@ def main(argv: list[str]) -> None:
         bench_book()
     if "scale" in what:
         bench_book_scaling()
+        bench_grading_scale()
+    if "gradescale" in what:
         bench_grading_scale()
 
 

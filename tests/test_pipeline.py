@@ -162,3 +162,32 @@ def test_sandbox_confinement(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.stdout.split() == ["False", "False", "True", "ro", "offline"], proc.stderr
     assert (work / "sub" / "written.txt").read_text() == "ok"
+
+
+@pytest.mark.skipif(not Sandbox(Path("."), Limits()).bwrap, reason="bubblewrap missing")
+def test_sandbox_withholds_this_and_later_chapters_reference_modules(tmp_path):
+    """Grading ch03: provided.ch01/ch02 import (the notebook needs them), ch03+ refuse."""
+    lib = snapshot_package(tmp_path / "lib")
+    sandbox = Sandbox(lib, Limits())
+    work = tmp_path / "work"
+    for sub in ("ctl", "rec", "home", "sub"):
+        (work / sub).mkdir(parents=True)
+    argv, _ = sandbox.command(work, 3, "ch03")
+    cut = argv.index(sys.executable)
+    script = (
+        "import importlib, sys\n"
+        "sys.path.insert(0, '/opt/rnncourse')\n"
+        "for ch in ('ch01', 'ch02', 'ch03', 'ch05'):\n"
+        "    try:\n"
+        "        m = importlib.import_module('autograder.provided.' + ch)\n"
+        "        print(ch, 'ok' if hasattr(m, 'rnn_forward') or hasattr(m, 'rnn_backward')"
+        " else 'empty')\n"
+        "    except ImportError as e:\n"
+        "        print(ch, 'withheld' if 'not available while this chapter is graded' in str(e)"
+        " else e)\n")
+    proc = subprocess.run(argv[:cut] + [sys.executable, "-I", "-c", script],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["ch01", "ok", "ch02", "ok", "ch03", "withheld",
+                                   "ch05", "withheld"], proc.stdout + proc.stderr
+    # outside the sandbox the modules are untouched
+    assert "def " in (lib / "autograder" / "provided" / "ch03.py").read_text()

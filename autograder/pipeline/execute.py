@@ -108,7 +108,7 @@ def run_notebook(work: Path, cells: list[dict], chapter: str, sandbox: Sandbox,
                "file_mb": limits.file_mb, "record_dir": sandbox.inside(work, "rec")}
         (work / "ctl" / "job.json").write_text(json.dumps(job))
         read_fd, write_fd = os.pipe()
-        argv, env = sandbox.command(work, write_fd)
+        argv, env = sandbox.command(work, write_fd, chapter)
         log = open(work / f"runner-{attempt}.log", "wb")
         try:
             proc = subprocess.Popen(argv, env=env or None, stdin=subprocess.DEVNULL,

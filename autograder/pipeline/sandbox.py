@@ -137,8 +137,26 @@ class Sandbox:
             "RNNCOURSE_PROTOCOL_FD": str(protocol_fd),
         }
 
-    def command(self, work: Path, protocol_fd: int) -> tuple[list[str], dict[str, str]]:
-        """(argv, env) running the runner on ``work`` (job in ``work/ctl/job.json``)."""
+    def withheld(self, chapter: str | None) -> list[str]:
+        """bubblewrap binds hiding the reference modules ``autograder/provided/chMM.py``
+        of the graded chapter and every later one (earlier ones stay importable)."""
+        provided = self.lib / "autograder" / "provided"
+        stub = provided / "_withheld.py"
+        if not chapter or not stub.exists():
+            return []
+        args: list[str] = []
+        for module in sorted(provided.glob("ch[0-9][0-9].py")):
+            if module.stem >= chapter:
+                args += ["--ro-bind", str(stub),
+                         f"{INSIDE_LIB}/autograder/provided/{module.name}"]
+        return args
+
+    def command(self, work: Path, protocol_fd: int,
+                chapter: str | None = None) -> tuple[list[str], dict[str, str]]:
+        """(argv, env) running the runner on ``work`` (job in ``work/ctl/job.json``).
+
+        With ``chapter``, the course's reference modules of that chapter and later ones
+        are withheld inside the sandbox (see :meth:`withheld`)."""
         lib = str(self.lib) if self.trusted else INSIDE_LIB
         python = [sys.executable, "-I", "-c",
                   f"import sys; sys.path.insert(0, {lib!r}); "
@@ -159,8 +177,8 @@ class Sandbox:
         # that lives under /tmp (a CI clone, say) is still visible, read-only.
         argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         argv += self._system_binds()
-        argv += ["--ro-bind", str(self.lib), INSIDE_LIB,
-                 "--bind", str(work / "ctl"), f"{INSIDE_WORK}/ctl",
+        argv += ["--ro-bind", str(self.lib), INSIDE_LIB] + self.withheld(chapter)
+        argv += ["--bind", str(work / "ctl"), f"{INSIDE_WORK}/ctl",
                  "--bind", str(work / "rec"), f"{INSIDE_WORK}/rec",
                  "--bind", str(work / "home"), f"{INSIDE_WORK}/home",
                  "--bind", str(work / "sub"), f"{INSIDE_WORK}/sub",
