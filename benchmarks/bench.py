@@ -12,6 +12,8 @@ torch is optional (``pip install torch==2.13.0``); without it the torch column i
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -168,6 +170,50 @@ def bench_grading() -> None:
            "total", "slowest check cell"], rows)
 
 
+def bench_gradchecks() -> None:
+    """Every ``gradcheck(...)`` call in the solution notebooks' test cells, timed alone on
+    the reference implementation (target: each at most 1 second)."""
+    import ast
+
+    import nbformat
+    from autograder import reference
+    from autograder.grading import gradcheck
+
+    rows = []
+    for chapter in chapters():
+        nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+        namespace = None
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade"):
+                continue
+            source = "\n".join(line for line in cell.source.splitlines()
+                               if not line.lstrip().startswith(("%", "!")))
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:  # nbgrader's hidden-test markers are comments: fine
+                continue
+            for node in ast.walk(tree):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                        and node.func.id == "gradcheck"):
+                    continue
+                name = ast.literal_eval(node.args[0])
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+                if namespace is None:
+                    namespace = vars(reference.load(chapter))
+                times = []
+                for _ in range(3):
+                    t0 = time.perf_counter()
+                    with contextlib.redirect_stdout(io.StringIO()):  # its "agree" line
+                        gradcheck(name, namespace, **kwargs)
+                    times.append(time.perf_counter() - t0)
+                shown = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+                rows.append([meta.get("grade_id", ""), f"{name}({shown})",
+                             f"{min(times):.3f}", "<= 1"])
+    table("Each gradient test alone, on the reference (seconds, best of 3)",
+          ["test cell", "gradcheck", "seconds", "target"], rows)
+
+
 def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
     """Serial ``nbgrader autograde`` and the sandboxed pipeline (``--jobs`` 1 and 2) on
     the same generated ch01 submissions (a quarter correct, the rest one mutant each)."""
@@ -293,6 +339,7 @@ def main(argv: list[str]) -> None:
         bench_cells()
     if "grade" in what:
         bench_grading()
+        bench_gradchecks()
     if "book" in what:
         bench_book()
     if "scale" in what:

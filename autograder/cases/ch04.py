@@ -477,7 +477,7 @@ def _gc_adding_loss(impl, rng, N=4, T=6, H=5):
     return grad_check(
         "adding_loss", lambda **p: float(impl.adding_loss(p, x, y)[0]), params,
         lambda dloss: {k: dloss * np.asarray(g) for k, g in grads.items()},
-        max_coords=20, eps=1e-5, tol=1e-4)
+        max_coords=20, eps=1e-5, tol=1e-5)
 
 
 _GRADIENT_CHECKS = {
