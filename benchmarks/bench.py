@@ -138,7 +138,7 @@ def time_notebook(path: Path) -> dict:
 
 def bench_grading() -> None:
     from course import Course, mutants
-    rows = []
+    rows, cli = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for chapter in chapters():
             course = Course(Path(tmp) / chapter, [chapter])
@@ -164,10 +164,18 @@ def bench_grading() -> None:
                 rows.append([chapter, label, parts["kernel start"], parts["learner code"],
                              parts["checks"], parts["other cells"], parts["total"],
                              parts["slowest check"]])
+            # The same solution through the real `nbgrader autograde` command (one
+            # submission), for the overhead of nbgrader's CLI start and bookkeeping.
+            course.submit(chapter, "solution", course.filled(chapter))
+            t0 = time.perf_counter()
+            course.autograde(chapter)
+            cli.append([chapter, time.perf_counter() - t0])
     table("Grading time per chapter notebook (seconds; target total <= 10, each check cell "
           "incl. its gradient checks <= 1 per gradient test)",
           ["chapter", "submission", "kernel start", "learner code", "checks", "other",
            "total", "slowest check cell"], rows)
+    table("`nbgrader autograde` of one solution submission, wall time incl. the CLI start "
+          "(seconds)", ["chapter", "seconds"], cli)
 
 
 def bench_gradchecks() -> None:
