@@ -138,21 +138,22 @@ def test_cli_refuses_clearly_when_the_sandbox_cannot_start(tmp_path):
     assert "refusing to grade" in proc.stderr and "--no-sandbox" in proc.stderr
 
 
-def _sandbox_prefix(tmp_path: Path, chapter: str | None = None):
-    """(snapshot, work folder, the sandbox's argv up to the runner's interpreter)."""
+def _in_sandbox(tmp_path: Path, script: str, chapter: str | None = None):
+    """Run ``script`` in the grading sandbox: (snapshot, work folder, completed process)."""
     lib = snapshot_package(tmp_path / "lib")
     work = tmp_path / "work"
     for sub in ("ctl", "rec", "home", "sub"):
         (work / sub).mkdir(parents=True)
     argv, _ = Sandbox(lib, Limits()).command(work, 3, chapter)
-    return lib, work, argv[:argv.index(sys.executable)]
+    prefix = argv[:argv.index(sys.executable)]
+    proc = subprocess.run(prefix + [sys.executable, "-I", "-c", script],
+                          capture_output=True, text=True, timeout=120)
+    return lib, work, proc
 
 
 @pytest.mark.skipif(not Sandbox(Path("."), Limits()).bwrap, reason="bubblewrap missing")
 def test_sandbox_confinement(tmp_path):
     """Inside: no solutions, no gradebook, no network, read-only system, writable work."""
-    lib, work, prefix = _sandbox_prefix(tmp_path)
-    assert not (lib / "autograder" / "gradebook.db").exists()
     script = (
         "import os, socket\n"
         f"print(os.path.exists({str(REPO / 'solutions')!r}), "
@@ -162,8 +163,8 @@ def test_sandbox_confinement(tmp_path):
         "open('written.txt', 'w').write('ok')\n"
         "try:\n    socket.create_connection(('1.1.1.1', 80), 2)\nexcept OSError:\n"
         "    print('offline')\n")
-    proc = subprocess.run(prefix + [sys.executable, "-I", "-c", script],
-                          capture_output=True, text=True, timeout=120)
+    lib, work, proc = _in_sandbox(tmp_path, script)
+    assert not (lib / "autograder" / "gradebook.db").exists()
     assert proc.stdout.split() == ["False", "False", "True", "ro", "offline"], proc.stderr
     assert (work / "sub" / "written.txt").read_text() == "ok"
 
@@ -171,7 +172,6 @@ def test_sandbox_confinement(tmp_path):
 @pytest.mark.skipif(not Sandbox(Path("."), Limits()).bwrap, reason="bubblewrap missing")
 def test_sandbox_withholds_this_and_later_chapters_reference_modules(tmp_path):
     """Grading ch03: provided.ch01/ch02 import (the notebook needs them), ch03+ refuse."""
-    lib, work, prefix = _sandbox_prefix(tmp_path, "ch03")
     script = (
         "import importlib, sys\n"
         "sys.path.insert(0, '/opt/rnncourse')\n"
@@ -183,8 +183,7 @@ def test_sandbox_withholds_this_and_later_chapters_reference_modules(tmp_path):
         "    except ImportError as e:\n"
         "        print(ch, 'withheld' if 'not available while this chapter is graded' in str(e)"
         " else e)\n")
-    proc = subprocess.run(prefix + [sys.executable, "-I", "-c", script],
-                          capture_output=True, text=True, timeout=120)
+    lib, _work, proc = _in_sandbox(tmp_path, script, "ch03")
     assert proc.stdout.split() == ["ch01", "ok", "ch02", "ok", "ch03", "withheld",
                                    "ch05", "withheld"], proc.stdout + proc.stderr
     # outside the sandbox the modules are untouched
