@@ -46,7 +46,9 @@ test: env system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 release: env
-	$(BIN)/nbgrader generate_assignment --force $(or $(CHAPTER),--all)
+	for ch in $(or $(CHAPTER),$(notdir $(wildcard solutions/ch[0-9][0-9]))); do \
+		$(BIN)/nbgrader generate_assignment --force $$ch || exit 1; \
+	done
 
 fixtures: env
 	$(BIN)/python -m autograder.fixtures

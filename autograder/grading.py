@@ -196,6 +196,7 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
         return _check_recorded(chapter, function, case, namespace, seeds, shape)
     impl = _cases.Impl(namespace, chapter=chapter)
     full = {**case.defaults, **shape}
+    summaries = []
     for seed in seeds:
         try:
             got = case(impl, seed, **shape)
@@ -209,8 +210,11 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
             case.compare(got, expected)
         except CheckFailure as failure:
             raise CheckFailure(f"{failure}\n(case seed={seed}, shape {full})") from None
+        if case.summary is not None:
+            summaries.append(case.summary(got))
     shown = ", ".join(f"{k}={v}" for k, v in full.items())
-    print(f"{function}: passed ({len(seeds)} case{'s' if len(seeds) > 1 else ''}; {shown})")
+    print(f"{function}: passed ({len(seeds)} case{'s' if len(seeds) > 1 else ''}; {shown})"
+          + "".join(f"\n  {line}." for line in summaries))
 
 
 def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,

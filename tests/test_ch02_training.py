@@ -1,10 +1,10 @@
-"""Chapter 2 specifics: the corpus loader, the training budget and threshold, and the
-cache contract that later chapters rely on (autograder.provided.ch02's backward passes
+"""Chapter 2 specifics: the corpus loader, the training threshold (how long training
+takes is measured by ``benchmarks/bench.py grade``, not asserted here), and the cache
+contract that later chapters rely on (autograder.provided.ch02's backward passes
 consume chapter 1's caches)."""
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 
@@ -23,15 +23,12 @@ def test_corpus_is_small_lower_case_and_deterministic():
     assert np.array_equal(tokens, again)
 
 
-def test_reference_training_meets_the_graded_bar_within_budget():
+def test_reference_training_meets_the_graded_bar_with_margin():
     ref = reference.load("ch02")
     tokens, vocab = char_corpus()
     params = ref.init_char_rnn(len(vocab), 16, 64, np.random.default_rng(0))
     inputs, targets = ref.tbptt_chunks(tokens, 16, 25)
-    start = time.process_time()
     losses = ref.train_char_rnn(params, inputs, targets, 120, 0.01)
-    elapsed = time.process_time() - start
-    assert elapsed < 5.0, f"training took {elapsed:.1f} s of CPU, the budget is 5 s"
     assert losses[0] > 3.0 and losses[-10:].mean() < 2.0
     text_loss = cases._text_loss(params, tokens)
     assert text_loss < cases.TEXT_LOSS_THRESHOLD - 0.1, text_loss  # a margin for learners

@@ -74,3 +74,23 @@ def test_plain_seq2seq_gradients(ref):
     grad_check("seq2seq_loss", lambda **p: ref.seq2seq_loss(p, src, tgt_in, tgt_out)[0],
                params, lambda dloss: {k: dloss * g for k, g in grads.items()},
                max_coords=8, tol=1e-5)
+
+
+def test_training_verdicts_rest_on_the_course_decoder_and_trained_parameters(ref):
+    """The judges decode the recorded parameters themselves: an untrained model fails
+    whatever accuracy the learner's code could report, a trained one passes, and
+    parameters in the wrong layout get a clear message."""
+    from autograder.cases import Impl, get
+    from autograder.checks import CheckFailure
+    for function in ("train_seq2seq", "attention_training"):
+        case = get("ch07", function)
+        got = case(Impl(vars(ref)), 7)
+        assert "accuracy" not in got and "model.Wy" in got
+        case.compare(got, dict(got))
+        untrained = {**got, "model.Wy": np.zeros_like(got["model.Wy"]),
+                     "accuracy": np.ones(5)}
+        with pytest.raises(CheckFailure, match="at least 75% is needed"):
+            case.compare(untrained, dict(got))
+        broken = {k: v for k, v in got.items() if k != "model.enc_Wh"}
+        with pytest.raises(CheckFailure, match="layout init_seq2seq makes"):
+            case.compare(broken, dict(got))

@@ -29,6 +29,8 @@ class Case:
     axes: Mapping[str, Sequence[str]] | None = None
     judge: Callable[[dict, dict], None] | None = None
     hint: str = ""
+    # What a passing self-check prints after "passed" (e.g. a training run's accuracy).
+    summary: Callable[[dict], str] | None = None
 
     def __call__(self, impl, seed: int = 0, **shape) -> dict:
         params = {**self.defaults, **shape}
@@ -48,6 +50,33 @@ class Case:
             if self.hint:
                 raise CheckFailure(f"{failure}\nHint: {self.hint}") from None
             raise
+
+
+def flatten_params(tree: Mapping, prefix: str = "") -> dict:
+    """``{"fwd.Wx": array, ...}``: the arrays of a nested parameter dict, so that a case
+    can return trained parameters as named outputs (recorded for the outside judge)."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten_params(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def unflatten_params(outputs: Mapping[str, object], prefix: str) -> dict:
+    """The nested parameter dict recorded by ``flatten_params`` under ``prefix``, as
+    float64 arrays (the judge evaluates it with the course's reference code)."""
+    tree: dict = {}
+    for name, value in outputs.items():
+        if not name.startswith(prefix):
+            continue
+        *path, leaf = name[len(prefix):].split(".")
+        node = tree
+        for key in path:
+            node = node.setdefault(key, {})
+        node[leaf] = np.asarray(value, dtype=np.float64)
+    return tree
 
 
 _REGISTRY: dict[tuple[str, str], Case] = {}

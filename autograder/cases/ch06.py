@@ -6,8 +6,10 @@ The layers are tested with the notebook's own cells (``impl.CELLS``, e.g. the va
 cell wrapping chapters 1 and 2) and with ``MOCK``, a leaky recurrent cell that exists
 only here: its parameters have other names and its cache is a dict, so a layer that
 bypasses ``cell.forward`` / ``cell.backward`` fails. ``gradcheck`` compares a learner's
-backward pass with centred finite differences of the learner's forward pass;
-``training_check`` trains both taggers with the learner's code and judges them.
+backward pass with centred finite differences of the learner's forward pass. The
+``tagger_training`` case trains both taggers with the learner's code; its judge scores
+the trained parameters again with the course's own evaluation, so in graded runs the
+verdict never rests on numbers the learner's code computed.
 """
 from __future__ import annotations
 
@@ -16,8 +18,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from autograder.cases import Impl, case
-from autograder.cases import get as _cases_get
+from autograder.cases import case, flatten_params, unflatten_params
 from autograder.checks import CheckFailure, check_array, grad_check
 
 # ------------------------------------------------------------------ a test-only cell
@@ -476,7 +477,34 @@ def _training_report(results: dict) -> str:
             "exactly")
 
 
+def _held_out_scores(got: Mapping[str, object]) -> dict:
+    """Accuracy and exact segmentations of the trained parameters in ``got``, measured by
+    the course's own evaluation (reference forward pass, tags and segmentation), not by
+    the numbers the learner's code reported."""
+    from autograder.data import word_segmentation
+    from autograder.provided import ch06 as ref  # generated from the solution notebook
+
+    train, test = word_segmentation("train"), word_segmentation("test")
+    vocab = ref.char_vocabulary(train)
+    scores = {}
+    for name in ("uni", "bi"):
+        params = unflatten_params(got, f"{name} params.")
+        try:
+            accuracy, exact = ref.evaluate_tagger(params, test, vocab, ref.VANILLA)
+        except Exception as exc:  # wrong keys or shapes: the learner's training is at fault
+            raise CheckFailure(
+                f"tagger training: the {name}directional tagger's trained parameters do "
+                f"not have the layout tagger_forward expects ({type(exc).__name__}: {exc}). "
+                "Keep the parameter dict that init_tagger makes, and update it in place."
+            ) from None
+        scores[f"{name} accuracy"], scores[f"{name} exact"] = accuracy, exact
+    return scores
+
+
 def _judge_training(got: dict, expected: dict) -> None:
+    # The verdict uses the course's evaluation of the trained parameters; what the
+    # learner's evaluate_tagger reported is not trusted (it ran in the learner's process).
+    got = {**got, **_held_out_scores(got)}
     uni, bi = float(got["uni accuracy"]), float(got["bi accuracy"])
     problems = []
     if bi < 0.98:
@@ -498,8 +526,15 @@ def _judge_training(got: dict, expected: dict) -> None:
             "the segmentation back) and at how the masks are used.")
 
 
-@case("ch06", judge=_judge_training)
+def _training_summary(got: dict) -> str:
+    return _training_report({**got, **_held_out_scores(got)})
+
+
+@case("ch06", judge=_judge_training, summary=_training_summary)
 def tagger_training(impl, rng, epochs=8):
+    """Train a unidirectional and a bidirectional tagger with the learner's code. Returns
+    what the learner's evaluation reported and the trained parameters, which the judge
+    scores again with the course's evaluation."""
     from autograder.data import word_segmentation
     train, test = word_segmentation("train"), word_segmentation("test")
     seed = int(rng.integers(1000))   # the training run's seed (initialisation, shuffling)
@@ -509,26 +544,11 @@ def tagger_training(impl, rng, epochs=8):
                                                    epochs=epochs, seed=seed)
         accuracy, exact = impl.evaluate_tagger(params, test, vocab, impl.VANILLA)
         out[f"{name} accuracy"], out[f"{name} exact"] = accuracy, exact
+        if not isinstance(params, Mapping):
+            raise CheckFailure(f"tagger training: train_tagger returned parameters of type "
+                               f"{type(params).__name__}, not the dict init_tagger makes.")
+        out.update({f"{name} params.{k}": v for k, v in flatten_params(params).items()})
     return out
-
-
-def training_check(namespace: Mapping[str, object], *, seed: int = 0) -> dict:
-    """Train a unidirectional and a bidirectional tagger with the learner's code, judge
-    them on the held-out sentences and print how they did: ``training_check(globals())``.
-    Raises :class:`CheckFailure` if the bidirectional tagger misses the bar."""
-    from autograder.grading import expected_outputs
-    case_ = _cases_get("ch06", "tagger_training")
-    impl = Impl(namespace)
-    try:
-        got = case_(impl, seed)
-    except (CheckFailure, NotImplementedError):
-        raise
-    except Exception as exc:  # learner code crashed: say where, keep the type
-        raise CheckFailure(f"tagger training raised {type(exc).__name__}: {exc} "
-                           f"(training check seed={seed}).") from exc
-    case_.compare(got, expected_outputs("ch06", "tagger_training", seed, {}))
-    print(f"tagger training: {_training_report(got)}.")
-    return got
 
 
 # ------------------------------------------------------------------ gradient checks

@@ -1,0 +1,81 @@
+"""Every chapter through the sandboxed grading pipeline (``python -m autograder.grade``),
+not only chapter 1: the solution scores full marks, the untouched release scores zero,
+and one wrong implementation of every graded function loses that function's points,
+with nothing flagged as tampering. This covers what differs per chapter inside the
+sandbox: earlier chapters' reference modules importable, this chapter's withheld, and
+training checks judged outside on the recorded parameters.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from course import REPO, Course, mutants, nbgrader_env
+
+pytestmark = pytest.mark.slow
+
+CHAPTERS = sorted(p.name for p in (REPO / "solutions").iterdir()
+                  if (p / f"{p.name}.ipynb").exists())
+_GRADED: dict[str, dict] = {}
+
+
+def graded(chapter: str, tmp_path_factory) -> dict:
+    if chapter not in _GRADED:
+        root = tmp_path_factory.mktemp(f"pipeline-{chapter}")
+        course = Course(root / "course", [chapter])
+        shutil.copytree(REPO / "exercises" / chapter, course.root / "exercises" / chapter)
+        submissions = root / "submissions"
+        notebooks = {"solution": course.filled(chapter), "release": course.release(chapter)}
+        wrong = {}
+        for function, name, path in mutants(chapter):
+            if function not in wrong.values():  # the first wrong version of each function
+                student = f"wrong-{function}".replace("_", "-")
+                wrong[student] = function
+                notebooks[student] = course.filled(chapter, {function: path.read_text()})
+        for student, nb in notebooks.items():
+            (submissions / student).mkdir(parents=True)
+            nbformat.write(nb, submissions / student / f"{chapter}.ipynb")
+        proc = subprocess.run(
+            [sys.executable, "-m", "autograder.grade", chapter, str(submissions), "--root",
+             str(course.root), "--jobs", "1", "--no-feedback", "-q"],
+            cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
+        verdicts = {p.stem: json.loads(p.read_text()) for p in (
+            course.root / "autograder" / "reports" / chapter / "verdicts").glob("*.json")}
+        _GRADED[chapter] = {"proc": proc, "verdicts": verdicts, "wrong": wrong,
+                            "scores": course.scores(chapter) if proc.returncode == 0 else {},
+                            "maxima": course.max_scores(chapter) if proc.returncode == 0
+                            else {}}
+    return _GRADED[chapter]
+
+
+def _reasons(verdict: dict) -> str:
+    return "\n".join(f"{cell}: {c['score']} {c.get('reason', '')[:300]}"
+                     for cell, c in verdict["cells"].items())
+
+
+@pytest.mark.parametrize("chapter", [pytest.param(ch, marks=pytest.mark.xdist_group(
+    f"pipeline-{ch}")) for ch in CHAPTERS])
+def test_pipeline_grades_the_chapter(chapter, tmp_path_factory):
+    result = graded(chapter, tmp_path_factory)
+    proc = result["proc"]
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    verdicts, scores, maxima = result["verdicts"], result["scores"], result["maxima"]
+    assert set(verdicts) == {"solution", "release", *result["wrong"]}
+    for student, verdict in verdicts.items():
+        assert verdict["status"] == "graded" and not verdict["tampering"], (student, verdict)
+
+    assert scores["solution"] == maxima, _reasons(verdicts["solution"])
+    assert set(scores["release"]) == set(maxima)
+    assert all(v == 0 for v in scores["release"].values()), _reasons(verdicts["release"])
+    survivors = [function for student, function in result["wrong"].items()
+                 if scores[student][f"test_{function}"] >= maxima[f"test_{function}"]]
+    assert not survivors, f"{chapter}: wrong versions kept full marks in: {survivors}"
+    # the learner is told why, in the verdict the feedback is made from
+    for student, function in result["wrong"].items():
+        reason = verdicts[student]["cells"][f"test_{function}"]["reason"]
+        assert reason and "tampered" not in reason, (student, reason)
