@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from autograder import reference
 from autograder.cases import ch02 as cases
@@ -62,3 +63,22 @@ def test_book_page_checks_its_formulas_with_assert():
     page = (reference.REPO / "book" / "ch02_bptt.md").read_text()
     cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", page, re.S)
     assert any("assert err < 1e-6" in c and "remove" not in c.split("\n")[0] for c in cells)
+
+
+def test_training_verdict_rests_on_the_recorded_parameters():
+    """The judge evaluates the recorded parameters itself: forged text_loss / word_rate
+    entries are ignored, an untrained model fails, a missing array is explained."""
+    from autograder.cases import Impl, get
+    from autograder.checks import CheckFailure
+    case = get("ch02", "train_char_rnn")
+    ref = reference.load("ch02")
+    got = case(Impl(vars(ref)), 0)
+    assert "params.Wy" in got and "text_loss" not in got
+    case.compare({**got, "text_loss": 99.0, "word_rate": 0.0}, dict(got))
+    untrained = {**got, "params.Wy": np.zeros_like(got["params.Wy"]),
+                 "text_loss": 0.0, "word_rate": 1.0}
+    with pytest.raises(CheckFailure, match="loss on the text"):
+        case.compare(untrained, dict(got))
+    broken = {k: v for k, v in got.items() if k != "params.Wh"}
+    with pytest.raises(CheckFailure, match="layout init_char_rnn makes"):
+        case.compare(broken, dict(got))

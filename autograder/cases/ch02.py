@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.cases import Impl, case
+from autograder.cases import Impl, case, flatten_params, unflatten_params
 from autograder.checks import CheckFailure, check_array, grad_check
 from autograder.data import char_corpus
 from autograder.provided.ch01 import (rnn_forward, rnn_step_forward, sample_token,
@@ -357,6 +357,21 @@ def _judge_training(got: dict, expected: dict) -> None:
             f"{ref[0]:.6f}. {why}")
     if not bool(expected["evaluate"]):
         return
+    # The trained model is evaluated here, outside the learner's process, from the
+    # recorded parameters (in graded runs the judge runs in a clean process).
+    tokens, vocab = char_corpus()
+    params = unflatten_params(got, "params.")
+    try:
+        got = {**got, "text_loss": _text_loss(params, tokens),
+               "word_rate": _word_rate(params, vocab, tokens,
+                                       np.random.default_rng(int(expected["sample_seed"])))}
+    except Exception as exc:  # missing keys or wrong shapes in the trained parameters
+        raise CheckFailure(
+            f"train_char_rnn: the trained parameters do not have the layout init_char_rnn "
+            f"makes ({type(exc).__name__}: {exc}). Update the params dict in place; do not "
+            "replace or rename its arrays.") from None
+    expected = {**expected, "text_loss": _text_loss(unflatten_params(expected, "params."),
+                                                    tokens)}
     if not got["text_loss"] <= TEXT_LOSS_THRESHOLD:
         raise CheckFailure(
             f"train_char_rnn: after training, the model's loss on the text is "
@@ -385,10 +400,11 @@ def train_char_rnn(impl, rng, N=16, T=25, H=64, D=16, num_steps=120, learning_ra
     inputs, targets = _streams(tokens, N, T)
     losses = impl.train_char_rnn(params, inputs, targets, num_steps, learning_rate,
                                  max_norm)
-    text_loss = _text_loss(params, tokens) if evaluate else np.nan
-    word_rate = _word_rate(params, vocab, tokens, rng) if evaluate else np.nan
-    return {"losses": losses, "text_loss": text_loss, "word_rate": word_rate,
-            "K": inputs.shape[0], "evaluate": evaluate}
+    out = {"losses": losses, "K": inputs.shape[0], "evaluate": evaluate}
+    if evaluate:  # the judge evaluates the trained parameters (loss on the text, samples)
+        out.update({f"params.{k}": v for k, v in flatten_params(params).items()})
+        out["sample_seed"] = int(rng.integers(2 ** 31))
+    return out
 
 
 # ------------------------------------------------------------------ gradient checks
