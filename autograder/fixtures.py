@@ -1,7 +1,8 @@
 """Write the expected outputs of the visible self-checks, computed by the reference.
 
 Visible self-checks call ``check("chNN.function", globals())`` with the case's default
-shape and seed 0. Their expected outputs ship in ``autograder/fixture_data/chNN.npz`` so
+shape and seed 0. Their expected outputs (and which inputs the reference changes in
+place, under ``__mutated__``) ship in ``autograder/fixture_data/chNN.npz`` so
 that a learner without the solutions can self-check; every value in them is produced
 here, from the reference in ``solutions/``. ``make fixtures`` rewrites them and a test
 checks they are in sync.
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder import cases, reference
-from autograder.grading import FIXTURES, case_key
+from autograder.grading import FIXTURES, MUTATED_KEY, case_key, reference_run
 
 
 def chapters() -> list[str]:
@@ -27,13 +28,14 @@ def chapters() -> list[str]:
 
 def fixture_arrays(chapter: str) -> dict[str, np.ndarray]:
     """All visible expected outputs of one chapter, keyed ``case_key|output``."""
-    ref = reference.load(chapter)
     arrays = {}
     for case in cases.all_cases(chapter):
-        outputs = case(ref, 0)
+        outputs, mutated = reference_run(chapter, case.function, 0)
         key = case_key(case.function, 0, case.defaults)
         for name, value in outputs.items():
             arrays[f"{key}|{name}"] = np.asarray(value)
+        # which inputs the reference itself changes in place (allowed for the learner)
+        arrays[f"{key}|{MUTATED_KEY}"] = np.array(sorted(mutated), dtype=str)
     return arrays
 
 

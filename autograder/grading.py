@@ -37,6 +37,10 @@ def case_key(function: str, seed: int, shape: Mapping[str, object]) -> str:
     return f"{function}|seed={seed}|{parts}"
 
 
+# Fixture entry listing the inputs the reference changes in place ("function:param").
+MUTATED_KEY = "__mutated__"
+
+
 def _fixture(chapter: str, key: str) -> dict | None:
     path = FIXTURES / f"{chapter}.npz"
     if not path.exists():
@@ -47,15 +51,38 @@ def _fixture(chapter: str, key: str) -> dict | None:
     return found or None
 
 
+def reference_run(chapter: str, function: str, seed: int = 0,
+                  shape: Mapping[str, object] | None = None) -> tuple[dict, set[str]]:
+    """Run a case on the reference: (outputs, inputs it changed in place)."""
+    from autograder import reference
+    case = _cases.get(chapter, function)
+    impl = RecordingImpl(vars(reference.load(chapter)), where="the reference")
+    outputs = case(impl, seed, **dict(shape or {}))
+    return outputs, set(impl.mutated)
+
+
+def expected_case(chapter: str, function: str, seed: int,
+                  shape: Mapping[str, object]) -> tuple[dict, set[str]]:
+    """Reference outputs of one case instance and the inputs the reference changes in
+    place: from the shipped fixture if there is one, else computed from solutions/."""
+    case = _cases.get(chapter, function)
+    found = _fixture(chapter, case_key(function, seed, {**case.defaults, **shape}))
+    if found is not None and MUTATED_KEY in found:
+        mutated = {str(m) for m in found.pop(MUTATED_KEY)}
+        return found, mutated
+    return reference_run(chapter, function, seed, shape)
+
+
 def expected_outputs(chapter: str, function: str, seed: int, shape: dict) -> dict:
     """Reference outputs for one case instance: fixture if shipped, else computed."""
-    case = _cases.get(chapter, function)
-    full = {**case.defaults, **shape}
-    found = _fixture(chapter, case_key(function, seed, full))
-    if found is not None:
-        return found
-    from autograder import reference
-    return case(reference.load(chapter), seed, **shape)
+    return expected_case(chapter, function, seed, shape)[0]
+
+
+def mutation_message(mutated: list[str]) -> str:
+    """What a learner is told when their function changed one of its inputs in place."""
+    func, _, param = str(mutated[0]).partition(":")
+    return (f"{func} changed its input `{param}` in place. Compute into new arrays "
+            "(e.g. x = x - m, not x -= m): callers keep using their inputs.")
 
 
 RECORD_ENV = "RNNCOURSE_RECORD_DIR"
@@ -133,8 +160,9 @@ class RecordingImpl(_cases.Impl):
     reference does on the same inputs, so in-place updates by design stay allowed.
     """
 
-    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook"):
-        super().__init__(namespace, where)
+    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook",
+                 chapter: str | None = None):
+        super().__init__(namespace, where, chapter=chapter)
         self.mutated: list[str] = []
 
     def __getattr__(self, name: str):
@@ -194,10 +222,10 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
     case = _cases.get(chapter, function)
     if os.environ.get(RECORD_ENV):
         return _check_recorded(chapter, function, case, namespace, seeds, shape)
-    impl = _cases.Impl(namespace, chapter=chapter)
     full = {**case.defaults, **shape}
     summaries = []
     for seed in seeds:
+        impl = RecordingImpl(namespace, chapter=chapter)  # notes inputs changed in place
         try:
             got = case(impl, seed, **shape)
         except (CheckFailure, NotImplementedError):
@@ -205,8 +233,11 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
         except Exception as exc:  # learner code crashed: say where, keep the type
             raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
                                f"(case seed={seed}, shape {full}).") from exc
-        expected = expected_outputs(chapter, function, seed, shape)
+        expected, ref_mutated = expected_case(chapter, function, seed, shape)
+        mutated = [m for m in impl.mutated if m not in ref_mutated]
         try:
+            if mutated:
+                raise CheckFailure(mutation_message(mutated))
             case.compare(got, expected)
         except CheckFailure as failure:
             raise CheckFailure(f"{failure}\n(case seed={seed}, shape {full})") from None

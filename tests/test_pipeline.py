@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from autograder import reference
+from autograder.checks import CheckFailure
 from autograder.grading import check, record_name
 from autograder.pipeline import collect
 from autograder.pipeline.judge import Instance, Judge, UnjudgeableTest, parse_checks
@@ -67,6 +68,22 @@ def test_wrong_outputs_fail_with_the_in_kernel_message(tmp_path):
     verdict = _judge(folder, "softmax")
     assert verdict.score == 0 and "contains NaN" in verdict.reason, verdict.reason
     assert "2 of 2 cases failed" in verdict.reason
+
+
+def test_in_place_mutation_fails_the_self_check_and_the_judge_alike(tmp_path):
+    """A softmax that overwrites its input gets the same message in the learner's
+    visible self-check (from the shipped fixture) as from the outside judge."""
+    def softmax(scores):
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        return scores
+    ns = {**vars(reference.load("ch01")), "softmax": softmax}
+    with pytest.raises(CheckFailure, match="softmax changed its input `scores` in place"):
+        check("ch01.softmax", ns)
+    verdict = _judge(_record(tmp_path, ns, "ch01.softmax"), "softmax")
+    assert verdict.score == 0 and "changed its input `scores` in place" in verdict.reason
+    check("ch01.softmax", dict(vars(reference.load("ch01"))))  # the reference passes
 
 
 def test_missing_and_forged_recordings(tmp_path):

@@ -29,7 +29,7 @@ import numpy as np
 
 from autograder import cases as _cases
 from autograder.checks import CheckFailure
-from autograder.grading import RecordingImpl, record_name
+from autograder.grading import mutation_message, record_name, reference_run
 
 MAX_RECORD_BYTES = 64 << 20
 
@@ -164,10 +164,8 @@ class Judge:
 
     def expected(self, inst: Instance) -> tuple[dict, set]:
         if inst not in self._expected:
-            case = _cases.get(inst.chapter, inst.function)
-            impl = RecordingImpl(vars(self.reference), where="the reference")
-            outputs = case(impl, inst.seed, **dict(inst.shape))
-            self._expected[inst] = (outputs, set(impl.mutated))
+            self._expected[inst] = reference_run(inst.chapter, inst.function, inst.seed,
+                                                 dict(inst.shape))
         return self._expected[inst]
 
     def judge_instance(self, inst: Instance, folder: Path | None) -> str | None:
@@ -202,9 +200,7 @@ class Judge:
         expected, ref_mutated = self.expected(inst)
         mutated = [m for m in meta.get("mutated") or [] if m not in ref_mutated]
         if mutated:
-            func, _, param = str(mutated[0]).partition(":")
-            return (f"{func} changed its input `{param}` in place. Compute into new arrays "
-                    "(e.g. x = x - m, not x -= m): callers keep using their inputs.")
+            return mutation_message(mutated)
         try:
             case.compare(got, expected)
         except CheckFailure as failure:
