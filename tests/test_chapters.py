@@ -150,8 +150,12 @@ def test_fixtures_match_the_reference(chapter):
     with np.load(FIXTURES / f"{chapter}.npz") as shipped:
         assert sorted(shipped.files) == sorted(current), "run `make fixtures`"
         for key, value in current.items():
-            np.testing.assert_allclose(shipped[key], value, rtol=1e-10, atol=1e-12,
-                                       err_msg=f"{key}: run `make fixtures`")
+            if value.dtype.kind in "US":  # names, e.g. the inputs changed in place
+                np.testing.assert_array_equal(shipped[key], value,
+                                              err_msg=f"{key}: run `make fixtures`")
+            else:
+                np.testing.assert_allclose(shipped[key], value, rtol=1e-10, atol=1e-12,
+                                           err_msg=f"{key}: run `make fixtures`")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
