@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 from sphinx.util import logging
 
@@ -37,6 +39,40 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
+_CJK_TERM = re.compile(r"^[\u4e00-\u9fff]{2,}$")
+
+
+def glossary_terms(glossary: Path) -> list[str]:
+    """The Chinese terms of the glossary's tables (first column, "甲 / 乙" split)."""
+    terms = []
+    for line in glossary.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells:
+            terms += [t.strip() for t in cells[0].split("/") if _CJK_TERM.match(t.strip())]
+    return sorted(set(terms))
+
+
+def chinese_search_dictionary(app, config):
+    """Give jieba the glossary's terms (see 3. above) when the search is in Chinese."""
+    if config.html_search_language != "zh":
+        return
+    try:
+        import jieba
+    except ImportError:
+        logger.warning("html_search_language is zh but jieba is not installed: Chinese "
+                       "text will not be searchable (pip install jieba)")
+        return
+    import logging as std_logging
+    jieba.setLogLevel(std_logging.WARNING)  # not its "Building prefix dict" chatter
+    glossary = Path(app.srcdir) / "book" / "glossary.md"
+    if not glossary.exists():
+        return
+    path = Path(app.doctreedir) / "zh_search_terms.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{t}\n" for t in glossary_terms(glossary)), encoding="utf-8")
+    config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
+
+
 def setup(app):
     try:
         offline = importlib.import_module("sphinx-mathjax-offline")
@@ -46,4 +82,5 @@ def setup(app):
         offline.setup(app)
     # After every other handler has added its scripts to the page.
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("config-inited", chinese_search_dictionary)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
