@@ -188,8 +188,9 @@ def grad_check(func: str, forward: Callable[..., object], inputs: Mapping[str, n
     ``dout`` is drawn for each array output, so every output entry matters; the scalar
     is ``sum(out * dout)``. ``analytic(douts)`` returns ``{name: gradient}`` for the
     inputs named in ``check`` (default: every float input). Large arrays are checked
-    at ``max_coords`` sampled coordinates. Returns ``{name: error}`` (:func:`gradient_error`) and raises
-    :class:`CheckFailure` listing every array whose error exceeds ``tol``.
+    at ``max_coords`` sampled coordinates. Returns ``{name: error}`` (see
+    :func:`gradient_error`) and raises :class:`CheckFailure` listing every array whose
+    error exceeds ``tol``.
     """
     rng = np.random.default_rng(seed)
     inputs = {k: (np.array(v, dtype=np.float64) if np.asarray(v).dtype.kind == "f" else v)

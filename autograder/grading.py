@@ -73,11 +73,6 @@ def expected_case(chapter: str, function: str, seed: int,
     return reference_run(chapter, function, seed, shape)
 
 
-def expected_outputs(chapter: str, function: str, seed: int, shape: dict) -> dict:
-    """Reference outputs for one case instance: fixture if shipped, else computed."""
-    return expected_case(chapter, function, seed, shape)[0]
-
-
 def mutation_message(mutated: list[str]) -> str:
     """What a learner is told when their function changed one of its inputs in place."""
     func, _, param = str(mutated[0]).partition(":")
@@ -238,11 +233,11 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
         try:
             if mutated:
                 raise CheckFailure(mutation_message(mutated))
-            case.compare(got, expected)
+            judged = case.compare(got, expected)
         except CheckFailure as failure:
             raise CheckFailure(f"{failure}\n(case seed={seed}, shape {full})") from None
         if case.summary is not None:
-            summaries.append(case.summary(got))
+            summaries.append(case.summary(judged))
     shown = ", ".join(f"{k}={v}" for k, v in full.items())
     print(f"{function}: passed ({len(seeds)} case{'s' if len(seeds) > 1 else ''}; {shown})"
           + "".join(f"\n  {line}." for line in summaries))

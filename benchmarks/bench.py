@@ -226,8 +226,8 @@ def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
     """Serial ``nbgrader autograde`` and the sandboxed pipeline (``--jobs`` 1 and 2) on
     the same generated ch01 submissions (a quarter correct, the rest one mutant each)."""
     sys.path.insert(0, str(REPO / "benchmarks"))
-    from course import Course
-    from grading import make_submissions  # benchmarks/grading.py
+    from grading import (make_submissions, new_course, pipeline_command,  # benchmarks/
+                         submit_folder, time_serial, timed)
 
     chapter = "ch01"
     rows = []
@@ -235,31 +235,16 @@ def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
         with tempfile.TemporaryDirectory(prefix="rnncourse-scale-") as tmp:
             tmp = Path(tmp)
             subs = tmp / "submissions"
-            serial = Course(tmp / "serial", [chapter])
-            shutil.copytree(REPO / "exercises" / chapter, serial.root / "exercises" / chapter)
+            serial = new_course(tmp / "serial", chapter)
             make_submissions(serial, chapter, n, subs)
             serial.generate()
-            for student in sorted(os.listdir(subs)):
-                shutil.copytree(subs / student,
-                                serial.root / "autograder" / "submitted" / student / chapter)
-            t0 = time.perf_counter()
-            proc = subprocess.run([str(BIN / "nbgrader"), "autograde", chapter, "--force"],
-                                  cwd=serial.root, env=env_with_bin(), capture_output=True,
-                                  text=True)
-            spent = time.perf_counter() - t0
+            submit_folder(serial, chapter, subs)
+            spent, proc = time_serial(serial, chapter)
             rows.append([n, "serial nbgrader autograde", 1, spent, spent / n,
                          "" if proc.returncode == 0 else f"exit {proc.returncode}"])
             for jobs in workers:
-                pipe = Course(tmp / f"pipeline{jobs}", [chapter])
-                shutil.copytree(REPO / "exercises" / chapter,
-                                pipe.root / "exercises" / chapter)
-                grade = [str(BIN / "python"), "-m", "autograder.grade", chapter, "--root",
-                         str(pipe.root), "--jobs", str(jobs), "-q", "--no-feedback"]
-                subprocess.run(grade, cwd=REPO, env=env_with_bin(), capture_output=True)
-                t0 = time.perf_counter()  # the gradebook is set up; time the round
-                proc = subprocess.run(grade + [str(subs)], cwd=REPO, env=env_with_bin(),
-                                      capture_output=True, text=True)
-                spent = time.perf_counter() - t0
+                grade = pipeline_command(tmp / f"pipeline{jobs}", chapter, jobs)
+                spent, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
                 rows.append([n, "pipeline, sandboxed, no feedback", jobs, spent, spent / n,
                              "" if proc.returncode == 0 else f"exit {proc.returncode}"])
     table("Grading time vs number of submissions and workers (ch01)",

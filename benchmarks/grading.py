@@ -52,6 +52,37 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProces
     return time.perf_counter() - start, proc
 
 
+def new_course(root: Path, chapter: str) -> Course:
+    """A course with the chapter's source and release (untimed set-up)."""
+    course = Course(root, [chapter])
+    shutil.copytree(REPO / "exercises" / chapter, course.root / "exercises" / chapter)
+    return course
+
+
+def submit_folder(course: Course, chapter: str, subs: Path) -> None:
+    """Put ``subs/<student>/`` into the course's submitted folder, as nbgrader expects."""
+    for student in sorted(os.listdir(subs)):
+        shutil.copytree(subs / student, course.root / "autograder" / "submitted"
+                        / student / chapter)
+
+
+def time_serial(course: Course, chapter: str) -> tuple[float, subprocess.CompletedProcess]:
+    """Wall time of ``nbgrader autograde`` of everything submitted, one at a time."""
+    return timed([str(Path(sys.executable).parent / "nbgrader"), "autograde", chapter,
+                  "--force"], course.root)
+
+
+def pipeline_command(root: Path, chapter: str, jobs: int) -> list[str]:
+    """The pipeline's command on a fresh course at ``root``, run once with nothing
+    submitted (untimed: it sets up the gradebook); append the submissions to grade."""
+    new_course(root, chapter)
+    grade = [sys.executable, "-m", "autograder.grade", chapter, "--root", str(root),
+             "--jobs", str(jobs), "-q"]
+    _, proc = timed(grade, REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return grade
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=40)
@@ -61,25 +92,17 @@ def main() -> None:
     ch, n = args.chapter, args.n
     with tempfile.TemporaryDirectory(prefix="rnncourse-bench-") as tmp:
         tmp = Path(tmp)
-        serial = Course(tmp / "serial", [ch])
-        pipe = Course(tmp / "pipeline", [ch])
-        for course in (serial, pipe):
-            shutil.copytree(REPO / "exercises" / ch, course.root / "exercises" / ch)
         subs = tmp / "submissions"
+        serial = new_course(tmp / "serial", ch)
         make_submissions(serial, ch, n, subs)
-        print(f"setting up both courses (generate_assignment, untimed) ...", flush=True)
+        print("setting up both courses (generate_assignment, untimed) ...", flush=True)
         serial.generate()
-        for student in sorted(os.listdir(subs)):
-            shutil.copytree(subs / student, serial.root / "autograder" / "submitted"
-                            / student / ch)
-        grade = [sys.executable, "-m", "autograder.grade", ch, "--root", str(pipe.root),
-                 "--jobs", str(args.jobs), "-q"]
-        warm, proc = timed(grade, REPO)  # nothing submitted yet: sets up the gradebook
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        submit_folder(serial, ch, subs)
+        pipe_root = tmp / "pipeline"
+        grade = pipeline_command(pipe_root, ch, args.jobs)
 
         print(f"serial nbgrader autograde of {n} notebooks ...", flush=True)
-        t_serial, proc = timed([str(Path(sys.executable).parent / "nbgrader"), "autograde",
-                                ch, "--force"], serial.root)
+        t_serial, proc = time_serial(serial, ch)
         print(f"  {t_serial:.1f} s (exit {proc.returncode})", flush=True)
         print(f"pipeline (sandbox on, {args.jobs} jobs, no feedback) ...", flush=True)
         t_pipe, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
@@ -91,10 +114,10 @@ def main() -> None:
         print(f"  {t_full:.1f} s", flush=True)
 
         verdicts = [json.loads(p.read_text()) for p in
-                    (pipe.root / "autograder" / "reports" / ch / "verdicts").glob("*.json")]
+                    (pipe_root / "autograder" / "reports" / ch / "verdicts").glob("*.json")]
         own = sum(v.get("exec_seconds", 0.0) for v in verdicts) / max(1, len(verdicts))
         sandbox = sum(v.get("seconds", 0.0) for v in verdicts) / max(1, len(verdicts))
-        s_scores, p_scores = serial.scores(ch), pipe.scores(ch)
+        s_scores, p_scores = serial.scores(ch), Course(pipe_root, []).scores(ch)
         agree = sum(1 for s in s_scores if s_scores[s] == p_scores.get(s))
         print()
         print(f"notebooks                         {n}")

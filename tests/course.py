@@ -21,6 +21,9 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MUTANTS = Path(__file__).resolve().parent / "mutants"
+# Every chapter with a solution notebook, in order.
+CHAPTERS = sorted(p.name for p in (REPO / "solutions").iterdir()
+                  if (p / f"{p.name}.ipynb").exists())
 _MARKERS = re.compile(r"^\s*###\s*(BEGIN|END)\s+SOLUTION\s*$")
 
 

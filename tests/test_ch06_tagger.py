@@ -96,5 +96,5 @@ def test_training_verdict_rests_on_the_course_evaluation_of_the_trained_paramete
         case.compare(forged, expected)
     case.compare({**got, "uni accuracy": 0.0, "bi accuracy": 0.0, "bi exact": 0.0}, expected)
     broken = {k: v for k, v in got.items() if not k.startswith("bi params.fwd.")}
-    with pytest.raises(CheckFailure, match="layout tagger_forward expects"):
+    with pytest.raises(CheckFailure, match="layout init_tagger makes"):
         case.compare(broken, expected)

@@ -24,10 +24,8 @@ import sys
 import numpy as np
 import pytest
 
-from course import REPO, Course, answer_cells, mutants, solution_sources
+from course import CHAPTERS, REPO, Course, answer_cells, mutants, solution_sources
 
-CHAPTERS = sorted(p.name for p in (REPO / "solutions").iterdir()
-                  if (p / f"{p.name}.ipynb").exists())
 PARAMS = [pytest.param(ch, marks=pytest.mark.xdist_group(ch)) for ch in CHAPTERS]
 _GRADED: dict[str, tuple] = {}
 

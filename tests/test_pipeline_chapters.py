@@ -15,12 +15,10 @@ import sys
 import nbformat
 import pytest
 
-from course import REPO, Course, mutants, nbgrader_env
+from course import CHAPTERS, REPO, Course, mutants, nbgrader_env
 
 pytestmark = pytest.mark.slow
 
-CHAPTERS = sorted(p.name for p in (REPO / "solutions").iterdir()
-                  if (p / f"{p.name}.ipynb").exists())
 _GRADED: dict[str, dict] = {}
 
 

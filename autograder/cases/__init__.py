@@ -27,22 +27,27 @@ class Case:
     rtol: float = 1e-6
     atol: float = 1e-9
     axes: Mapping[str, Sequence[str]] | None = None
-    judge: Callable[[dict, dict], None] | None = None
+    # judge(got, expected) raises CheckFailure; it may return got with outputs it
+    # derived (e.g. the scores of trained parameters), which compare() passes on.
+    judge: Callable[[dict, dict], dict | None] | None = None
     hint: str = ""
-    # What a passing self-check prints after "passed" (e.g. a training run's accuracy).
+    # What a passing self-check prints after "passed" (e.g. a training run's accuracy),
+    # from the outputs the judge returned.
     summary: Callable[[dict], str] | None = None
 
     def __call__(self, impl, seed: int = 0, **shape) -> dict:
         params = {**self.defaults, **shape}
         return self.run(impl, np.random.default_rng(seed), **params)
 
-    def compare(self, got: dict, expected: dict) -> None:
-        """Raise CheckFailure with a learner-facing message unless got is acceptable."""
+    def compare(self, got: dict, expected: dict) -> dict:
+        """Raise CheckFailure with a learner-facing message unless got is acceptable;
+        return the outputs as judged (with anything the judge derived from them)."""
         if not isinstance(got, dict):
             raise CheckFailure(f"{self.function}: the check could not collect outputs.")
         try:
             if self.judge is not None:
-                self.judge(got, expected)
+                judged = self.judge(got, expected)
+                return judged if isinstance(judged, dict) else got
             else:
                 check_outputs(self.function, got, expected, rtol=self.rtol,
                               atol=self.atol, axes=self.axes)
@@ -50,6 +55,7 @@ class Case:
             if self.hint:
                 raise CheckFailure(f"{failure}\nHint: {self.hint}") from None
             raise
+        return got
 
 
 def flatten_params(tree: Mapping, prefix: str = "") -> dict:
@@ -77,6 +83,21 @@ def unflatten_params(outputs: Mapping[str, object], prefix: str) -> dict:
             node = node.setdefault(key, {})
         node[leaf] = np.asarray(value, dtype=np.float64)
     return tree
+
+
+def score_trained(function: str, init: str, score: Callable[[], object]):
+    """``score()``, which evaluates trained parameters recorded by a case (see
+    ``unflatten_params``) with the course's reference code; a crash there means the
+    parameters are not laid out as ``init`` makes them, and the learner is told so."""
+    try:
+        return score()
+    except CheckFailure:
+        raise
+    except Exception as exc:  # missing keys or wrong shapes in the trained parameters
+        raise CheckFailure(
+            f"{function}: the trained parameters do not have the layout {init} makes "
+            f"({type(exc).__name__}: {exc}). Update the params dict in place; do not "
+            "replace or rename its arrays.") from None
 
 
 _REGISTRY: dict[tuple[str, str], Case] = {}

@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.cases import Impl, case, flatten_params, unflatten_params
+from autograder.cases import case, flatten_params, score_trained, unflatten_params
 from autograder.checks import CheckFailure, check_array, grad_check
 from autograder.data import char_corpus
 from autograder.provided.ch01 import (rnn_forward, rnn_step_forward, sample_token,
@@ -361,24 +361,18 @@ def _judge_training(got: dict, expected: dict) -> None:
     # recorded parameters (in graded runs the judge runs in a clean process).
     tokens, vocab = char_corpus()
     params = unflatten_params(got, "params.")
-    try:
-        got = {**got, "text_loss": _text_loss(params, tokens),
-               "word_rate": _word_rate(params, vocab, tokens,
-                                       np.random.default_rng(int(expected["sample_seed"])))}
-    except Exception as exc:  # missing keys or wrong shapes in the trained parameters
-        raise CheckFailure(
-            f"train_char_rnn: the trained parameters do not have the layout init_char_rnn "
-            f"makes ({type(exc).__name__}: {exc}). Update the params dict in place; do not "
-            "replace or rename its arrays.") from None
-    expected = {**expected, "text_loss": _text_loss(unflatten_params(expected, "params."),
-                                                    tokens)}
+    got = {**got, **score_trained("train_char_rnn", "init_char_rnn", lambda: {
+        "text_loss": _text_loss(params, tokens),
+        "word_rate": _word_rate(params, vocab, tokens,
+                                np.random.default_rng(int(expected["sample_seed"])))})}
     if not got["text_loss"] <= TEXT_LOSS_THRESHOLD:
+        reference = _text_loss(unflatten_params(expected, "params."), tokens)
         raise CheckFailure(
             f"train_char_rnn: after training, the model's loss on the text is "
             f"{float(got['text_loss']):.3f} nats per character; it should be below "
-            f"{TEXT_LOSS_THRESHOLD} (the reference reaches "
-            f"{float(expected['text_loss']):.3f}). Check that every step uses "
-            "clip_gradients, then adam_step on the same params dict and state.")
+            f"{TEXT_LOSS_THRESHOLD} (the reference reaches {reference:.3f}). Check that "
+            "every step uses clip_gradients, then adam_step on the same params dict and "
+            "state.")
     if not got["word_rate"] >= MIN_WORD_RATE:
         raise CheckFailure(
             f"train_char_rnn: only {float(got['word_rate']):.0%} of the words sampled from "

@@ -18,7 +18,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from autograder.cases import case, flatten_params, unflatten_params
+from autograder.cases import case, flatten_params, score_trained, unflatten_params
 from autograder.checks import CheckFailure, check_array, grad_check
 
 # ------------------------------------------------------------------ a test-only cell
@@ -479,8 +479,7 @@ def _training_report(results: dict) -> str:
 
 def _held_out_scores(got: Mapping[str, object]) -> dict:
     """Accuracy and exact segmentations of the trained parameters in ``got``, measured by
-    the course's own evaluation (reference forward pass, tags and segmentation), not by
-    the numbers the learner's code reported."""
+    the course's own evaluation (reference forward pass, tags and segmentation)."""
     from autograder.data import word_segmentation
     from autograder.provided import ch06 as ref  # generated from the solution notebook
 
@@ -489,21 +488,15 @@ def _held_out_scores(got: Mapping[str, object]) -> dict:
     scores = {}
     for name in ("uni", "bi"):
         params = unflatten_params(got, f"{name} params.")
-        try:
-            accuracy, exact = ref.evaluate_tagger(params, test, vocab, ref.VANILLA)
-        except Exception as exc:  # wrong keys or shapes: the learner's training is at fault
-            raise CheckFailure(
-                f"tagger training: the {name}directional tagger's trained parameters do "
-                f"not have the layout tagger_forward expects ({type(exc).__name__}: {exc}). "
-                "Keep the parameter dict that init_tagger makes, and update it in place."
-            ) from None
-        scores[f"{name} accuracy"], scores[f"{name} exact"] = accuracy, exact
+        scores[f"{name} accuracy"], scores[f"{name} exact"] = score_trained(
+            f"tagger training ({name}directional)", "init_tagger",
+            lambda: ref.evaluate_tagger(params, test, vocab, ref.VANILLA))
     return scores
 
 
-def _judge_training(got: dict, expected: dict) -> None:
-    # The verdict uses the course's evaluation of the trained parameters; what the
-    # learner's evaluate_tagger reported is not trusted (it ran in the learner's process).
+def _judge_training(got: dict, expected: dict) -> dict:
+    # The verdict uses the course's evaluation of the trained parameters, never numbers
+    # computed in the learner's process.
     got = {**got, **_held_out_scores(got)}
     uni, bi = float(got["uni accuracy"]), float(got["bi accuracy"])
     problems = []
@@ -521,29 +514,23 @@ def _judge_training(got: dict, expected: dict) -> None:
     if problems:
         raise CheckFailure(
             f"tagger training: {'; '.join(problems)}. (Yours: {_training_report(got)}. "
-            f"The reference: {_training_report(expected)}.) If the loss and gradient checks "
+            f"The reference: {_training_report(_held_out_scores(expected))}.) If the loss and gradient checks "
             "above pass, look at bi_tags and segment (they make the training data and read "
             "the segmentation back) and at how the masks are used.")
+    return got
 
 
-def _training_summary(got: dict) -> str:
-    return _training_report({**got, **_held_out_scores(got)})
-
-
-@case("ch06", judge=_judge_training, summary=_training_summary)
+@case("ch06", judge=_judge_training, summary=_training_report)
 def tagger_training(impl, rng, epochs=8):
-    """Train a unidirectional and a bidirectional tagger with the learner's code. Returns
-    what the learner's evaluation reported and the trained parameters, which the judge
-    scores again with the course's evaluation."""
+    """Train a unidirectional and a bidirectional tagger with the learner's code and
+    return the trained parameters; the judge scores them on the held-out sentences."""
     from autograder.data import word_segmentation
-    train, test = word_segmentation("train"), word_segmentation("test")
+    train = word_segmentation("train")
     seed = int(rng.integers(1000))   # the training run's seed (initialisation, shuffling)
     out = {}
     for name, bidirectional in (("uni", False), ("bi", True)):
-        params, vocab, _losses = impl.train_tagger(train, impl.VANILLA, bidirectional,
-                                                   epochs=epochs, seed=seed)
-        accuracy, exact = impl.evaluate_tagger(params, test, vocab, impl.VANILLA)
-        out[f"{name} accuracy"], out[f"{name} exact"] = accuracy, exact
+        params, _vocab, _losses = impl.train_tagger(train, impl.VANILLA, bidirectional,
+                                                    epochs=epochs, seed=seed)
         if not isinstance(params, Mapping):
             raise CheckFailure(f"tagger training: train_tagger returned parameters of type "
                                f"{type(params).__name__}, not the dict init_tagger makes.")

@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.cases import Impl, case, flatten_params, unflatten_params
+from autograder.cases import case, flatten_params, score_trained, unflatten_params
 from autograder.checks import CheckFailure, check_array, grad_check
 from autograder.data import reversal_batches
 
@@ -276,14 +276,8 @@ def _trained_accuracy(function: str, outputs: Mapping[str, object], eval_seed: i
     ``eval_seed`` (the judge never uses an accuracy the learner's process computed)."""
     from autograder.provided import ch07 as ref  # generated from the solution notebook
     params = unflatten_params(outputs, "model.")
-    try:
-        return ref.reversal_accuracy(params, lengths, np.random.default_rng(eval_seed),
-                                     n=100, attention=attention)
-    except Exception as exc:  # missing keys or wrong shapes in the trained parameters
-        raise CheckFailure(
-            f"{function}: the trained parameters do not have the layout init_seq2seq "
-            f"makes ({type(exc).__name__}: {exc}). Update the params dict in place; do "
-            "not replace or rename its arrays.") from None
+    return score_trained(function, "init_seq2seq", lambda: ref.reversal_accuracy(
+        params, lengths, np.random.default_rng(eval_seed), n=100, attention=attention))
 
 
 def _judge_training(got: dict, expected: dict) -> None:
