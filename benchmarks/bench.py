@@ -181,34 +181,20 @@ def bench_grading() -> None:
 def bench_gradchecks() -> None:
     """Every ``gradcheck(...)`` call in the solution notebooks' test cells, timed alone on
     the reference implementation (target: each at most 1 second)."""
-    import ast
-
     import nbformat
     from autograder import reference
     from autograder.grading import gradcheck
+    from autograder.pipeline.judge import literal_calls
 
     rows = []
     for chapter in chapters():
         nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
-        namespace = None
+        namespace = vars(reference.load(chapter))
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade"):
                 continue
-            source = "\n".join(line for line in cell.source.splitlines()
-                               if not line.lstrip().startswith(("%", "!")))
-            try:
-                tree = ast.parse(source)
-            except SyntaxError:  # nbgrader's hidden-test markers are comments: fine
-                continue
-            for node in ast.walk(tree):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                        and node.func.id == "gradcheck"):
-                    continue
-                name = ast.literal_eval(node.args[0])
-                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
-                if namespace is None:
-                    namespace = vars(reference.load(chapter))
+            for name, kwargs in literal_calls(cell.source, "gradcheck"):
                 times = []
                 for _ in range(3):
                     t0 = time.perf_counter()

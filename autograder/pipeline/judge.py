@@ -68,33 +68,38 @@ class UnjudgeableTest(ValueError):
     """A graded cell's source has a check() call the judge cannot read statically."""
 
 
-def parse_checks(source: str) -> list[Instance]:
-    """Every case instance the ``check(...)`` calls in a test cell's source ask for."""
-    tree = ast.parse(source)
-    found: list[Instance] = []
-    for node in ast.walk(tree):
+def literal_calls(source: str, name: str) -> list[tuple[str, dict]]:
+    """``(case name, keyword arguments)`` of every ``name("chNN.function", ...,
+    key=literal)`` call in a test cell's source, read statically (never executed)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "check"):
+                and node.func.id == name):
             continue
         if not node.args or not isinstance(node.args[0], ast.Constant) \
                 or not isinstance(node.args[0].value, str):
-            raise UnjudgeableTest(f"check() without a literal case name: {ast.unparse(node)}")
-        chapter, function = node.args[0].value.split(".", 1)
-        seeds, shape = [0], {}
+            raise UnjudgeableTest(f"{name}() without a literal case name: {ast.unparse(node)}")
+        kwargs = {}
         for kw in node.keywords:
             if kw.arg is None:
-                raise UnjudgeableTest(f"check(**...) cannot be judged: {ast.unparse(node)}")
+                raise UnjudgeableTest(f"{name}(**...) cannot be judged: {ast.unparse(node)}")
             try:
-                value = ast.literal_eval(kw.value)
+                kwargs[kw.arg] = ast.literal_eval(kw.value)
             except ValueError:
                 raise UnjudgeableTest(f"non-literal argument {kw.arg} in {ast.unparse(node)}") \
                     from None
-            if kw.arg == "seeds":
-                seeds = [int(s) for s in value]
-            else:
-                shape[kw.arg] = value
+        found.append((node.args[0].value, kwargs))
+    return found
+
+
+def parse_checks(source: str) -> list[Instance]:
+    """Every case instance the ``check(...)`` calls in a test cell's source ask for."""
+    found: list[Instance] = []
+    for name, kwargs in literal_calls(source, "check"):
+        chapter, function = name.split(".", 1)
+        seeds = [int(s) for s in kwargs.pop("seeds", [0])]
         case = _cases.get(chapter, function)
-        full = {**case.defaults, **shape}
+        full = {**case.defaults, **kwargs}
         for seed in seeds:
             found.append(Instance(chapter, function, int(seed), tuple(sorted(full.items()))))
     return found
