@@ -79,9 +79,9 @@ def test_training_bar_holds_for_other_seeds(ref, seed):
 
 
 def test_training_verdict_rests_on_the_course_evaluation_of_the_trained_parameters(ref):
-    """What the learner's evaluate_tagger reports is ignored: the judge scores the
-    recorded parameters itself, so forged accuracies gain nothing and honest parameters
-    pass whatever the reported numbers say."""
+    """The judge scores the recorded parameters itself: accuracy numbers slipped into
+    the outputs gain nothing, honest parameters pass whatever such numbers say, and a
+    wrong parameter layout is explained."""
     from autograder.cases import Impl, get
     from autograder.checks import CheckFailure
     case = get("ch06", "tagger_training")
