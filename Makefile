@@ -1,67 +1,111 @@
 # The course's commands. `make book` and `make test` work on a fresh Debian machine with
 # Python 3.11: each creates the environment it needs first.
+#
+# Two environments, for two audiences:
+# - .venv        the authors' and instructors' (book build, tests, grading): `make dev`
+# - .venv-learn  a learner's (the kit, JupyterLab 4, nbgrader's Validate): `make env`
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+LEARN := .venv-learn
+LEARN_BIN := $(CURDIR)/$(LEARN)/bin
+KERNEL := rnn-course
 # nbgrader shells out to alembic, jupyter and friends: the venv's bin must be on PATH.
 export PATH := $(BIN):$(PATH)
 STAMP := $(VENV)/.installed
+LEARN_STAMP := $(LEARN)/.installed
+CHAPTERS = $(shell $(BIN)/python -m rnnkit.course chapters)
 # Course matrices are small: one BLAS thread per process is faster than two fighting
 # over a shared 2-core machine (measured: GRU forward+backward 7x faster).
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: env system-deps book test release fixtures lab bench grade clean help
+.PHONY: env dev system-deps book kit test test-fast release fixtures lab bench grade \
+        clean clean-grading help
 
 help:
-	@echo "make book     build the web book into _build/html (creates the environment)"
-	@echo "make test     run the whole test suite (creates the environment)"
+	@echo "make env      a learner's environment: the kit, JupyterLab 4, nbgrader's Validate,"
+	@echo "              and a Jupyter kernel named '$(KERNEL)' (in .venv-learn)"
+	@echo "make lab      open the exercises in JupyterLab as a learner (uses make env)"
+	@echo "make book     build the web book into _build/html, with the kit's wheel"
+	@echo "make test     run the whole test suite (creates the authors' environment)"
+	@echo "make kit      build the learner kit's wheel into _build/kit"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
-	@echo "make fixtures regenerate the visible self-check fixtures from the reference"
-	@echo "make lab      open the course in JupyterLab with nbgrader's learner extension"
+	@echo "make fixtures regenerate the generated cells and the self-check fixtures"
 	@echo "make grade CHAPTER=ch01 SUBMISSIONS=dir-or.zip [GRADE_FLAGS=--student=alice]"
 	@echo "             collect, sandbox, autograde in parallel, feedback, CSV and HTML report"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
+	@echo "make clean    remove build output (never submissions, feedback or the gradebook)"
+	@echo "make clean-grading   remove submissions, feedback, reports and the gradebook (asks)"
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml kit/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -m pip install -q -r requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -m pip install -q -e . 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -c "import nbgrader, jupyter_book, numpy, matplotlib, autograder"
+	$(PIP) install --upgrade pip
+	$(PIP) install -r requirements.txt
+	$(PIP) install -e ./kit -e .
+	$(BIN)/python -c "import nbgrader, jupyter_book, numpy, matplotlib, rnnkit, autograder"
 	touch $(STAMP)
 
-env: $(STAMP)
+dev: $(STAMP)
+
+$(LEARN_STAMP): kit/pyproject.toml
+	test -x $(LEARN_BIN)/python || $(PYTHON) -m venv $(LEARN)
+	$(LEARN_BIN)/python -m pip --disable-pip-version-check -q install --upgrade pip
+	$(LEARN_BIN)/python -m pip --disable-pip-version-check -q install -e "./kit[lab]"
+	$(LEARN_BIN)/python -m ipykernel install --user --name $(KERNEL) \
+		--display-name "RNN course (rnnkit)"
+	$(LEARN_BIN)/python -c "import rnnkit.grading, nbgrader, jupyterlab"
+	touch $(LEARN_STAMP)
+	@echo "Kernel '$(KERNEL)' registered: pick 'RNN course (rnnkit)' in Jupyter, VS Code or Anaconda."
+
+env: $(LEARN_STAMP)
 
 system-deps:
 	bash scripts/system-deps.sh
 
-book: env
+kit: dev
+	rm -rf _build/kit && mkdir -p _build/kit
+	$(PIP) wheel --no-deps --no-build-isolation ./kit -w _build/kit
+	@ls -l _build/kit
+
+book: dev
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is in _build/html (open _build/html/index.html, or serve it with"
 	@echo "  python3 -m http.server -d _build/html 8000  and browse to http://localhost:8000)"
 
-test: env system-deps
+test: dev system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-release: env
-	for ch in $(or $(CHAPTER),$(notdir $(wildcard solutions/ch[0-9][0-9]))); do \
+test-fast: dev
+	$(BIN)/python -m pytest -m "not slow and not browser" -q
+
+release: dev
+	for ch in $(or $(CHAPTER),$(CHAPTERS)); do \
 		$(BIN)/nbgrader generate_assignment --force $$ch || exit 1; \
 	done
 
-fixtures: env
+fixtures: dev
 	$(BIN)/python -m autograder.fixtures
 
 lab: env
 	bash scripts/lab.sh
 
-grade: env system-deps
+grade: dev system-deps
 	$(BIN)/python -m autograder.grade $(CHAPTER) $(SUBMISSIONS) $(GRADE_FLAGS)
 
-bench: env
-	$(BIN)/python -m pip install -q -r benchmarks/requirements.txt 2>&1 | grep -v '^WARNING: Location' || true
+bench: dev
+	$(PIP) install -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench.py
 
+# Build output only: learners' submissions, feedback and the gradebook stay.
 clean:
-	rm -rf _build autograder/submitted autograder/autograded autograder/feedback autograder/reports autograder/.scratch
+	rm -rf _build autograder/.scratch
+
+clean-grading:
+	@read -r -p "Delete every submission, autograded notebook, feedback, report and the gradebook under autograder/? Type yes: " answer; \
+	[ "$$answer" = yes ] || { echo "Nothing deleted."; exit 1; }
+	rm -rf autograder/submitted autograder/autograded autograder/feedback autograder/reports \
+		autograder/gradebook.db autograder/.scratch

@@ -2,7 +2,7 @@
 
 Visible self-checks call ``check("chNN.function", globals())`` with the case's default
 shape and seed 0. Their expected outputs (and which inputs the reference changes in
-place, under ``__mutated__``) ship in ``autograder/fixture_data/chNN.npz`` so
+place, under ``__mutated__``) ship in ``kit/rnnkit/fixture_data/chNN.npz`` so
 that a learner without the solutions can self-check; every value in them is produced
 here, from the reference in ``solutions/``. ``make fixtures`` rewrites them and a test
 checks they are in sync.
@@ -11,19 +11,16 @@ checks they are in sync.
 """
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from autograder import cases, reference
-from autograder.grading import FIXTURES, MUTATED_KEY, case_key, reference_run
-
-
-def chapters() -> list[str]:
-    here = Path(cases.__file__).parent
-    return sorted(p.stem for p in here.glob("ch*.py"))
+from autograder import provide
+from autograder.instructor import reference_run
+from rnnkit import cases
+from rnnkit.course import CHAPTERS
+from rnnkit.grading import FIXTURES, MUTATED_KEY, case_key
 
 
 def fixture_arrays(chapter: str) -> dict[str, np.ndarray]:
@@ -39,29 +36,13 @@ def fixture_arrays(chapter: str) -> dict[str, np.ndarray]:
     return arrays
 
 
-def serialise(arrays: dict[str, np.ndarray]) -> bytes:
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    return buffer.getvalue()
-
-
-PROVIDED = Path(__file__).resolve().parent / "provided"
-
-
-def provided_source(chapter: str) -> str:
-    """The generated module text of ``autograder/provided/<chapter>.py``."""
-    header = (f'"""Reference code of {chapter}, generated from solutions/{chapter}/'
-              f'{chapter}.ipynb\nby `make fixtures`. Do not edit: edit the notebook."""\n')
-    return header + reference.reference_source(chapter)
-
-
 def main(argv: list[str]) -> None:
     FIXTURES.mkdir(exist_ok=True)
-    for chapter in argv or chapters():
+    for chapter in argv or CHAPTERS:
+        provide.update(chapter)  # first: the provided code is part of the reference
         path = FIXTURES / f"{chapter}.npz"
         np.savez_compressed(path, **fixture_arrays(chapter))
-        (PROVIDED / f"{chapter}.py").write_text(provided_source(chapter))
-        print(f"wrote {path} and {PROVIDED / (chapter + '.py')}")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

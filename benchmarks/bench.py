@@ -183,7 +183,7 @@ def bench_gradchecks() -> None:
     the reference implementation (target: each at most 1 second)."""
     import nbformat
     from autograder import reference
-    from autograder.grading import gradcheck
+    from rnnkit.grading import gradcheck
     from autograder.pipeline.judge import literal_calls
 
     rows = []

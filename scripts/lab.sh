@@ -11,9 +11,9 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-bin="$repo/.venv/bin"
+bin="$repo/.venv-learn/bin"
 if [ ! -x "$bin/jupyter" ]; then
-  echo "No course environment in $repo/.venv: run 'make env' first." >&2
+  echo "No learner environment in $repo/.venv-learn: run 'make env' first." >&2
   exit 1
 fi
 export PATH="$bin:$PATH"

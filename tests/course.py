@@ -21,9 +21,7 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MUTANTS = Path(__file__).resolve().parent / "mutants"
-# Every chapter with a solution notebook, in order.
-CHAPTERS = sorted(p.name for p in (REPO / "solutions").iterdir()
-                  if (p / f"{p.name}.ipynb").exists())
+from rnnkit.course import CHAPTERS  # noqa: E402 -- the course manifest
 _MARKERS = re.compile(r"^\s*###\s*(BEGIN|END)\s+SOLUTION\s*$")
 
 

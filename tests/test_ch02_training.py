@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from autograder import reference
-from autograder.cases import ch02 as cases
-from autograder.data import char_corpus
+from rnnkit.cases import ch02 as cases
+from rnnkit.data import char_corpus
 
 
 def test_corpus_is_small_lower_case_and_deterministic():
@@ -68,8 +68,8 @@ def test_book_page_checks_its_formulas_with_assert():
 def test_training_verdict_rests_on_the_recorded_parameters():
     """The judge evaluates the recorded parameters itself: forged text_loss / word_rate
     entries are ignored, an untrained model fails, a missing array is explained."""
-    from autograder.cases import Impl, get
-    from autograder.checks import CheckFailure
+    from rnnkit.cases import Impl, get
+    from rnnkit.checks import CheckFailure
     case = get("ch02", "train_char_rnn")
     ref = reference.load("ch02")
     got = case(Impl(vars(ref)), 0)

@@ -1,7 +1,7 @@
 """Chapter 4's reference LSTM against independent formulations and against itself.
 
 The reference lives in solutions/ch04/ch04.ipynb; these tests hold it to an LSTM written
-gate by gate with separate weight matrices (``autograder.cases.ch04``), to its own step
+gate by gate with separate weight matrices (``rnnkit.cases.ch04``), to its own step
 functions chained over time, to finite differences at every coordinate, and check that
 the variants reduce to the plain LSTM where they should.
 """
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from autograder import reference
-from autograder.cases.ch04 import LSTM_GATES, gatewise_lstm_forward, split_gates
-from autograder.checks import numeric_gradient, rel_error
+from rnnkit.cases.ch04 import LSTM_GATES, gatewise_lstm_forward, split_gates
+from rnnkit.checks import numeric_gradient, rel_error
 
 
 @pytest.fixture(scope="module")

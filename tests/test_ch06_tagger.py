@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.cases import ch06 as cases
-from autograder.checks import grad_check
-from autograder.data import load_corpus, word_segmentation
+from rnnkit.cases import ch06 as cases
+from rnnkit.checks import grad_check
+from rnnkit.data import load_corpus, word_segmentation
 from autograder.reference import load
 
 
@@ -82,8 +82,8 @@ def test_training_verdict_rests_on_the_course_evaluation_of_the_trained_paramete
     """The judge scores the recorded parameters itself: accuracy numbers slipped into
     the outputs gain nothing, honest parameters pass whatever such numbers say, and a
     wrong parameter layout is explained."""
-    from autograder.cases import Impl, get
-    from autograder.checks import CheckFailure
+    from rnnkit.cases import Impl, get
+    from rnnkit.checks import CheckFailure
     case = get("ch06", "tagger_training")
     got = case(Impl(vars(ref)), 905)
     assert any(k.startswith("bi params.fwd.") for k in got)

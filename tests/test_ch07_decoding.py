@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.cases.ch07 import exhaustive_search
-from autograder.checks import grad_check
-from autograder.data import REVERSAL_END, REVERSAL_START, digit_reversal, reversal_batches
+from rnnkit.cases.ch07 import exhaustive_search
+from rnnkit.checks import grad_check
+from rnnkit.data import REVERSAL_END, REVERSAL_START, digit_reversal, reversal_batches
 from autograder.reference import load
 
 
@@ -80,8 +80,8 @@ def test_training_verdicts_rest_on_the_course_decoder_and_trained_parameters(ref
     """The judges decode the recorded parameters themselves: an untrained model fails
     whatever accuracy the learner's code could report, a trained one passes, and
     parameters in the wrong layout get a clear message."""
-    from autograder.cases import Impl, get
-    from autograder.checks import CheckFailure
+    from rnnkit.cases import Impl, get
+    from rnnkit.checks import CheckFailure
     for function in ("train_seq2seq", "attention_training"):
         case = get("ch07", function)
         got = case(Impl(vars(ref)), 7)

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from autograder import reference
-from autograder.checks import CheckFailure
-from autograder.grading import check, record_name
+from rnnkit.checks import CheckFailure
+from rnnkit.grading import check, record_name
 from autograder.pipeline import collect
 from autograder.pipeline.judge import Instance, Judge, UnjudgeableTest, parse_checks
 from autograder.pipeline.sandbox import Limits, Sandbox, SandboxUnavailable, snapshot_package

@@ -116,11 +116,11 @@ def _(course, ctx):
 
 
 @case("patched-autograder-checks", zero_from("test_one_hot"),
-      {"test_one_hot": "tampered"}, tampering="autograder.checks.check_array was replaced")
+      {"test_one_hot": "tampered"}, tampering="rnnkit.checks.check_array was replaced")
 def _(course, ctx):
     return course.filled("ch01", answer(
-        course, "one_hot", "import autograder.checks\n"
-                           "autograder.checks.check_array = lambda *a, **k: None"))
+        course, "one_hot", "import rnnkit.checks\n"
+                           "rnnkit.checks.check_array = lambda *a, **k: None"))
 
 
 @case("input-transformer-blanks-tests", zero_from("test_rnn_forward"),

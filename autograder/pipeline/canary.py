@@ -7,7 +7,7 @@ before every graded test cell and at the end. A probe
 1. runs checks that must fail: a wrong array through ``check_array``, a wrong
    implementation through the real ``check`` (compared with a shipped fixture), and
    ``np.allclose`` / ``np.isclose`` / ``np.array_equal`` on different arrays;
-2. compares the kernel with the baseline: numpy's functions, every ``autograder``
+2. compares the kernel with the baseline: numpy's functions, every ``autograder``/``rnnkit``
    module (functions, their code, classes, the case registry), IPython's input and AST
    transformers, event callbacks and shell methods, ``sys.modules``, the import
    machinery, trace/profile hooks, builtins, and the notebook's ``check``;
@@ -61,12 +61,12 @@ def _class_dicts(cls) -> dict:
 def _snapshot() -> dict:
     import numpy as np
     shell = _STATE["shell"]
-    from autograder import cases as _cases
+    from rnnkit import cases as _cases
     snap = {
         "numpy": {mod.__name__: _identities(vars(mod))
                   for mod in (np, np.testing, np.random, np.linalg)},
         "modules": {name: mod for name, mod in list(sys.modules.items())
-                    if name == "autograder" or name.startswith("autograder.")
+                    if name.split(".")[0] in ("autograder", "rnnkit")
                     or name == "numpy"},
         "registry": {key: (case, dict(vars(case))) for key, case in _cases._REGISTRY.items()},
         "meta_path": list(sys.meta_path),
@@ -110,9 +110,9 @@ def _transformers(shell) -> dict:
 
 def baseline() -> None:
     """Record the pristine kernel (the first injected cell, before any learner code)."""
-    import autograder.grading  # noqa: F401 -- in the baseline even if unused yet
+    import rnnkit.grading  # noqa: F401 -- in the baseline even if unused yet
     _STATE["baseline"] = _snapshot()
-    _STATE["check"] = sys.modules["autograder.grading"].check
+    _STATE["check"] = sys.modules["rnnkit.grading"].check
 
 
 def _changed(old: dict, new: dict, what: str, limit: int = 4) -> list[str]:
@@ -164,7 +164,7 @@ def _integrity() -> list[str]:
     for name, members in base["autograder"].items():
         found += _members_changed(members, base["modules"][name], name)
     for key, (case, fields) in base["registry"].items():
-        from autograder import cases as _cases
+        from rnnkit import cases as _cases
         if _cases._REGISTRY.get(key) is not case:
             found.append(f"the test case {key[0]}.{key[1]} was replaced")
         elif any(vars(case).get(k, _MISSING) is not v for k, v in fields.items()):
@@ -216,15 +216,15 @@ def _must_fail() -> list[str]:
     b = a + 1.0
     if np.allclose(a, b) or np.isclose(a, b).all() or np.array_equal(a, b):
         found.append("numpy says two different arrays are equal")
-    from autograder import checks
+    from rnnkit import checks
     try:
         checks.check_array("canary", "x", b, a)
     except checks.CheckFailure:
         pass
     else:
         found.append("check_array accepted a wrong array")
-    from autograder import cases as _cases
-    from autograder import grading
+    from rnnkit import cases as _cases
+    from rnnkit import grading
     visible = _cases.all_cases(_STATE["chapter"])
     if visible:
         case = visible[0]

@@ -27,9 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import cases as _cases
-from autograder.checks import CheckFailure
-from autograder.grading import mutation_message, record_name, reference_run
+from rnnkit import cases as _cases
+from rnnkit.checks import CheckFailure
+from autograder.instructor import judge_for, reference_run
+from rnnkit.grading import mutation_message, record_name
 
 MAX_RECORD_BYTES = 64 << 20
 
@@ -207,7 +208,7 @@ class Judge:
         if mutated:
             return mutation_message(mutated)
         try:
-            case.compare(got, expected)
+            case.compare(got, expected, judge_for(inst.chapter, inst.function))
         except CheckFailure as failure:
             return str(failure)
         except Exception as exc:  # noqa: BLE001 -- malformed outputs must not stop grading

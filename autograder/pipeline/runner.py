@@ -187,7 +187,7 @@ def main(argv: list[str]) -> int:
     import importlib
     import numpy  # noqa: F401 -- imported before learner code, so the baseline has it
     try:  # the chapter's cases in the baseline too, when the chapter has any
-        importlib.import_module(f"autograder.cases.{job['chapter']}")
+        importlib.import_module(f"rnnkit.cases.{job['chapter']}")
     except ImportError:
         pass
     from autograder.pipeline import canary

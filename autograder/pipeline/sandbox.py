@@ -2,7 +2,8 @@
 
 Inside, a submission sees only what it needs, read-only: the system's ``/usr``, the
 Python installation and the course's virtual environment, and a snapshot of the
-``autograder`` package (no ``solutions/``, no gradebook, no other learner's work).
+learner kit plus the runner (an allow list: no ``solutions/``, no judge, no gradebook,
+no other learner's work).
 It can write to exactly three places: its own copy of the submission folder (the
 working directory), the folder its test results are recorded in, and a private
 ``/tmp``. It has no network (``--unshare-net`` leaves only a loopback device), its
@@ -28,10 +29,55 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent  # the autograder package
 INSIDE_LIB = "/opt/rnncourse"
 INSIDE_WORK = "/grading"
-# Folders of the autograder package that hold nbgrader state or learners' work: never
-# copied into the snapshot the sandbox sees.
-_STATE_DIRS = {"submitted", "autograded", "feedback", "reports", ".scratch", "__pycache__",
-               "downloaded", "release"}
+
+
+def _kit_root() -> Path:
+    import rnnkit
+    return Path(rnnkit.__file__).resolve().parent
+
+
+def snapshot_files() -> list[tuple[Path, str]]:
+    """(host file, path inside the snapshot) of everything the sandbox may import: an
+    allow list. The learner kit (code, fixtures, corpora) and the two modules of the
+    instructor's package that run beside the learner's code (the runner and the
+    canary); nothing else of ``autograder/``, nothing of ``solutions/``."""
+    kit = _kit_root()
+    files = [(path, "rnnkit/" + path.relative_to(kit).as_posix())
+             for path in sorted(kit.rglob("*"))
+             if path.is_file() and path.suffix in (".py", ".npz", ".txt", ".typed")
+             and "__pycache__" not in path.parts]
+    for rel in ("__init__.py", "pipeline/__init__.py", "pipeline/runner.py",
+                "pipeline/canary.py"):
+        files.append((PACKAGE / rel, f"autograder/{rel}"))
+    return files
+
+
+def snapshot_package(dest_root: Path) -> Path:
+    """Copy what the sandbox may import (:func:`snapshot_files`) for the sandbox.
+
+    Returns the folder to put on the sandbox's ``sys.path``. The copy is rebuilt only
+    when those files change, and swapped in atomically.
+    """
+    files = snapshot_files()
+    digest = hashlib.sha256()
+    for path, rel in files:
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    target = dest_root / f"lib-{digest.hexdigest()[:16]}"
+    if (target / "rnnkit" / "__init__.py").exists():
+        return target
+    tmp = dest_root / f".tmp-{os.getpid()}-{digest.hexdigest()[:8]}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    for path, rel in files:
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, tmp / rel)
+    try:
+        tmp.rename(target)
+    except OSError:  # another grading run built the same snapshot meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+    for old in dest_root.glob("lib-*"):
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
+    return target
 
 
 class SandboxUnavailable(RuntimeError):
@@ -137,26 +183,9 @@ class Sandbox:
             "RNNCOURSE_PROTOCOL_FD": str(protocol_fd),
         }
 
-    def withheld(self, chapter: str | None) -> list[str]:
-        """bubblewrap binds hiding the reference modules ``autograder/provided/chMM.py``
-        of the graded chapter and every later one (earlier ones stay importable)."""
-        if not chapter:
-            return []
-        provided = self.lib / "autograder" / "provided"
-        stub = provided / "_withheld.py"  # part of the package: a missing one is an error
-        args: list[str] = []
-        for module in sorted(provided.glob("ch[0-9][0-9].py")):
-            if module.stem >= chapter:
-                args += ["--ro-bind", str(stub),
-                         f"{INSIDE_LIB}/autograder/provided/{module.name}"]
-        return args
-
     def command(self, work: Path, protocol_fd: int,
                 chapter: str | None = None) -> tuple[list[str], dict[str, str]]:
-        """(argv, env) running the runner on ``work`` (job in ``work/ctl/job.json``).
-
-        With ``chapter``, the course's reference modules of that chapter and later ones
-        are withheld inside the sandbox (see :meth:`withheld`)."""
+        """(argv, env) running the runner on ``work`` (job in ``work/ctl/job.json``)."""
         lib = str(self.lib) if self.trusted else INSIDE_LIB
         python = [sys.executable, "-I", "-c",
                   f"import sys; sys.path.insert(0, {lib!r}); "
@@ -177,7 +206,7 @@ class Sandbox:
         # that lives under /tmp (a CI clone, say) is still visible, read-only.
         argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
         argv += self._system_binds()
-        argv += ["--ro-bind", str(self.lib), INSIDE_LIB] + self.withheld(chapter)
+        argv += ["--ro-bind", str(self.lib), INSIDE_LIB]
         argv += ["--bind", str(work / "ctl"), f"{INSIDE_WORK}/ctl",
                  "--bind", str(work / "rec"), f"{INSIDE_WORK}/rec",
                  "--bind", str(work / "home"), f"{INSIDE_WORK}/home",

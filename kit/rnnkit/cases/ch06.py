@@ -18,8 +18,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from autograder.cases import case, flatten_params, score_trained, unflatten_params
-from autograder.checks import CheckFailure, check_array, grad_check
+from rnnkit.cases import case, flatten_params, score_trained, unflatten_params
+from rnnkit.checks import CheckFailure, check_array, grad_check
 
 # ------------------------------------------------------------------ a test-only cell
 
@@ -480,7 +480,7 @@ def _training_report(results: dict) -> str:
 def _held_out_scores(got: Mapping[str, object]) -> dict:
     """Accuracy and exact segmentations of the trained parameters in ``got``, measured by
     the course's own evaluation (reference forward pass, tags and segmentation)."""
-    from autograder.data import word_segmentation
+    from rnnkit.data import word_segmentation
     from autograder.provided import ch06 as ref  # generated from the solution notebook
 
     train, test = word_segmentation("train"), word_segmentation("test")
@@ -524,7 +524,7 @@ def _judge_training(got: dict, expected: dict) -> dict:
 def tagger_training(impl, rng, epochs=8):
     """Train a unidirectional and a bidirectional tagger with the learner's code and
     return the trained parameters; the judge scores them on the held-out sentences."""
-    from autograder.data import word_segmentation
+    from rnnkit.data import word_segmentation
     train = word_segmentation("train")
     seed = int(rng.integers(1000))   # the training run's seed (initialisation, shuffling)
     out = {}
@@ -644,4 +644,4 @@ _GRADIENT_CHECKS = {
 
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
-from autograder.grading import gradcheck  # noqa: E402,F401
+from rnnkit.grading import gradcheck  # noqa: E402,F401

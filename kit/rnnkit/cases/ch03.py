@@ -12,8 +12,8 @@ import re
 
 import numpy as np
 
-from autograder.cases import case
-from autograder.checks import CheckFailure, check_array
+from rnnkit.cases import case
+from rnnkit.checks import CheckFailure, check_array
 from autograder.provided.ch01 import rnn_forward
 
 _SCENARIO = re.compile(r"\(([^()]*)\)$")

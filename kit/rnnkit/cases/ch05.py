@@ -14,8 +14,8 @@ from typing import Mapping
 
 import numpy as np
 
-from autograder.cases import Impl, case
-from autograder.checks import CheckFailure, check_array, grad_check
+from rnnkit.cases import Impl, case
+from rnnkit.checks import CheckFailure, check_array, grad_check
 
 FLAGS = (False, True)
 BLOCKS = ("reset-gate block r", "update-gate block z", "candidate block n")
@@ -246,11 +246,11 @@ _GRADIENT_CHECKS = {
 
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
-from autograder.grading import gradcheck  # noqa: E402,F401
+from rnnkit.grading import gradcheck  # noqa: E402,F401
 # ------------------------------------------------------- the regressor and the experiment
 
 def _regressor_setup(impl, rng, name, N, T, H):
-    from autograder.data import adding_problem
+    from rnnkit.data import adding_problem
     cell = getattr(impl, f"{name}_cell")()
     x, y = adding_problem(N, T, rng)
     params = impl.init_regressor(cell, x.shape[2], H, int(rng.integers(1 << 30)))
@@ -346,7 +346,7 @@ def _judge_comparison(got: dict, expected: dict) -> None:
 
 @case("ch05", judge=_judge_comparison)
 def compare_cells(impl, rng, steps=150, N=64, T=12, H=16, lr=0.02, n_test=500):
-    from autograder.data import adding_problem
+    from rnnkit.data import adding_problem
     batches = [adding_problem(N, T, rng) for _ in range(steps)]
     test = adding_problem(n_test, T, rng)
     cells = {name: getattr(impl, f"{name}_cell")() for name in _CELLS}

@@ -22,8 +22,31 @@ __all__ = [
 ]
 
 
+# nbgrader's Validate cuts output lines at about 90 characters: messages are wrapped
+# to this width when they are shown.
+LINE_WIDTH = 86
+
+
+def wrap_message(text: str, width: int = LINE_WIDTH) -> list[str]:
+    """The lines of a learner-facing message, each at most ``width`` characters (a
+    word longer than that, such as a URL, gets a line of its own)."""
+    import textwrap
+    lines: list[str] = []
+    for paragraph in str(text).splitlines() or [""]:
+        indent = paragraph[:len(paragraph) - len(paragraph.lstrip())]
+        lines += textwrap.wrap(paragraph, width, subsequent_indent=indent + "  ",
+                               break_long_words=False, break_on_hyphens=False) or [""]
+    return lines
+
+
 class CheckFailure(AssertionError):
-    """A self-check or hidden test failed; the message says what to look at."""
+    """A self-check or hidden test failed; the message says what to look at.
+
+    IPython (Jupyter, VS Code, nbgrader) shows it as its message alone, wrapped to
+    lines that every front end shows whole, without the kit's internal frames."""
+
+    def _render_traceback_(self) -> list[str]:
+        return wrap_message(f"{type(self).__name__}: {self}")
 
 
 def rel_error(got: np.ndarray, expected: np.ndarray) -> float:

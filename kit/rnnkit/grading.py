@@ -2,11 +2,11 @@
 
 ``check("ch01.rnn_forward", globals(), seeds=[3], N=1, T=5)`` runs the case on the
 learner's functions and on the reference with the same inputs and raises a
-:class:`~autograder.checks.CheckFailure` that says what is wrong.
+:class:`~rnnkit.checks.CheckFailure` that says what is wrong.
 
 Expected outputs come from the shipped fixtures when the case is a visible one (so a
 learner without the solutions can self-check) and from the reference implementation in
-``solutions/`` otherwise (hidden tests, at grading time).
+the instructor's side otherwise (hidden tests, at grading time; see :func:`instructor`).
 
 When ``RNNCOURSE_RECORD_DIR`` is set (record mode: the sandboxed grading pipeline in
 ``autograder/pipeline/``), ``check`` compares nothing and never raises: for every case
@@ -25,8 +25,8 @@ from typing import Mapping
 
 import numpy as np
 
-from autograder import cases as _cases
-from autograder.checks import CheckFailure
+from rnnkit import cases as _cases
+from rnnkit.checks import CheckFailure
 
 FIXTURES = Path(__file__).resolve().parent / "fixture_data"
 
@@ -51,26 +51,45 @@ def _fixture(chapter: str, key: str) -> dict | None:
     return found or None
 
 
-def reference_run(chapter: str, function: str, seed: int = 0,
-                  shape: Mapping[str, object] | None = None) -> tuple[dict, set[str]]:
-    """Run a case on the reference: (outputs, inputs it changed in place)."""
-    from autograder import reference
-    case = _cases.get(chapter, function)
-    impl = RecordingImpl(vars(reference.load(chapter)), where="the reference")
-    outputs = case(impl, seed, **dict(shape or {}))
-    return outputs, set(impl.mutated)
+class HiddenCase(LookupError):
+    """A case instance whose expected outputs do not ship with the kit (a hidden test)."""
+
+
+def instructor():
+    """The instructor's side of ``check``, when it is installed (never in a learner's
+    environment): the object registered under the entry point group
+    ``rnnkit.instructor``, with ``reference_run(chapter, function, seed, shape)`` and
+    ``judge_for(chapter, function)``. The kit never imports it by name."""
+    from importlib.metadata import entry_points
+    for point in entry_points(group="rnnkit.instructor"):
+        return point.load()
+    return None
 
 
 def expected_case(chapter: str, function: str, seed: int,
                   shape: Mapping[str, object]) -> tuple[dict, set[str]]:
     """Reference outputs of one case instance and the inputs the reference changes in
-    place: from the shipped fixture if there is one, else computed from solutions/."""
+    place: from the shipped fixture if there is one, else from the instructor's side."""
     case = _cases.get(chapter, function)
     found = _fixture(chapter, case_key(function, seed, {**case.defaults, **shape}))
     if found is not None and MUTATED_KEY in found:
         mutated = {str(m) for m in found.pop(MUTATED_KEY)}
         return found, mutated
-    return reference_run(chapter, function, seed, shape)
+    side = instructor()
+    if side is None:
+        raise HiddenCase(
+            f"{function}: the expected outputs of this case (seed={seed}, shape {shape}) "
+            "are not shipped with the kit: it is one of the hidden tests, run when your "
+            "notebook is graded. Your visible self-checks are the cells that call "
+            f'check("{chapter}.{function}", globals()) without seeds.')
+    return side.reference_run(chapter, function, seed, shape)
+
+
+def judge_override(chapter: str, function: str):
+    """The instructor's judge for a case, where it has one (e.g. a training case whose
+    trained parameters are evaluated with the reference code), else None."""
+    side = instructor()
+    return side.judge_for(chapter, function) if side is not None else None
 
 
 def mutation_message(mutated: list[str]) -> str:
@@ -198,8 +217,7 @@ def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) 
             if isinstance(exc, CheckFailure):
                 message = str(exc)
             elif isinstance(exc, NotImplementedError):
-                message = (f"{function} is not implemented yet (it raised "
-                           "NotImplementedError).")
+                message = str(not_implemented(function, exc))
             else:
                 message = f"{function} raised {type(exc).__name__}: {exc}"
             _record(chapter, function, seed, full, None, error=message,
@@ -209,6 +227,18 @@ def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) 
     n = len(seeds)
     print(f"{function}: {n} case{'s' if n > 1 else ''} recorded for grading"
           + (f" ({errors} raised an error)" if errors else ""))
+
+
+def not_implemented(function: str, exc: NotImplementedError) -> CheckFailure:
+    """The one-line message of a part whose stub still raises NotImplementedError."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = frames[-1].name if frames else function
+    if where in ("<module>", function) or where.startswith("_"):
+        return CheckFailure(f"{function} is not implemented yet: replace "
+                            "`raise NotImplementedError()` in its cell with your code.")
+    return CheckFailure(f"{function} is not implemented yet: it calls {where}, which "
+                        "still raises NotImplementedError. Write that one first.")
 
 
 def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) -> None:
@@ -223,17 +253,19 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
         impl = RecordingImpl(namespace, chapter=chapter)  # notes inputs changed in place
         try:
             got = case(impl, seed, **shape)
-        except (CheckFailure, NotImplementedError):
+        except CheckFailure:
             raise
+        except NotImplementedError as exc:
+            raise not_implemented(function, exc) from None
         except Exception as exc:  # learner code crashed: say where, keep the type
             raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
-                               f"(case seed={seed}, shape {full}).") from exc
+                               f"(case seed={seed}, shape {full}).") from None
         expected, ref_mutated = expected_case(chapter, function, seed, shape)
         mutated = [m for m in impl.mutated if m not in ref_mutated]
         try:
             if mutated:
                 raise CheckFailure(mutation_message(mutated))
-            judged = case.compare(got, expected)
+            judged = case.compare(got, expected, judge_override(chapter, function))
         except CheckFailure as failure:
             raise CheckFailure(f"{failure}\n(case seed={seed}, shape {full})") from None
         if case.summary is not None:
@@ -250,25 +282,27 @@ def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
     ``gradcheck("ch02.rnn_backward", globals())``.
 
     The checks themselves live beside the chapter's cases, in the ``_GRADIENT_CHECKS``
-    table of ``autograder/cases/chNN.py`` (function name -> ``check(impl, rng, **shape)``
+    table of ``rnnkit/cases/chNN.py`` (function name -> ``check(impl, rng, **shape)``
     returning ``{gradient name: relative error}``). Raises :class:`CheckFailure` naming
     every gradient that disagrees; returns nothing, so a test cell ending with it shows
     no value.
     """
     import importlib
     chapter, function = name.split(".", 1)
-    table = getattr(importlib.import_module(f"autograder.cases.{chapter}"),
+    table = getattr(importlib.import_module(f"rnnkit.cases.{chapter}"),
                     "_GRADIENT_CHECKS", {})
     if function not in table:
         raise KeyError(f"No gradient check for {name}.")
     impl = _cases.Impl(namespace, chapter=chapter)
     try:
         errors = table[function](impl, np.random.default_rng(seed), **shape)
-    except (CheckFailure, NotImplementedError):
+    except CheckFailure:
         raise
+    except NotImplementedError as exc:
+        raise not_implemented(function, exc) from None
     except Exception as exc:  # learner code crashed: say where, keep the type
         raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
-                           f"(gradient check seed={seed}, shape {shape}).") from exc
+                           f"(gradient check seed={seed}, shape {shape}).") from None
     worst = max(errors.values()) if errors else 0.0
     print(f"{function}: gradients agree with finite differences "
           f"(largest relative error {worst:.1e})")

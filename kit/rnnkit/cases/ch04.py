@@ -16,9 +16,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.cases import Impl, case
-from autograder.checks import CheckFailure, check_array, grad_check, rel_error
-from autograder.data import adding_problem
+from rnnkit.cases import Impl, case
+from rnnkit.checks import CheckFailure, check_array, grad_check, rel_error
+from rnnkit.data import adding_problem
 
 LSTM_GATES = ("input", "forget", "output", "candidate")     # column blocks of Wx, Wh, b
 COUPLED_GATES = ("input", "output", "candidate")            # f = 1 - i has no block
@@ -490,4 +490,4 @@ _GRADIENT_CHECKS = {
 
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
-from autograder.grading import gradcheck  # noqa: E402,F401
+from rnnkit.grading import gradcheck  # noqa: E402,F401

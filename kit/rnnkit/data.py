@@ -1,5 +1,5 @@
 """Data the course's exercises and book pages use, generated in code or shipped small in
-``autograder/corpora/`` (nothing is downloaded at run time)."""
+``rnnkit/corpora/`` (nothing is downloaded at run time)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +34,7 @@ def adding_problem(n: int, T: int, rng: np.random.Generator):
 
 
 def load_corpus(name: str) -> str:
-    """Text of a corpus shipped in autograder/corpora/ (UTF-8)."""
+    """Text of a corpus shipped in rnnkit/corpora/ (UTF-8)."""
     path = CORPORA / name
     if not path.exists():
         available = sorted(p.name for p in CORPORA.glob("*")) if CORPORA.exists() else []
@@ -62,7 +62,7 @@ def char_corpus(name: str = "rnn_notes.txt"):
 def word_segmentation(split: str = "train") -> list[list[str]]:
     """The course's small Chinese word-segmentation corpus (chapter 6).
 
-    ``autograder/corpora/zh_segmentation.txt`` holds 640 short sentences written for the
+    ``rnnkit/corpora/zh_segmentation.txt`` holds 640 short sentences written for the
     course, one per line, words separated by spaces; the first is the seed example
     ``今天 我 来 上 nlp``. Many sentences contain an overlapping ambiguity (大学生 /
     大学 生活) that only the characters to the right resolve.

@@ -12,9 +12,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.cases import case, flatten_params, score_trained, unflatten_params
-from autograder.checks import CheckFailure, check_array, grad_check
-from autograder.data import char_corpus
+from rnnkit.cases import case, flatten_params, score_trained, unflatten_params
+from rnnkit.checks import CheckFailure, check_array, grad_check
+from rnnkit.data import char_corpus
 from autograder.provided.ch01 import (rnn_forward, rnn_step_forward, sample_token,
                                       sequence_cross_entropy, softmax)
 
@@ -468,4 +468,4 @@ _GRADIENT_CHECKS = {
 
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
-from autograder.grading import gradcheck  # noqa: E402,F401
+from rnnkit.grading import gradcheck  # noqa: E402,F401

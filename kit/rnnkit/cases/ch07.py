@@ -14,9 +14,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.cases import case, flatten_params, score_trained, unflatten_params
-from autograder.checks import CheckFailure, check_array, grad_check
-from autograder.data import reversal_batches
+from rnnkit.cases import case, flatten_params, score_trained, unflatten_params
+from rnnkit.checks import CheckFailure, check_array, grad_check
+from rnnkit.data import reversal_batches
 
 # ------------------------------------------------------------------ helpers
 
@@ -448,4 +448,4 @@ _GRADIENT_CHECKS = {
 
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
-from autograder.grading import gradcheck  # noqa: E402,F401
+from rnnkit.grading import gradcheck  # noqa: E402,F401

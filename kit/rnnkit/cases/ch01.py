@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.cases import case
-from autograder.checks import CheckFailure, check_array
+from rnnkit.cases import case
+from rnnkit.checks import CheckFailure, check_array
 
 
 def _rnn_params(rng, D, H):

@@ -1,0 +1,15 @@
+"""The learner kit of the open RNN course (what runs in a learner's kernel).
+
+- ``rnnkit.grading``: ``check(...)`` and ``gradcheck(...)``, called by the notebooks'
+  test cells;
+- ``rnnkit.checks``: array comparison and finite-difference gradient checks, with
+  messages a learner can act on;
+- ``rnnkit.cases``: the cases of every graded function (inputs, calls, comparison);
+- ``rnnkit.data``: the course's data sets (generated, or shipped in ``corpora/``);
+- ``rnnkit.course``: the course manifest (chapters, naming rules, tolerances).
+
+The kit holds no reference answers and never imports the instructor's ``autograder``
+package. Expected outputs of the visible checks ship in ``fixture_data/``; hidden cases
+are judged at grading time, by the instructor's side.
+"""
+__version__ = "0.2.0"
