@@ -11,7 +11,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-bin="$repo/.venv-learn/bin"
+bin="${RNNCOURSE_VENV:-$repo/.venv-learn}/bin"
 if [ ! -x "$bin/jupyter" ]; then
   echo "No learner environment in $repo/.venv-learn: run 'make env' first." >&2
   exit 1

@@ -94,41 +94,6 @@ class Limits:
     max_attempts: int = 6            # restarts after crashes and timeouts, plus one
 
 
-def snapshot_package(dest_root: Path) -> Path:
-    """Copy the autograder package's code and data (not its state) for the sandbox.
-
-    Returns the folder to put on the sandbox's ``sys.path``. The copy is rebuilt only
-    when the package's files change, and swapped in atomically.
-    """
-    files = []
-    for path in sorted(PACKAGE.rglob("*")):
-        rel = path.relative_to(PACKAGE)
-        if any(part in _STATE_DIRS for part in rel.parts) or not path.is_file():
-            continue
-        if path.suffix in (".db", ".pyc", ".sqlite") or path.name.endswith(".db-journal"):
-            continue
-        files.append(rel)
-    digest = hashlib.sha256()
-    for rel in files:
-        digest.update(str(rel).encode() + b"\0" + (PACKAGE / rel).read_bytes() + b"\0")
-    target = dest_root / f"lib-{digest.hexdigest()[:16]}"
-    if (target / "autograder" / "__init__.py").exists():
-        return target
-    tmp = dest_root / f".tmp-{os.getpid()}-{digest.hexdigest()[:8]}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    for rel in files:
-        (tmp / "autograder" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PACKAGE / rel, tmp / "autograder" / rel)
-    try:
-        tmp.rename(target)
-    except OSError:  # another grading run built the same snapshot meanwhile
-        shutil.rmtree(tmp, ignore_errors=True)
-    for old in dest_root.glob("lib-*"):
-        if old != target:
-            shutil.rmtree(old, ignore_errors=True)
-    return target
-
-
 class Sandbox:
     """Builds the command that runs the runner on one submission's work folder."""
 
