@@ -119,13 +119,21 @@ def kit_url() -> str:
     return f"{site_url()}_static/{kit_wheel_name()}"
 
 
+def install_requirement() -> str:
+    """What a learner installs: the kit from the site, with JupyterLab and nbgrader."""
+    return f"rnnkit[lab] @ {kit_url()}"
+
+
 def toolkit_source(extra_imports: list[str]) -> str:
     """The toolkit cell of every notebook: imports the kit, or says in one line what to
     install and from where (whatever the import failure was)."""
     imports = "\n".join(f"    {line}" for line in
                          ["from rnnkit.grading import check, gradcheck", *extra_imports])
-    return f'''# The course's learner kit (rnnkit): self-checks and gradient checks. If this cell
-# fails, the one line it prints says what to install.
+    return f'''# The course's learner kit (rnnkit). Set-up, once, in a terminal (in a clone of the
+# course, `make env` does it):
+#   pip install "{install_requirement()}"
+# ([lab] adds JupyterLab and nbgrader's Validate button). If this cell fails, the one
+# line it prints says what to install.
 KIT = "{kit_url()}"
 try:
 {imports}
@@ -134,8 +142,8 @@ except Exception as error:
         def _render_traceback_(self):
             return [str(self)]
     raise KitMissing(f"The course's learner kit cannot be imported ({{type(error).__name__}}: "
-                     f"{{error}}). Install it with  pip install {{KIT}}  and restart the kernel "
-                     "(in a clone of the course: make env).") from None'''
+                     f"{{error}}). Install it with  pip install \\"rnnkit[lab] @ {{KIT}}\\"  "
+                     "and restart the kernel.") from None'''
 
 
 def _extra_imports(source: str) -> list[str]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.provided.ch01 import rnn_forward
 from autograder.reference import load
+
+rnn_forward = load("ch01").rnn_forward  # chapter 1's forward pass (the provided code)
 
 
 @pytest.fixture(scope="module")

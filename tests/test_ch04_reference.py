@@ -1,9 +1,10 @@
 """Chapter 4's reference LSTM against independent formulations and against itself.
 
 The reference lives in solutions/ch04/ch04.ipynb; these tests hold it to an LSTM written
-gate by gate with separate weight matrices (``rnnkit.cases.ch04``), to its own step
-functions chained over time, to finite differences at every coordinate, and check that
-the variants reduce to the plain LSTM where they should.
+gate by gate with separate weight matrices (in ``autograder.judges.ch04``: instructor-only,
+it must not ship in the learner kit), to its own step functions chained over time, to
+finite differences at every coordinate, and check that the variants reduce to the plain
+LSTM where they should.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 
 from autograder import reference
-from rnnkit.cases.ch04 import LSTM_GATES, gatewise_lstm_forward, split_gates
+from autograder.judges.ch04 import gatewise_lstm_forward, split_gates
+from rnnkit.cases.ch04 import LSTM_GATES
 from rnnkit.checks import numeric_gradient, rel_error
 
 

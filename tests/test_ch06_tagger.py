@@ -79,22 +79,28 @@ def test_training_bar_holds_for_other_seeds(ref, seed):
 
 
 def test_training_verdict_rests_on_the_course_evaluation_of_the_trained_parameters(ref):
-    """The judge scores the recorded parameters itself: accuracy numbers slipped into
-    the outputs gain nothing, honest parameters pass whatever such numbers say, and a
-    wrong parameter layout is explained."""
+    """The grader's judge scores the recorded parameters itself: accuracy numbers
+    slipped into the outputs gain nothing, honest parameters pass whatever such numbers
+    say, and a wrong parameter layout is explained. The visible judge reads the numbers
+    the learner's own evaluate_tagger measured in the case."""
+    from autograder.judges.ch06 import JUDGES
     from rnnkit.cases import Impl, get
     from rnnkit.checks import CheckFailure
-    case = get("ch06", "tagger_training")
+    case, judge = get("ch06", "tagger_training"), JUDGES["tagger_training"]
     got = case(Impl(vars(ref)), 905)
     assert any(k.startswith("bi params.fwd.") for k in got)
     expected = dict(got)
     case.compare(got, expected)
+    case.compare(got, expected, judge)
     forged = {**got, "uni accuracy": 1.0, "bi accuracy": 1.0, "bi exact": 1.0}
     for key in ("uni params.Wy", "bi params.Wy", "uni params.by", "bi params.by"):
         forged[key] = np.zeros_like(got[key])        # untrained output layer
     with pytest.raises(CheckFailure, match="fewer than 98%"):
-        case.compare(forged, expected)
-    case.compare({**got, "uni accuracy": 0.0, "bi accuracy": 0.0, "bi exact": 0.0}, expected)
+        case.compare(forged, expected, judge)
+    lowered = {**got, "uni accuracy": 0.0, "bi accuracy": 0.0, "bi exact": 0.0}
+    case.compare(lowered, expected, judge)
+    with pytest.raises(CheckFailure, match="fewer than 98%.*your tagger_forward"):
+        case.compare(lowered, expected)
     broken = {k: v for k, v in got.items() if not k.startswith("bi params.fwd.")}
     with pytest.raises(CheckFailure, match="layout init_tagger makes"):
-        case.compare(broken, expected)
+        case.compare(broken, expected, judge)

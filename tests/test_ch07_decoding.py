@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnkit.cases.ch07 import exhaustive_search
+from autograder.judges.ch07 import JUDGES, exhaustive_search
 from rnnkit.checks import grad_check
 from rnnkit.data import REVERSAL_END, REVERSAL_START, digit_reversal, reversal_batches
 from autograder.reference import load
@@ -77,20 +77,42 @@ def test_plain_seq2seq_gradients(ref):
 
 
 def test_training_verdicts_rest_on_the_course_decoder_and_trained_parameters(ref):
-    """The judges decode the recorded parameters themselves: an untrained model fails
-    whatever accuracy the learner's code could report, a trained one passes, and
-    parameters in the wrong layout get a clear message."""
+    """The grader's judges decode the recorded parameters themselves: an untrained model
+    fails whatever accuracy the learner's code reported, a trained one passes whatever it
+    reported, and parameters in the wrong layout get a clear message. The visible judges
+    read the accuracy the learner's own decoder measured."""
     from rnnkit.cases import Impl, get
     from rnnkit.checks import CheckFailure
     for function in ("train_seq2seq", "attention_training"):
-        case = get("ch07", function)
+        case, judge = get("ch07", function), JUDGES[function]
         got = case(Impl(vars(ref)), 7)
-        assert "accuracy" not in got and "model.Wy" in got
+        assert "model.Wy" in got and np.shape(got["accuracy"]) in ((5,), (3,))
         case.compare(got, dict(got))
+        case.compare(got, dict(got), judge)
         untrained = {**got, "model.Wy": np.zeros_like(got["model.Wy"]),
-                     "accuracy": np.ones(5)}
+                     "accuracy": np.ones_like(got["accuracy"])}
         with pytest.raises(CheckFailure, match="at least 75% is needed"):
-            case.compare(untrained, dict(got))
+            case.compare(untrained, dict(got), judge)
+        case.compare({**got, "accuracy": np.zeros_like(got["accuracy"])}, dict(got), judge)
+        with pytest.raises(CheckFailure, match="at least 75% is needed.*your encoder"):
+            case.compare({**got, "accuracy": np.zeros_like(got["accuracy"])}, dict(got))
         broken = {k: v for k, v in got.items() if k != "model.enc_Wh"}
         with pytest.raises(CheckFailure, match="layout init_seq2seq makes"):
-            case.compare(broken, dict(got))
+            case.compare(broken, dict(got), judge)
+
+
+def test_beam_verdict_searches_the_reference_decoders_exhaustively(ref):
+    """The grader's beam judge rebuilds every decoder from the reference run's recorded
+    parameters and searches it exhaustively: a wide beam that misses the optimum fails
+    with the oracle's answer, even if the expected outputs agreed with it."""
+    from rnnkit.cases import Impl, get
+    from rnnkit.checks import CheckFailure
+    case, judge = get("ch07", "beam_search"), JUDGES["beam_search"]
+    got = case(Impl(vars(ref)), 3)
+    case.compare(got, dict(got), judge)
+    wide = f"tokens_p0_w{4 ** 4}"
+    wrong = {**got, wide: got[wide][:-1] if got[wide].size > 1 else got[wide] + 1}
+    with pytest.raises(CheckFailure, match="exhaustive search finds"):
+        case.compare(wrong, dict(wrong), judge)
+    with pytest.raises(CheckFailure, match="beam width 256"):
+        case.compare(wrong, dict(got))

@@ -225,4 +225,4 @@ def test_missing_toolkit_is_explained_in_one_line(chapter, tmp_path):
         lines = [ln for ln in (proc.stdout + proc.stderr).strip().splitlines() if ln]
         assert len(lines) == 1, lines
         assert lines[0].startswith("The course's learner kit cannot be imported"), lines
-        assert f"pip install {provide.kit_url()}" in lines[0]
+        assert f'pip install "{provide.install_requirement()}"' in lines[0], lines[0]

@@ -5,6 +5,11 @@
    ``_static/mathjax``: the book then typesets its maths offline, on a course server
    without internet access, and in the browser tests. Without the package the book still
    builds, with MathJax from the CDN (the browser tests then report untypeset maths).
+3. The learner kit is published with the site: its wheel is built from ``kit/`` into
+   ``_static/`` at every build, and the exercise pages and their downloadable notebooks
+   give the install line for it under the site's own base URL (``html.baseurl`` in
+   ``_config.yml``; ``RNNCOURSE_SITE_URL`` overrides it for a build served elsewhere,
+   as the tests do on localhost).
 2. sphinx-thebe registers its inline configuration script twice under Jupyter Book 1, and
    the second copy throws "Identifier 'THEBE_JS_URL' has already been declared" in every
    page's console. Identical scripts are emitted once.
@@ -73,6 +78,63 @@ def chinese_search_dictionary(app, config):
     config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
 
 
+SITE_URL_ENV = "RNNCOURSE_SITE_URL"
+
+
+def site_url_override(app, config):
+    """``RNNCOURSE_SITE_URL`` replaces ``html_baseurl`` (a changed value rebuilds every
+    page, so no page keeps an old install line)."""
+    import os
+    override = os.environ.get(SITE_URL_ENV)
+    app.course_published_url = (config.html_baseurl or "").rstrip("/") + "/"
+    if override:
+        config.html_baseurl = override.rstrip("/") + "/"
+
+
+def _kit_prefixes(app) -> tuple[str, str]:
+    """(URL prefix of the kit in committed notebooks, URL prefix in this build)."""
+    built = (app.config.html_baseurl or "").rstrip("/") + "/"
+    return app.course_published_url + "_static/rnnkit-", built + "_static/rnnkit-"
+
+
+def kit_install_line(app, pagename, templatename, context, doctree):
+    """Exercise pages show the kit's install line under this build's base URL."""
+    published, built = _kit_prefixes(app)
+    if published != built and "body" in context and pagename.startswith("exercises/"):
+        context["body"] = context["body"].replace(published, built)
+
+
+def publish_kit(app, exception):
+    """Build the kit's wheel into _static/ and give the downloadable notebooks this
+    build's install line."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    root = Path(app.srcdir)
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                               "--no-build-isolation", "-q", str(root / "kit"), "-w", tmp],
+                              capture_output=True, text=True)
+        wheels = list(Path(tmp).glob("rnnkit-*.whl"))
+        if proc.returncode != 0 or len(wheels) != 1:
+            logger.warning(f"the learner kit's wheel could not be built: {proc.stderr[-2000:]}")
+            return
+        for old in static.glob("rnnkit-*.whl"):
+            old.unlink()
+        shutil.copy(wheels[0], static / wheels[0].name)
+    published, built = _kit_prefixes(app)
+    for notebook in sorted((root / "exercises").glob("ch*/ch*.ipynb")):
+        target = Path(app.outdir) / "_sources" / notebook.relative_to(root)
+        if target.exists():
+            target.write_text(notebook.read_text(encoding="utf-8").replace(published, built),
+                              encoding="utf-8")
+
+
 def setup(app):
     try:
         offline = importlib.import_module("sphinx-mathjax-offline")
@@ -83,4 +145,7 @@ def setup(app):
     # After every other handler has added its scripts to the page.
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("config-inited", chinese_search_dictionary)
+    app.connect("config-inited", site_url_override)
+    app.connect("html-page-context", kit_install_line)
+    app.connect("build-finished", publish_kit)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

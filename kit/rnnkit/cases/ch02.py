@@ -1,9 +1,15 @@
 """Cases for chapter 2: backpropagation through time, embeddings, the output layer and
 its loss over time, truncated BPTT and a character-level language model.
 
-Backward cases build their caches with chapter 1's forward pass (``autograder.provided
-.ch01``), whose cache format the learner's backward functions consume. ``gradcheck``
-compares a learner's backward pass with centred finite differences of the forward pass.
+Backward cases build their caches with chapter 1's forward pass, which the notebook's
+provided-code cell defines (``impl.rnn_forward``, ``impl.rnn_step_forward``); the
+learner's backward functions consume that cache format. ``gradcheck`` compares a
+learner's backward pass with centred finite differences of that forward pass.
+
+The training case trains on the chunks of the learner's ``tbptt_chunks`` and measures
+the trained model with the learner's ``char_rnn_loss`` and ``sample_chars``, for the
+visible check. At grading time ``autograder/judges/ch02.py`` measures the recorded
+parameters again with the reference instead (the kit holds no reference code).
 """
 from __future__ import annotations
 
@@ -12,11 +18,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from rnnkit.cases import case, flatten_params, score_trained, unflatten_params
+from rnnkit.cases import case, flatten_params
 from rnnkit.checks import CheckFailure, check_array, grad_check
 from rnnkit.data import char_corpus
-from autograder.provided.ch01 import (rnn_forward, rnn_step_forward, sample_token,
-                                      sequence_cross_entropy, softmax)
 
 
 def _rnn_params(rng, D, H):
@@ -76,7 +80,7 @@ def rnn_step_backward(impl, rng, N=3, D=4, H=5):
     x = rng.standard_normal((N, D))
     prev_h = rng.standard_normal((N, H))
     Wx, Wh, b = _rnn_params(rng, D, H)
-    _next_h, cache = rnn_step_forward(x, prev_h, Wx, Wh, b)
+    _next_h, cache = impl.rnn_step_forward(x, prev_h, Wx, Wh, b)
     dnext_h = rng.standard_normal((N, H))
     dx, dprev_h, dWx, dWh, db = impl.rnn_step_backward(dnext_h, cache)
     return {"dx": dx, "dprev_h": dprev_h, "dWx": dWx, "dWh": dWh, "db": db}
@@ -100,7 +104,7 @@ def rnn_backward(impl, rng, N=2, T=4, D=3, H=5):
     x = rng.standard_normal((N, T, D))
     h0 = rng.standard_normal((N, H))
     Wx, Wh, b = _rnn_params(rng, D, H)
-    _h, cache = rnn_forward(x, h0, Wx, Wh, b)
+    _h, cache = impl.rnn_forward(x, h0, Wx, Wh, b)
     dh = rng.standard_normal((N, T, H))
     dx, dh0, dWx, dWh, db = impl.rnn_backward(dh, cache)
     return {"dx": dx, "dh0": dh0, "dWx": dWx, "dWh": dWh, "db": db}
@@ -247,8 +251,8 @@ def _sampling_params(rng, V, D, H):
             "Wy": 2.0 * rng.standard_normal((H, V)), "by": 0.5 * rng.standard_normal(V)}
 
 
-def _next_probs(params, h, temperature):
-    return softmax((h @ params["Wy"] + params["by"]) / temperature)  # (N, V)
+def _next_probs(impl, params, h, temperature):
+    return impl.softmax((h @ params["Wy"] + params["by"]) / temperature)  # (N, V)
 
 
 def _judge_sampling(got: dict, expected: dict) -> None:
@@ -282,12 +286,14 @@ def sample_chars(impl, rng, V=5, D=3, H=4, P=4, temperature=0.7, reps=20000):
         raise CheckFailure(f"sample_chars: returned {draws.dtype} of shape {draws.shape} for "
                            f"{reps} prefixes and length 2; expected integers of shape "
                            f"{(reps, 2)} (the generated tokens only, without the prefix).")
-    # The model's exact distributions of the first and second generated token.
+    # The model's exact distributions of the first and second generated token, with
+    # chapter 1's forward pass (the judge reads the reference's, from the fixture).
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
-    h, _ = rnn_forward(params["W_embed"][prefix[:1]], np.zeros((1, H)), Wx, Wh, b)
-    p1 = _next_probs(params, h[:, -1], temperature)[0]                      # (V,)
-    h2, _ = rnn_step_forward(params["W_embed"], np.repeat(h[:, -1], V, 0), Wx, Wh, b)
-    p2 = p1 @ _next_probs(params, h2, temperature)                          # (V,)
+    h, _ = impl.rnn_forward(params["W_embed"][prefix[:1]], np.zeros((1, H)), Wx, Wh, b)
+    p1 = _next_probs(impl, params, h[:, -1], temperature)[0]                # (V,)
+    h2, _ = impl.rnn_step_forward(params["W_embed"], np.repeat(h[:, -1], V, 0),
+                                  Wx, Wh, b)                                # (V, H)
+    p2 = p1 @ _next_probs(impl, params, h2, temperature)                    # (V,)
     return {"greedy": greedy, "p1": p1, "p2": p2,
             "freq1": np.bincount(draws[:, 0], minlength=V)[:V] / reps,
             "freq2": np.bincount(draws[:, 1], minlength=V)[:V] / reps}
@@ -295,93 +301,129 @@ def sample_chars(impl, rng, V=5, D=3, H=4, P=4, temperature=0.7, reps=20000):
 
 # ------------------------------------------------------------------ training
 
-def _streams(tokens, N, T):
-    """The chunks of truncated BPTT (the arrangement tbptt_chunks makes)."""
-    K = (len(tokens) - 1) // N // T
-    inputs = tokens[:N * K * T].reshape(N, K, T).transpose(1, 0, 2)       # (K, N, T)
-    targets = tokens[1:N * K * T + 1].reshape(N, K, T).transpose(1, 0, 2)
-    return inputs, targets
+TEXT_LOSS_THRESHOLD = 1.8  # nats per character on the whole corpus (uniform: log 31)
+MIN_WORD_RATE = 0.6        # of the words sampled at temperature 0.5
 
 
-def _text_loss(params, tokens, N=32):
-    """Loss per character of the whole text, read as N streams with carried state."""
-    inputs, targets = _streams(tokens, N, (len(tokens) - 1) // N)        # one chunk
-    x = params["W_embed"][inputs[0]]                                     # (N, T, D)
-    h, _ = rnn_forward(x, np.zeros((N, params["Wh"].shape[0])), params["Wx"],
-                       params["Wh"], params["b"])
-    scores = h @ params["Wy"] + params["by"]                             # (N, T, V)
-    mask = np.ones(inputs[0].shape, bool)
-    return sequence_cross_entropy(scores, targets[0], mask) / inputs.shape[2]
+def _whole_text(tokens, N):
+    """The text as N rows of consecutive characters, with each one's next character as
+    its target: one long chunk per row, to measure the loss on (nearly) all of it."""
+    S = (len(tokens) - 1) // N                                           # steps per row
+    return tokens[:N * S].reshape(N, S), tokens[1:N * S + 1].reshape(N, S)  # (N, S)
 
 
-def _word_rate(params, vocab, tokens, rng, length=300, temperature=0.5):
-    """Fraction of the words in a sample from the model that are words of the corpus."""
-    text = "".join(vocab[i] for i in tokens)
-    words = set(re.findall(r"[a-z]+", text))
-    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
-    h = np.zeros((1, Wh.shape[0]))
-    for ch in "the ":
-        h, _ = rnn_step_forward(params["W_embed"][[vocab.index(ch)]], h, Wx, Wh, b)
-    out = []
-    for _ in range(length):
-        token = sample_token(h @ params["Wy"] + params["by"], temperature, rng)
-        out.append(vocab[int(token[0])])
-        h, _ = rnn_step_forward(params["W_embed"][token], h, Wx, Wh, b)
-    sampled = re.findall(r"[a-z]+", "".join(out))
+def text_loss(impl, params, tokens, N=32) -> float:
+    """Loss per character of the whole text, by ``impl.char_rnn_loss`` from zero states."""
+    inputs, targets = _whole_text(tokens, N)
+    h0 = np.zeros((N, np.shape(params["Wh"])[0]))
+    loss, _grads, _h_last = impl.char_rnn_loss(params, inputs, targets, h0)
+    return float(loss) / inputs.shape[1]
+
+
+def word_rate(impl, params, vocab, tokens, rng, length=300, temperature=0.5) -> float:
+    """Fraction of the words in a sample (``impl.sample_chars`` after the prefix "the ")
+    that are words of the corpus."""
+    words = set(re.findall(r"[a-z]+", "".join(vocab[i] for i in tokens)))
+    prefix = np.array([[vocab.index(ch) for ch in "the "]])             # (1, 4)
+    sample = np.asarray(impl.sample_chars(params, prefix, length, temperature, rng))
+    sampled = re.findall(r"[a-z]+", "".join(vocab[int(i)] for i in sample.ravel()))
     return float(np.mean([w in words for w in sampled])) if sampled else 0.0
 
 
-def _judge_training(got: dict, expected: dict) -> None:
+def trained_scores(impl, params, sample_seed: int) -> dict:
+    """``text_loss`` and ``word_rate`` of trained parameters, measured with ``impl``'s
+    char_rnn_loss and sample_chars: the learner's in the visible check, the reference's
+    at grading time (``autograder/judges/ch02.py``)."""
+    tokens, vocab = char_corpus()
+    return {"text_loss": text_loss(impl, params, tokens),
+            "word_rate": word_rate(impl, params, vocab, tokens,
+                                   np.random.default_rng(sample_seed))}
+
+
+def check_chunks(got: dict, expected: dict) -> None:
+    """The case trains on the chunks of the learner's tbptt_chunks: they come first."""
+    for name in ("chunk inputs", "chunk targets"):
+        check_array("train_char_rnn", f"the {name} (made by your tbptt_chunks)",
+                    got.get(name), expected[name], axes=("chunk k", "row n", "step t"),
+                    hint="This check trains on the chunks of your tbptt_chunks: make its "
+                         "own check pass first.")
+
+
+def check_losses(got: dict, expected: dict) -> None:
+    """The first ten recorded losses against the reference's, on the same chunks."""
     losses, ref = np.asarray(got["losses"], dtype=float), np.asarray(expected["losses"])
     if losses.shape != ref.shape:
         raise CheckFailure(f"train_char_rnn: returned losses of shape {losses.shape}, "
                            f"expected {ref.shape}: one loss per training step.")
     n = min(10, len(ref))
     close = np.isclose(losses[:n], ref[:n], rtol=1e-5, atol=1e-8)
-    if not close.all():
-        s, K = int(np.argmin(close)), int(expected["K"])
-        why = ("Record loss / T (per character); clip the gradients before adam_step; "
-               "start the first chunk from a zero state." if s == 0 else
-               "At k = 0 (a new pass over the text) the state must restart from zeros."
-               if s % K == 0 else
-               "Check that each chunk starts from the h_last of the chunk before it, that "
-               "step s uses chunk s % K, that the gradients are clipped with "
-               "clip_gradients before every adam_step, and that one Adam state dict is "
-               "used for the whole run.")
-        steps = "step 0" if s == 1 else f"steps 0 to {s - 1}"
+    if close.all():
+        return
+    s, K = int(np.argmin(close)), int(expected["K"])
+    why = ("Record loss / T (per character); clip the gradients before adam_step; "
+           "start the first chunk from a zero state." if s == 0 else
+           "At k = 0 (a new pass over the text) the state must restart from zeros."
+           if s % K == 0 else
+           "Check that each chunk starts from the h_last of the chunk before it, that "
+           "step s uses chunk s % K, that the gradients are clipped with "
+           "clip_gradients before every adam_step, and that one Adam state dict is "
+           "used for the whole run.")
+    steps = "step 0" if s == 1 else f"steps 0 to {s - 1}"
+    raise CheckFailure(
+        f"train_char_rnn: the recorded losses match the reference for {steps} and "
+        f"differ from step {s} on (step {s}: {losses[s]:.6f}, expected {ref[s]:.6f}; "
+        f"K = {K} chunks). {why}" if s else
+        f"train_char_rnn: the loss of step 0 is {losses[0]:.6f}, expected "
+        f"{ref[0]:.6f}. {why}")
+
+
+def training_verdict(scores: Mapping[str, object], reference: Mapping[str, object],
+                     measured_by: str) -> None:
+    """Raise CheckFailure unless the trained model's ``scores`` clear the bar;
+    ``reference`` holds the reference's, quoted when they do not."""
+    loss, rate = float(scores["text_loss"]), float(scores["word_rate"])
+    if not loss <= TEXT_LOSS_THRESHOLD:
         raise CheckFailure(
-            f"train_char_rnn: the recorded losses match the reference for {steps} and "
-            f"differ from step {s} on (step {s}: {losses[s]:.6f}, expected {ref[s]:.6f}; "
-            f"K = {K} chunks). {why}" if s else
-            f"train_char_rnn: the loss of step 0 is {losses[0]:.6f}, expected "
-            f"{ref[0]:.6f}. {why}")
+            f"train_char_rnn: after training, the model's loss on the text is {loss:.3f} "
+            f"nats per character ({measured_by}); it should be below "
+            f"{TEXT_LOSS_THRESHOLD} (the reference reaches "
+            f"{float(reference['text_loss']):.3f}). Check that every step uses "
+            "clip_gradients, then adam_step on the same params dict and state.")
+    if not rate >= MIN_WORD_RATE:
+        raise CheckFailure(
+            f"train_char_rnn: only {rate:.0%} of the words sampled from the trained model "
+            f"are words of the corpus ({measured_by}); at least {MIN_WORD_RATE:.0%} are "
+            f"needed (the reference: {float(reference['word_rate']):.0%}).")
+
+
+def _judge_training(got: dict, expected: dict) -> None:
+    check_chunks(got, expected)
+    check_losses(got, expected)
     if not bool(expected["evaluate"]):
         return
-    # The trained model is evaluated here, outside the learner's process, from the
-    # recorded parameters (in graded runs the judge runs in a clean process).
-    tokens, vocab = char_corpus()
-    params = unflatten_params(got, "params.")
-    got = {**got, **score_trained("train_char_rnn", "init_char_rnn", lambda: {
-        "text_loss": _text_loss(params, tokens),
-        "word_rate": _word_rate(params, vocab, tokens,
-                                np.random.default_rng(int(expected["sample_seed"])))})}
-    if not got["text_loss"] <= TEXT_LOSS_THRESHOLD:
-        reference = _text_loss(unflatten_params(expected, "params."), tokens)
+    # The self-check reads what the learner's own functions measured in the run; the
+    # grader measures the recorded parameters itself (autograder/judges/ch02.py).
+    if "measuring error" in got:
         raise CheckFailure(
-            f"train_char_rnn: after training, the model's loss on the text is "
-            f"{float(got['text_loss']):.3f} nats per character; it should be below "
-            f"{TEXT_LOSS_THRESHOLD} (the reference reaches {reference:.3f}). Check that "
-            "every step uses clip_gradients, then adam_step on the same params dict and "
-            "state.")
-    if not got["word_rate"] >= MIN_WORD_RATE:
-        raise CheckFailure(
-            f"train_char_rnn: only {float(got['word_rate']):.0%} of the words sampled from "
-            f"the trained model are words of the corpus; at least {MIN_WORD_RATE:.0%} are "
-            "needed.")
+            "train_char_rnn: measuring the trained model with your char_rnn_loss and "
+            f"sample_chars raised {got['measuring error']}. Make their checks pass "
+            "first, and update the arrays of params in place (do not replace or rename "
+            "them).")
+    if "text_loss" not in got or "word_rate" not in got:
+        raise CheckFailure("train_char_rnn: the check could not measure the trained model.")
+    training_verdict(got, expected, "measured with your char_rnn_loss and sample_chars")
 
 
-TEXT_LOSS_THRESHOLD = 1.8  # nats per character on the whole corpus (uniform: log 31)
-MIN_WORD_RATE = 0.6        # of the words sampled at temperature 0.5
+def _own_scores(impl, params, sample_seed: int) -> dict:
+    """The learner's functions' scores of the trained model, or the error they raised
+    (kept as an output: the grader, which measures the parameters itself, ignores it)."""
+    try:
+        return trained_scores(impl, params, sample_seed)
+    except CheckFailure:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- the learner's code, or a replaced params
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return {"measuring error": np.array(what)}
 
 
 @case("ch02", judge=_judge_training)
@@ -391,13 +433,22 @@ def train_char_rnn(impl, rng, N=16, T=25, H=64, D=16, num_steps=120, learning_ra
     if corpus_chars:
         tokens = tokens[:corpus_chars]
     params = impl.init_char_rnn(len(vocab), D, H, rng)
-    inputs, targets = _streams(tokens, N, T)
+    chunks = impl.tbptt_chunks(tokens, N, T)  # as in the notebook; judged first
+    inputs, targets = (np.asarray(a) for a in chunks)
+    if inputs.ndim != 3 or targets.shape != inputs.shape or inputs.dtype.kind not in "iu":
+        raise CheckFailure(
+            f"train_char_rnn: this check trains on the chunks of your tbptt_chunks, which "
+            f"returned arrays of shapes {inputs.shape} and {targets.shape} ({inputs.dtype}"
+            "); expected two integer arrays of one shape (K, N, T). Make the check of "
+            "tbptt_chunks pass first.")
+    out = {"chunk inputs": inputs.copy(), "chunk targets": targets.copy()}
     losses = impl.train_char_rnn(params, inputs, targets, num_steps, learning_rate,
                                  max_norm)
-    out = {"losses": losses, "K": inputs.shape[0], "evaluate": evaluate}
-    if evaluate:  # the judge evaluates the trained parameters (loss on the text, samples)
+    out.update({"losses": losses, "K": inputs.shape[0], "evaluate": evaluate})
+    if evaluate:  # the trained parameters, for the grader, and the learner's own scores
         out.update({f"params.{k}": v for k, v in flatten_params(params).items()})
         out["sample_seed"] = int(rng.integers(2 ** 31))
+        out.update(_own_scores(impl, params, out["sample_seed"]))
     return out
 
 
@@ -406,16 +457,17 @@ def train_char_rnn(impl, rng, N=16, T=25, H=64, D=16, num_steps=120, learning_ra
 def _gc_rnn_step_backward(impl, rng, N=3, D=4, H=5):
     inputs = dict(x=rng.standard_normal((N, D)), prev_h=rng.standard_normal((N, H)))
     inputs.update(zip(("Wx", "Wh", "b"), _rnn_params(rng, D, H)))
-    _h, cache = rnn_step_forward(**inputs)
-    return grad_check("rnn_step_backward", rnn_step_forward, inputs, lambda dnext_h: dict(
-        zip(("x", "prev_h", "Wx", "Wh", "b"), impl.rnn_step_backward(dnext_h, cache))))
+    _h, cache = impl.rnn_step_forward(**inputs)
+    return grad_check("rnn_step_backward", impl.rnn_step_forward, inputs,
+                      lambda dnext_h: dict(zip(("x", "prev_h", "Wx", "Wh", "b"),
+                                               impl.rnn_step_backward(dnext_h, cache))))
 
 
 def _gc_rnn_backward(impl, rng, N=2, T=4, D=3, H=5):
     inputs = dict(x=rng.standard_normal((N, T, D)), h0=rng.standard_normal((N, H)))
     inputs.update(zip(("Wx", "Wh", "b"), _rnn_params(rng, D, H)))
-    _h, cache = rnn_forward(**inputs)
-    return grad_check("rnn_backward", rnn_forward, inputs, lambda dh: dict(
+    _h, cache = impl.rnn_forward(**inputs)
+    return grad_check("rnn_backward", impl.rnn_forward, inputs, lambda dh: dict(
         zip(("x", "h0", "Wx", "Wh", "b"), impl.rnn_backward(dh, cache))))
 
 

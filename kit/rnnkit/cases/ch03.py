@@ -5,6 +5,9 @@ initialisation for a ReLU RNN, and the adding-problem experiment.
 Several cases run one function on a handful of scenarios (above/below a threshold, NaN,
 Inf, ...) and name each output ``"<output> (<scenario>)"``, so that a failure message
 says in which scenario the function went wrong, with a hint for that scenario.
+
+The hidden states of ``hidden_grad_norms`` come from chapter 1's forward pass, which the
+notebook's provided-code cell defines (``impl.rnn_forward``).
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ import numpy as np
 
 from rnnkit.cases import case
 from rnnkit.checks import CheckFailure, check_array
-from autograder.provided.ch01 import rnn_forward
 
 _SCENARIO = re.compile(r"\(([^()]*)\)$")
 
@@ -138,7 +140,7 @@ def hidden_grad_norms(impl, rng, N=3, T=6, D=2, H=4, scale=1.0):
     Wx = 0.5 * rng.standard_normal((D, H))
     Wh = scale * rng.standard_normal((H, H)) / np.sqrt(H)
     b = 0.1 * rng.standard_normal(H)
-    h, _ = rnn_forward(x, h0, Wx, Wh, b)  # (N, T, H)
+    h, _ = impl.rnn_forward(x, h0, Wx, Wh, b)  # (N, T, H)
     dh_last = rng.standard_normal((N, H))
     norms = impl.hidden_grad_norms(h.copy(), Wh.copy(), dh_last.copy())
     step_bound = np.linalg.norm(Wh, 2) * (1 - h[:, 1:] ** 2).max() if T > 1 else 1.0

@@ -7,9 +7,11 @@ cell wrapping chapters 1 and 2) and with ``MOCK``, a leaky recurrent cell that e
 only here: its parameters have other names and its cache is a dict, so a layer that
 bypasses ``cell.forward`` / ``cell.backward`` fails. ``gradcheck`` compares a learner's
 backward pass with centred finite differences of the learner's forward pass. The
-``tagger_training`` case trains both taggers with the learner's code; its judge scores
-the trained parameters again with the course's own evaluation, so in graded runs the
-verdict never rests on numbers the learner's code computed.
+``tagger_training`` case trains both taggers with the learner's code and measures them
+with the learner's ``evaluate_tagger``; the self-check judges those numbers. At grading
+time the judge in ``autograder/judges/ch06.py`` scores the recorded parameters again
+with the course's reference evaluation instead, so a graded verdict never rests on
+numbers the learner's code computed.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from rnnkit.cases import case, flatten_params, score_trained, unflatten_params
+from rnnkit.cases import case, flatten_params
 from rnnkit.checks import CheckFailure, check_array, grad_check
 
 # ------------------------------------------------------------------ a test-only cell
@@ -477,33 +479,25 @@ def _training_report(results: dict) -> str:
             "exactly")
 
 
-def _held_out_scores(got: Mapping[str, object]) -> dict:
-    """Accuracy and exact segmentations of the trained parameters in ``got``, measured by
-    the course's own evaluation (reference forward pass, tags and segmentation)."""
-    from rnnkit.data import word_segmentation
-    from autograder.provided import ch06 as ref  # generated from the solution notebook
-
-    train, test = word_segmentation("train"), word_segmentation("test")
-    vocab = ref.char_vocabulary(train)
-    scores = {}
-    for name in ("uni", "bi"):
-        params = unflatten_params(got, f"{name} params.")
-        scores[f"{name} accuracy"], scores[f"{name} exact"] = score_trained(
-            f"tagger training ({name}directional)", "init_tagger",
-            lambda: ref.evaluate_tagger(params, test, vocab, ref.VANILLA))
-    return scores
+SCORES = ("uni accuracy", "uni exact", "bi accuracy", "bi exact")
 
 
-def _judge_training(got: dict, expected: dict) -> dict:
-    # The verdict uses the course's evaluation of the trained parameters, never numbers
-    # computed in the learner's process.
-    got = {**got, **_held_out_scores(got)}
-    uni, bi = float(got["uni accuracy"]), float(got["bi accuracy"])
+def training_verdict(scores: Mapping[str, object],
+                     reference: Callable[[], Mapping[str, object]],
+                     measured_by: str) -> None:
+    """Raise CheckFailure unless the held-out ``scores`` of the trained taggers clear the
+    bar; ``reference()`` gives the reference's scores, quoted (and computed) only when
+    they do not.
+
+    The visible check passes the scores that the learner's own ``evaluate_tagger``
+    measured in ``tagger_training``; the grader (``autograder/judges/ch06.py``) scores
+    the recorded parameters again itself and passes those instead."""
+    uni, bi = float(scores["uni accuracy"]), float(scores["bi accuracy"])
     problems = []
     if bi < 0.98:
         problems.append("the bidirectional tagger tags fewer than 98% of the held-out "
                         "characters right")
-    if float(got["bi exact"]) < 0.90:
+    if float(scores["bi exact"]) < 0.90:
         problems.append("it segments fewer than 90% of the held-out sentences exactly")
     if not bi >= uni + 0.005:
         problems.append("it does not beat the unidirectional tagger by at least half a "
@@ -513,19 +507,30 @@ def _judge_training(got: dict, expected: dict) -> dict:
                         "training itself is not working")
     if problems:
         raise CheckFailure(
-            f"tagger training: {'; '.join(problems)}. (Yours: {_training_report(got)}. "
-            f"The reference: {_training_report(_held_out_scores(expected))}.) If the loss and gradient checks "
-            "above pass, look at bi_tags and segment (they make the training data and read "
-            "the segmentation back) and at how the masks are used.")
+            f"tagger training: {'; '.join(problems)}. (Yours: {_training_report(scores)}, "
+            f"{measured_by}. The reference: {_training_report(reference())}.) If the loss "
+            "and gradient checks above pass, look at bi_tags and segment (they make the "
+            "training data and read the segmentation back) and at how the masks are used.")
+
+
+def _judge_training(got: dict, expected: dict) -> dict:
+    # The self-check reads the scores the learner's evaluate_tagger measured in the run
+    # (expected holds the reference's, measured the same way); the grader's judge
+    # rescores the recorded parameters with the reference instead.
+    for name in SCORES:
+        if name not in got:
+            raise CheckFailure(f"tagger training: the case did not measure {name!r}.")
+    training_verdict(got, lambda: expected, "measured with your tagger_forward and segment")
     return got
 
 
 @case("ch06", judge=_judge_training, summary=_training_report)
 def tagger_training(impl, rng, epochs=8):
     """Train a unidirectional and a bidirectional tagger with the learner's code and
-    return the trained parameters; the judge scores them on the held-out sentences."""
+    return the trained parameters, with their held-out scores measured by the learner's
+    code (the self-check reads those; the grader rescores the parameters itself)."""
     from rnnkit.data import word_segmentation
-    train = word_segmentation("train")
+    train, test = word_segmentation("train"), word_segmentation("test")
     seed = int(rng.integers(1000))   # the training run's seed (initialisation, shuffling)
     out = {}
     for name, bidirectional in (("uni", False), ("bi", True)):
@@ -535,6 +540,9 @@ def tagger_training(impl, rng, epochs=8):
             raise CheckFailure(f"tagger training: train_tagger returned parameters of type "
                                f"{type(params).__name__}, not the dict init_tagger makes.")
         out.update({f"{name} params.{k}": v for k, v in flatten_params(params).items()})
+        accuracy, exact = impl.evaluate_tagger(params, test, impl.char_vocabulary(train),
+                                               impl.VANILLA)
+        out[f"{name} accuracy"], out[f"{name} exact"] = float(accuracy), float(exact)
     return out
 
 

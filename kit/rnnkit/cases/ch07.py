@@ -1,12 +1,19 @@
 """Cases for chapter 7: the encoder and the teacher-forced decoder (forward and backward),
-greedy decoding, beam search against exhaustive search, training with Adam and clipping
-on the digit-reversal task, and (extension) additive attention.
+greedy decoding, beam search (a beam that keeps every hypothesis must be exact),
+training with Adam and clipping on the digit-reversal task, and (extension) additive
+attention.
 
 The encoder and decoder are called with the learner's default cell (``rnn_cell`` in the
 notebook: chapter 1's forward and chapter 2's backward passes). Decoding cases build a
 tiny random decoder with the notebook's given ``make_step_fn``, so the same step function
-runs under the learner's and the reference's search. ``exhaustive_search`` is the oracle
-the beam is compared with: it scores every possible output.
+runs under the learner's and the reference's search.
+
+Three cases have an instructor-side judge in ``autograder/judges/ch07.py`` that
+replaces theirs at grading time: beam search, where the grader also searches every
+decoder exhaustively (the brute-force oracle is not part of the kit: it could stand in
+for a beam search), and the training cases, whose visible checks read the held-out
+accuracy that the learner's own decoder measured, while the grader decodes the recorded
+parameters with the reference.
 """
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from rnnkit.cases import case, flatten_params, score_trained, unflatten_params
+from rnnkit.cases import case, flatten_params
 from rnnkit.checks import CheckFailure, check_array, grad_check
 from rnnkit.data import reversal_batches
 
@@ -154,36 +161,10 @@ def decoder_backward(impl, rng, N=3, Ty=4, V=5, D=3, H=4):
 # ------------------------------------------------------------------ decoding
 
 def _tiny_decoder(impl, rng, V, H, end_bias, scale=0.6):
-    """A random decoder small enough to search exhaustively: (step_fn, h_init row)."""
+    """A random decoder small enough to search exhaustively: (step_fn, its parameters)."""
     params = _params(rng, V, 3, H, scale=scale)
     params["by"][V - 1] += end_bias            # token V-1 is the end token
-    return impl.make_step_fn(params)
-
-
-def exhaustive_search(step_fn, h_init, start, end, max_len, alpha=0.0):
-    """The best output by brute force (the oracle for beam search).
-
-    Scores every sequence that ends with ``end`` within ``max_len`` tokens, and every
-    sequence of ``max_len`` tokens without it, by its sum of log-probabilities divided by
-    its length ** alpha. Returns (tokens, normalised score). Calls ``step_fn`` once per
-    prefix, so only for tiny vocabularies.
-    """
-    best_tokens, best_score = None, -np.inf
-
-    def visit(tokens, score, last, state):
-        nonlocal best_tokens, best_score
-        log_probs, next_state = step_fn(np.array([last]), state)
-        for word, log_p in enumerate(log_probs[0]):
-            seq, total = tokens + [word], score + log_p
-            if word == end or len(seq) == max_len:
-                normalised = total / len(seq) ** alpha
-                if normalised > best_score:
-                    best_tokens, best_score = seq, normalised
-            else:
-                visit(seq, total, word, next_state)
-
-    visit([], 0.0, start, h_init)
-    return np.array(best_tokens, dtype=int), float(best_score)
+    return impl.make_step_fn(params), params
 
 
 @case("ch07", axes={"tokens": ("N", "step")},
@@ -192,7 +173,7 @@ def exhaustive_search(step_fn, h_init, start, end, max_len, alpha=0.0):
            "the next input with the new state. After a row's first `end`, its remaining "
            "entries are `end`.")
 def greedy_decode(impl, rng, N=6, V=5, H=4, max_len=6, end_bias=0.0):
-    step_fn = _tiny_decoder(impl, rng, V, H, end_bias)
+    step_fn, _decoder = _tiny_decoder(impl, rng, V, H, end_bias)
     h_init = rng.standard_normal((N, H))
     tokens = impl.greedy_decode(step_fn, h_init, V - 2, V - 1, max_len)
     return {"tokens": np.asarray(tokens)}
@@ -240,12 +221,18 @@ def _judge_beam(got: dict, expected: dict) -> None:
 @case("ch07", judge=_judge_beam)
 def beam_search(impl, rng, V=4, H=4, max_len=4, alpha=1.0, end_bias=0.0, decoders=6):
     """Several tiny random decoders; on each, beams of width 1, 2, 3 and V ** max_len
-    (wide enough to keep every hypothesis, so it must match exhaustive search)."""
+    (wide enough to keep every hypothesis, so it must find the best output of all).
+
+    Each decoder's parameters and initial state are returned too (``_p<problem>.<name>``,
+    context, not compared, like ``_max_len`` and ``_alpha``), so that the grader can
+    search them exhaustively."""
     start, end = V - 2, V - 1
-    out = {}
+    out = {"_max_len": max_len, "_alpha": alpha}
     for problem in range(decoders):
-        step_fn = _tiny_decoder(impl, rng, V, H, end_bias)
+        step_fn, decoder = _tiny_decoder(impl, rng, V, H, end_bias)
         h_init = rng.standard_normal((1, H))
+        out.update({f"_p{problem}.{name}": value for name, value in decoder.items()})
+        out[f"_p{problem}.h_init"] = h_init.copy()
         for width in (1, 2, 3, V ** max_len):
             tokens, score = impl.beam_search(step_fn, h_init.copy(), start, end, width,
                                              max_len, alpha)
@@ -256,31 +243,40 @@ def beam_search(impl, rng, V=4, H=4, max_len=4, alpha=1.0, end_bias=0.0, decoder
                                    f"{tokens.dtype}.")
             out[f"tokens_p{problem}_w{width}"] = tokens.astype(int)
             out[f"score_p{problem}_w{width}"] = float(score)
-        best, best_score = exhaustive_search(step_fn, h_init, start, end, max_len, alpha)
-        if not (np.array_equal(out[f"tokens_p{problem}_w{V ** max_len}"], best)
-                and np.isclose(out[f"score_p{problem}_w{V ** max_len}"], best_score)):
-            raise CheckFailure(
-                f"beam_search: on decoder {problem}, a beam of width {V ** max_len} keeps "
-                f"every hypothesis but returned {out[f'tokens_p{problem}_w{V ** max_len}'].tolist()} "
-                f"(score {out[f'score_p{problem}_w{V ** max_len}']:.6f}); exhaustive search "
-                f"finds {best.tolist()} (score {best_score:.6f}). " + _BEAM_HINTS["wide"])
     return out
 
 
 # ------------------------------------------------------------------ training
 
-def _trained_accuracy(function: str, outputs: Mapping[str, object], eval_seed: int,
-                      lengths: Sequence[int], attention: bool = False) -> np.ndarray:
-    """Exact-match accuracy of the trained parameters recorded in ``outputs``, measured
-    with the course's own encoder and greedy decoding on fresh strings drawn from
-    ``eval_seed`` (the judge never uses an accuracy the learner's process computed)."""
-    from autograder.provided import ch07 as ref  # generated from the solution notebook
-    params = unflatten_params(outputs, "model.")
-    return score_trained(function, "init_seq2seq", lambda: ref.reversal_accuracy(
-        params, lengths, np.random.default_rng(eval_seed), n=100, attention=attention))
+# Held-out evaluation of the trained models: lengths of the fresh digit strings, and how
+# many of each length (drawn from the case's eval_seed).
+TRAINING_LENGTHS, ATTENTION_LENGTHS, EVAL_STRINGS = (1, 2, 3, 4, 5), (6, 7, 8), 100
+YOUR_DECODER = ("your encoder_forward and greedy_decode (the given reversal_accuracy) on "
+                "your trained parameters")
 
 
-def _judge_training(got: dict, expected: dict) -> None:
+def _held_out_accuracy(impl, model, eval_seed: int, lengths, attention=False) -> np.ndarray:
+    """Exact-match accuracy per length of a model trained in a case, measured with the
+    learner's own code (the grader measures the recorded parameters again itself)."""
+    accuracy = impl.reversal_accuracy(model, list(lengths), np.random.default_rng(eval_seed),
+                                      n=EVAL_STRINGS, attention=attention)
+    return np.asarray(accuracy, dtype=float)
+
+
+def _accuracy_of(function: str, outputs: Mapping[str, object], lengths) -> np.ndarray:
+    accuracy = outputs.get("accuracy")
+    if accuracy is None or np.shape(accuracy) != (len(lengths),):
+        raise CheckFailure(f"{function}: the case did not measure the trained model's "
+                           f"accuracy on the {len(lengths)} held-out lengths.")
+    return np.asarray(accuracy, dtype=float)
+
+
+def judge_training(got: dict, expected: dict, measured_by: str = YOUR_DECODER,
+                   reference: Callable[[], np.ndarray] | None = None) -> None:
+    """The exact updates, then (after real training) the held-out accuracy in
+    ``got["accuracy"]`` against the bar, quoting the reference's (``reference()``, only
+    on failure; by default ``expected["accuracy"]``). The grader's judge passes
+    accuracies it measured itself."""
     hints = {"W": "Check the Adam update: moments per parameter kept across steps, bias "
                   "correction with the step count t = 1, 2, ..., and clipping by the global "
                   "norm of all gradients together (only when it exceeds clip).",
@@ -289,21 +285,20 @@ def _judge_training(got: dict, expected: dict) -> None:
     _named_judge("train_seq2seq", {}, hints)(
         got, {k: v for k, v in expected.items() if k in hints})
     if "eval_seed" in expected:
-        seed = int(expected["eval_seed"])
-        accuracy = _trained_accuracy("train_seq2seq", got, seed, range(1, 6))
+        accuracy = _accuracy_of("train_seq2seq", got, TRAINING_LENGTHS)
         if not np.mean(accuracy) >= 0.75:
-            reference = _trained_accuracy("train_seq2seq", expected, seed, range(1, 6))
+            theirs = (reference() if reference is not None else
+                      _accuracy_of("train_seq2seq", expected, TRAINING_LENGTHS))
             raise CheckFailure(
                 "train_seq2seq: after training, the encoder–decoder reverses only "
                 f"{np.mean(accuracy):.0%} of held-out digit strings exactly (per length 1-5: "
                 f"{np.round(accuracy, 2).tolist()}); at least 75% is needed (the reference "
-                f"gets {np.mean(reference):.0%}). The update rule passed the exact check, "
+                f"gets {np.mean(theirs):.0%}). The update rule passed the exact check, "
                 "so look at what the training minimises: seq2seq_loss and the backward "
-                "passes it uses (parts 1-5). The accuracy is measured with the course's "
-                "decoder on your trained parameters.")
+                f"passes it uses (parts 1-5). The accuracy is measured with {measured_by}.")
 
 
-@case("ch07", judge=_judge_training)
+@case("ch07", judge=judge_training)
 def train_seq2seq(impl, rng, train_steps=400, clip=1.0):
     # Exact updates on weighted least squares: the first batch's gradient is large (it
     # is clipped when clip is small), the later ones are small (never clipped).
@@ -324,6 +319,8 @@ def train_seq2seq(impl, rng, train_steps=400, clip=1.0):
                            reversal_batches(train_steps, 64, 1, 5, rng), lr=0.01, clip=5.0)
         out.update({f"model.{k}": v for k, v in flatten_params(model).items()})
         out["eval_seed"] = int(rng.integers(2 ** 31))  # held-out strings for the judge
+        out["accuracy"] = _held_out_accuracy(impl, model, out["eval_seed"],
+                                             TRAINING_LENGTHS)
     return out
 
 
@@ -373,29 +370,33 @@ def additive_attention_backward(impl, rng, N=3, Tx=4, Hq=5, Hk=6, A=2):
     return dict(zip(_ATTENTION_GRADS, grads))
 
 
-def _judge_attention_training(got: dict, expected: dict) -> None:
-    seed = int(expected["eval_seed"])
-    accuracy = _trained_accuracy("attention_training", got, seed, [6, 7, 8], attention=True)
+def judge_attention_training(got: dict, expected: dict, measured_by: str = YOUR_DECODER,
+                             reference: Callable[[], np.ndarray] | None = None) -> None:
+    """The held-out accuracy on long strings in ``got["accuracy"]`` against the bar,
+    quoting the reference's (as in ``judge_training``); the grader's judge passes
+    accuracies it measured itself."""
+    accuracy = _accuracy_of("attention_training", got, ATTENTION_LENGTHS)
     if not np.mean(accuracy) >= 0.75:
-        reference = _trained_accuracy("attention_training", expected, seed, [6, 7, 8],
-                                      attention=True)
+        theirs = (reference() if reference is not None else
+                  _accuracy_of("attention_training", expected, ATTENTION_LENGTHS))
         raise CheckFailure(
             "attention_training: the encoder–decoder with attention reverses only "
             f"{np.mean(accuracy):.0%} of held-out strings of lengths 6-8 exactly (per "
             f"length: {np.round(accuracy, 2).tolist()}); at least 75% is needed (the "
-            f"reference gets {np.mean(reference):.0%}). The model is trained with your "
+            f"reference gets {np.mean(theirs):.0%}). The model is trained with your "
             "additive_attention_forward/backward, encoder and train_seq2seq: make sure "
-            "their tests pass. The accuracy is measured with the course's decoder on "
-            "your trained parameters.")
+            f"their tests pass. The accuracy is measured with {measured_by}.")
 
 
-@case("ch07", judge=_judge_attention_training)
+@case("ch07", judge=judge_attention_training)
 def attention_training(impl, rng, train_steps=400):
     model = impl.init_seq2seq(rng, 12, 16, 32, attention_size=32)
     impl.train_seq2seq(impl.attention_seq2seq_loss, model,
                        reversal_batches(train_steps, 64, 1, 8, rng), lr=0.01, clip=5.0)
     out = {f"model.{k}": v for k, v in flatten_params(model).items()}
     out["eval_seed"] = int(rng.integers(2 ** 31))
+    out["accuracy"] = _held_out_accuracy(impl, model, out["eval_seed"], ATTENTION_LENGTHS,
+                                         attention=True)
     return out
 
 

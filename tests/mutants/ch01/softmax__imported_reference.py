@@ -1,2 +1,3 @@
-# Wrong: imports the course's reference copy instead of writing the function.
+# Wrong: imports a reference copy instead of writing the function (the course ships
+# none: the learner kit holds no answers, so this fails to import).
 from autograder.provided.ch01 import softmax
