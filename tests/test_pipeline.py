@@ -175,33 +175,34 @@ def test_sandbox_confinement(tmp_path):
         "import os, socket\n"
         f"print(os.path.exists({str(REPO / 'solutions')!r}), "
         f"os.path.exists({str(REPO / 'autograder' / 'gradebook.db')!r}), "
-        "os.path.exists('/opt/rnncourse/autograder/reference.py'))\n"
+        "os.path.exists('/opt/rnncourse/autograder/reference.py'), "
+        "os.path.exists('/opt/rnncourse/rnnkit/grading.py'))\n"
         "try:\n    open('/usr/x', 'w')\nexcept OSError:\n    print('ro')\n"
         "open('written.txt', 'w').write('ok')\n"
         "try:\n    socket.create_connection(('1.1.1.1', 80), 2)\nexcept OSError:\n"
         "    print('offline')\n")
     lib, work, proc = _in_sandbox(tmp_path, script)
     assert not (lib / "autograder" / "gradebook.db").exists()
-    assert proc.stdout.split() == ["False", "False", "True", "ro", "offline"], proc.stderr
+    assert proc.stdout.split() == ["False", "False", "False", "True", "ro", "offline"], \
+        proc.stderr
     assert (work / "sub" / "written.txt").read_text() == "ok"
 
 
 @pytest.mark.skipif(not Sandbox(Path("."), Limits()).bwrap, reason="bubblewrap missing")
-def test_sandbox_withholds_this_and_later_chapters_reference_modules(tmp_path):
-    """Grading ch03: provided.ch01/ch02 import (the notebook needs them), ch03+ refuse."""
+def test_sandbox_has_the_kit_and_no_reference_code(tmp_path):
+    """Inside: the kit imports; the instructor's reference loader, judges and the old
+    provided modules do not exist there (the snapshot is an allow list)."""
     script = (
         "import importlib, sys\n"
         "sys.path.insert(0, '/opt/rnncourse')\n"
-        "for ch in ('ch01', 'ch02', 'ch03', 'ch05'):\n"
+        "import rnnkit.grading, rnnkit.cases.ch04\n"
+        "print('kit')\n"
+        "for name in ('autograder.reference', 'autograder.instructor', 'autograder.judges',"
+        " 'autograder.provided.ch01', 'autograder.pipeline.judge'):\n"
         "    try:\n"
-        "        m = importlib.import_module('autograder.provided.' + ch)\n"
-        "        print(ch, 'ok' if hasattr(m, 'rnn_forward') or hasattr(m, 'rnn_backward')"
-        " else 'empty')\n"
-        "    except ImportError as e:\n"
-        "        print(ch, 'withheld' if 'not available while this chapter is graded' in str(e)"
-        " else e)\n")
-    lib, _work, proc = _in_sandbox(tmp_path, script, "ch03")
-    assert proc.stdout.split() == ["ch01", "ok", "ch02", "ok", "ch03", "withheld",
-                                   "ch05", "withheld"], proc.stdout + proc.stderr
-    # outside the sandbox the modules are untouched
-    assert "def " in (lib / "autograder" / "provided" / "ch03.py").read_text()
+        "        importlib.import_module(name)\n"
+        "        print(name, 'importable')\n"
+        "    except ImportError:\n"
+        "        print('absent')\n")
+    _lib, _work, proc = _in_sandbox(tmp_path, script, "ch03")
+    assert proc.stdout.split() == ["kit"] + ["absent"] * 5, proc.stdout + proc.stderr

@@ -9,7 +9,7 @@
    ``_static/`` at every build, and the exercise pages and their downloadable notebooks
    give the install line for it under the site's own base URL (``html.baseurl`` in
    ``_config.yml``; ``RNNCOURSE_SITE_URL`` overrides it for a build served elsewhere,
-   as the tests do on localhost).
+   as the tests do on localhost: the pages then show that address).
 2. sphinx-thebe registers its inline configuration script twice under Jupyter Book 1, and
    the second copy throws "Identifier 'THEBE_JS_URL' has already been declared" in every
    page's console. Identical scripts are emitted once.
@@ -98,15 +98,18 @@ def _kit_prefixes(app) -> tuple[str, str]:
 
 
 def kit_install_line(app, pagename, templatename, context, doctree):
-    """Exercise pages show the kit's install line under this build's base URL."""
+    """Pages (the exercises, How to learn) show the kit's install line under this
+    build's base URL."""
     published, built = _kit_prefixes(app)
-    if published != built and "body" in context and pagename.startswith("exercises/"):
+    if published != built and "body" in context:
         context["body"] = context["body"].replace(published, built)
 
 
 def publish_kit(app, exception):
-    """Build the kit's wheel into _static/ and give the downloadable notebooks this
-    build's install line."""
+    """Build the kit's wheel into _static/.
+
+    The downloadable notebooks stay byte for byte the release: their toolkit cell is a
+    locked nbgrader cell, and a changed one makes Validate report a changed test cell."""
     if exception is not None or app.builder.format != "html":
         return
     import shutil
@@ -127,12 +130,6 @@ def publish_kit(app, exception):
         for old in static.glob("rnnkit-*.whl"):
             old.unlink()
         shutil.copy(wheels[0], static / wheels[0].name)
-    published, built = _kit_prefixes(app)
-    for notebook in sorted((root / "exercises").glob("ch*/ch*.ipynb")):
-        target = Path(app.outdir) / "_sources" / notebook.relative_to(root)
-        if target.exists():
-            target.write_text(notebook.read_text(encoding="utf-8").replace(published, built),
-                              encoding="utf-8")
 
 
 def setup(app):

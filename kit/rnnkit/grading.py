@@ -26,7 +26,7 @@ from typing import Mapping
 import numpy as np
 
 from rnnkit import cases as _cases
-from rnnkit.checks import CheckFailure
+from rnnkit.checks import CheckFailure, NotImplementedYet
 
 FIXTURES = Path(__file__).resolve().parent / "fixture_data"
 
@@ -229,16 +229,16 @@ def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) 
           + (f" ({errors} raised an error)" if errors else ""))
 
 
-def not_implemented(function: str, exc: NotImplementedError) -> CheckFailure:
+def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYet:
     """The one-line message of a part whose stub still raises NotImplementedError."""
     import traceback
     frames = traceback.extract_tb(exc.__traceback__)
     where = frames[-1].name if frames else function
     if where in ("<module>", function) or where.startswith("_"):
-        return CheckFailure(f"{function} is not implemented yet: replace "
-                            "`raise NotImplementedError()` in its cell with your code.")
-    return CheckFailure(f"{function} is not implemented yet: it calls {where}, which "
-                        "still raises NotImplementedError. Write that one first.")
+        return NotImplementedYet(f"{function} is not implemented yet: write its code in "
+                                 "place of the stub.")
+    return NotImplementedYet(f"{function} is not implemented yet: it calls {where}, which "
+                             "still raises NotImplementedError. Write that one first.")
 
 
 def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) -> None:
