@@ -219,7 +219,7 @@ def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) 
             elif isinstance(exc, NotImplementedError):
                 message = str(not_implemented(function, exc))
             else:
-                message = f"{function} raised {type(exc).__name__}: {exc}"
+                message = crash_message(function, exc, f"case seed={seed}")
             _record(chapter, function, seed, full, None, error=message,
                     mutated=impl.mutated)
             continue
@@ -227,6 +227,33 @@ def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) 
     n = len(seeds)
     print(f"{function}: {n} case{'s' if n > 1 else ''} recorded for grading"
           + (f" ({errors} raised an error)" if errors else ""))
+
+
+def _outside_libraries(filename: str) -> bool:
+    """True for a frame of the learner's code (a notebook cell or a file of theirs)."""
+    import sysconfig
+    libraries = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib",
+                                                     "platlib")}
+    return not any(filename.startswith(str(Path(lib))) for lib in libraries) \
+        and not filename.startswith(str(Path(__file__).resolve().parent))
+
+
+def crash_message(function: str, exc: BaseException, context: str) -> str:
+    """What a learner is told when a case crashed: where in their code, or, when the
+    kit itself failed on what their function returned, that (not "your code raised")."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)
+    kit = str(Path(__file__).resolve().parent)
+    if frames and frames[-1].filename.startswith(kit):
+        return (f"{function} returned something the check could not use "
+                f"({type(exc).__name__}: {exc}). Return what its docstring says, in "
+                f"that order ({context}).")
+    mine = [f for f in frames if _outside_libraries(f.filename)]
+    where = ""
+    if mine:
+        line = (mine[-1].line or "").strip()
+        where = f" at line {mine[-1].lineno} of {mine[-1].name}" + (f": `{line}`" if line else "")
+    return f"{function} raised {type(exc).__name__}: {exc}{where} ({context})."
 
 
 def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYet:
@@ -258,8 +285,8 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
         except NotImplementedError as exc:
             raise not_implemented(function, exc) from None
         except Exception as exc:  # learner code crashed: say where, keep the type
-            raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
-                               f"(case seed={seed}, shape {full}).") from None
+            raise CheckFailure(crash_message(function, exc, f"case seed={seed}, shape "
+                                             f"{full}")) from None
         expected, ref_mutated = expected_case(chapter, function, seed, shape)
         mutated = [m for m in impl.mutated if m not in ref_mutated]
         try:
@@ -301,8 +328,8 @@ def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
     except NotImplementedError as exc:
         raise not_implemented(function, exc) from None
     except Exception as exc:  # learner code crashed: say where, keep the type
-        raise CheckFailure(f"{function} raised {type(exc).__name__}: {exc} "
-                           f"(gradient check seed={seed}, shape {shape}).") from None
+        raise CheckFailure(crash_message(function, exc, f"gradient check seed={seed}, "
+                                         f"shape {shape}")) from None
     worst = max(errors.values()) if errors else 0.0
     print(f"{function}: gradients agree with finite differences "
           f"(largest relative error {worst:.1e})")
