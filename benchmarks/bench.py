@@ -45,8 +45,8 @@ def env_with_bin() -> dict:
 
 
 def chapters() -> list[str]:
-    return sorted(p.name for p in (REPO / "solutions").iterdir()
-                  if (p / f"{p.name}.ipynb").exists())
+    from rnnkit.course import CHAPTERS  # the course manifest
+    return list(CHAPTERS)
 
 
 # --------------------------------------------------------------------------- book
@@ -311,8 +311,37 @@ def bench_cells(N: int = 32, T: int = 50, D: int = 64, H: int = 128) -> None:
           ["cell", "numpy reference", "torch CPU", "ratio", "target"], rows)
 
 
+def bench_kit() -> None:
+    """The learner kit: wheel size, and the time to install it into a fresh venv (its
+    dependencies from pip's cache, as on a learner's second install), with and without
+    the [lab] extra (JupyterLab and nbgrader)."""
+    import tempfile
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                        "--no-build-isolation", str(REPO / "kit"), "-w", str(tmp)], check=True)
+        (wheel,) = tmp.glob("rnnkit-*.whl")
+        rows.append(["wheel", wheel.name, f"{wheel.stat().st_size / 1024:.0f} KiB"])
+        base = getattr(sys, "_base_executable", None) or sys.executable
+        for label, requirement in (("kit", str(wheel)), ("kit[lab]", f"rnnkit[lab] @ file://{wheel}")):
+            venv = tmp / f"venv-{label}"
+            subprocess.run([base, "-m", "venv", str(venv)], check=True)
+            t0 = time.perf_counter()
+            subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                            "--disable-pip-version-check", requirement], check=True)
+            seconds = time.perf_counter() - t0
+            count = len(subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list",
+                                        "--format=freeze"], capture_output=True, text=True,
+                                       check=True).stdout.splitlines())
+            size = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file()) >> 20
+            rows.append([f"install {label} in a fresh venv", f"{seconds:.1f} s",
+                         f"{count} packages, {size} MB"])
+    table("Learner kit", ["what", "value", "size"], rows)
+
+
 def main(argv: list[str]) -> None:
-    what = argv or ["cells", "grade", "book", "scale"]
+    what = argv or ["cells", "grade", "book", "scale", "kit"]
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     if "cells" in what:
         bench_cells()
@@ -326,6 +355,8 @@ def main(argv: list[str]) -> None:
         bench_grading_scale()
     if "gradescale" in what:
         bench_grading_scale()
+    if "kit" in what:
+        bench_kit()
 
 
 if __name__ == "__main__":

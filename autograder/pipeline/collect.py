@@ -16,7 +16,6 @@ by ``inspect``, never repaired.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import shutil
 import tempfile
@@ -90,6 +89,18 @@ def _layout(folder: Path, assignment: str) -> dict[str, list[Path]]:
     return found
 
 
+def _has_test_cells(path: Path) -> bool:
+    """True if the file is a notebook with at least one of the course's test cells."""
+    import nbformat
+    from rnnkit.course import TEST_PREFIX
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 -- not a notebook (or not readable): not this one
+        return False
+    return any(str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+               .startswith(TEST_PREFIX) for cell in nb.cells)
+
+
 def _pick_notebook(files: list[Path], base: Path | None, assignment: str
                    ) -> tuple[Path | None, list[str]]:
     wanted = f"{assignment}.ipynb"
@@ -101,13 +112,9 @@ def _pick_notebook(files: list[Path], base: Path | None, assignment: str
         return notebooks[0], [f"The notebook was submitted as '{notebooks[0].name}'; it was "
                               f"graded as '{wanted}'."]
     for path in notebooks:
-        try:
-            text = path.read_text(encoding="utf-8")
-            if f'"grade_id": "test_' in text and json.loads(text):
-                return path, [f"Several notebooks were submitted; '{path.name}' was graded "
-                              f"as '{wanted}'."]
-        except (OSError, ValueError):
-            continue
+        if _has_test_cells(path):
+            return path, [f"Several notebooks were submitted; '{path.name}' was graded "
+                          f"as '{wanted}'."]
     if notebooks:
         return None, [f"None of the submitted notebooks ({', '.join(p.name for p in notebooks)}) "
                       f"is '{wanted}'."]
