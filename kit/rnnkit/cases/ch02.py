@@ -406,12 +406,13 @@ def _judge_training(got: dict, expected: dict) -> None:
     if "measuring error" in got:
         raise CheckFailure(
             "train_char_rnn: measuring the trained model with your char_rnn_loss and "
-            f"sample_chars raised {got['measuring error']}. Make their checks pass "
-            "first, and update the arrays of params in place (do not replace or rename "
-            "them).")
+            f"sample_chars failed ({str(got['measuring error']).rstrip('.')}). Make their "
+            "checks pass first, and update the arrays of params in place (do not replace "
+            "or rename them).")
     if "text_loss" not in got or "word_rate" not in got:
         raise CheckFailure("train_char_rnn: the check could not measure the trained model.")
-    training_verdict(got, expected, "measured with your char_rnn_loss and sample_chars")
+    training_verdict(got, expected, "measured with your char_rnn_loss and sample_chars, "
+                                    "whose own checks must pass")
 
 
 def _own_scores(impl, params, sample_seed: int) -> dict:
@@ -419,10 +420,9 @@ def _own_scores(impl, params, sample_seed: int) -> dict:
     (kept as an output: the grader, which measures the parameters itself, ignores it)."""
     try:
         return trained_scores(impl, params, sample_seed)
-    except CheckFailure:
-        raise
     except Exception as exc:  # noqa: BLE001 -- the learner's code, or a replaced params
-        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        what = (str(exc) if isinstance(exc, CheckFailure) else
+                f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         return {"measuring error": np.array(what)}
 
 

@@ -520,7 +520,8 @@ def _judge_training(got: dict, expected: dict) -> dict:
     for name in SCORES:
         if name not in got:
             raise CheckFailure(f"tagger training: the case did not measure {name!r}.")
-    training_verdict(got, lambda: expected, "measured with your tagger_forward and segment")
+    training_verdict(got, lambda: expected, "measured by evaluate_tagger with your "
+                     "tagger_forward, bi_tags and segment")
     return got
 
 
