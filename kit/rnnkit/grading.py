@@ -18,6 +18,7 @@ trusted there anyway.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -55,6 +56,7 @@ class HiddenCase(LookupError):
     """A case instance whose expected outputs do not ship with the kit (a hidden test)."""
 
 
+@functools.lru_cache(maxsize=None)
 def instructor():
     """The instructor's side of ``check``, when it is installed (never in a learner's
     environment): the object registered under the entry point group
