@@ -236,7 +236,8 @@ def _outside_libraries(filename: str) -> bool:
     import sysconfig
     libraries = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib",
                                                      "platlib")}
-    return not any(filename.startswith(str(Path(lib))) for lib in libraries) \
+    return not filename.startswith("<frozen") \
+        and not any(filename.startswith(str(Path(lib))) for lib in libraries) \
         and not filename.startswith(str(Path(__file__).resolve().parent))
 
 
