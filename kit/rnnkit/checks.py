@@ -23,9 +23,9 @@ __all__ = [
 ]
 
 
-# nbgrader's Validate cuts output lines at about 90 characters: messages are wrapped
-# to this width when they are shown.
-LINE_WIDTH = 86
+# nbgrader's Validate indents output lines by four spaces and cuts them at about 90
+# characters: messages are wrapped to this width when they are shown.
+LINE_WIDTH = 80
 
 
 def wrap_message(text: str, width: int = LINE_WIDTH) -> list[str]:

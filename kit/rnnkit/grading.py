@@ -27,7 +27,7 @@ from typing import Mapping
 import numpy as np
 
 from rnnkit import cases as _cases
-from rnnkit.checks import CheckFailure, NotImplementedYet
+from rnnkit.checks import LINE_WIDTH, CheckFailure, NotImplementedYet
 
 FIXTURES = Path(__file__).resolve().parent / "fixture_data"
 
@@ -54,6 +54,10 @@ def _fixture(chapter: str, key: str) -> dict | None:
 
 class HiddenCase(LookupError):
     """A case instance whose expected outputs do not ship with the kit (a hidden test)."""
+
+    def _render_traceback_(self) -> list[str]:
+        from rnnkit.checks import wrap_message
+        return wrap_message(f"{type(self).__name__}: {self}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -265,10 +269,15 @@ def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYe
     frames = traceback.extract_tb(exc.__traceback__)
     where = frames[-1].name if frames else function
     if where in ("<module>", function) or where.startswith("_"):
-        return NotImplementedYet(f"{function} is not implemented yet: write its code in "
-                                 "place of the stub.")
-    return NotImplementedYet(f"{function} is not implemented yet: it calls {where}, which "
-                             "still raises NotImplementedError. Write that one first.")
+        return NotImplementedYet(f"{function} is not implemented yet: write it in place of "
+                                 "the stub.")
+    # one line, so that every front end shows it whole (see checks.LINE_WIDTH)
+    for message in (f"{function} calls {where}, which is not implemented yet: write that first.",
+                    f"{function} calls {where}, which is not implemented yet.",
+                    f"{function}: {where} is not implemented yet."):
+        if len(message) <= LINE_WIDTH:
+            break
+    return NotImplementedYet(message)
 
 
 def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) -> None:
