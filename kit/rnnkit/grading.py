@@ -269,8 +269,7 @@ def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYe
     frames = traceback.extract_tb(exc.__traceback__)
     where = frames[-1].name if frames else function
     if where in ("<module>", function) or where.startswith("_"):
-        return NotImplementedYet(f"{function} is not implemented yet: replace its stub "
-                                 "with your code.")
+        return NotImplementedYet(f"{function} is not implemented yet: replace its stub.")
     # one line, so that every front end shows it whole (see checks.LINE_WIDTH)
     for message in (f"{function} calls {where}, which is not implemented yet: write that first.",
                     f"{function} calls {where}, which is not implemented yet.",
