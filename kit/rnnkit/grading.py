@@ -279,6 +279,19 @@ def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYe
     return NotImplementedYet(message)
 
 
+def _run_learner(function: str, context: str, call):
+    """``call()``, with the learner's crashes turned into the kit's messages: a stub
+    that is not written yet, or where their code raised (or the kit could not use it)."""
+    try:
+        return call()
+    except CheckFailure:
+        raise
+    except NotImplementedError as exc:
+        raise not_implemented(function, exc) from None
+    except Exception as exc:  # learner code crashed: say where, keep the type
+        raise CheckFailure(crash_message(function, exc, context)) from None
+
+
 def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) -> None:
     """Run the case ``name`` ("chapter.function") for every seed; raise on failure."""
     chapter, function = name.split(".", 1)
@@ -289,15 +302,8 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
     summaries = []
     for seed in seeds:
         impl = RecordingImpl(namespace, chapter=chapter)  # notes inputs changed in place
-        try:
-            got = case(impl, seed, **shape)
-        except CheckFailure:
-            raise
-        except NotImplementedError as exc:
-            raise not_implemented(function, exc) from None
-        except Exception as exc:  # learner code crashed: say where, keep the type
-            raise CheckFailure(crash_message(function, exc, f"case seed={seed}, shape "
-                                             f"{full}")) from None
+        got = _run_learner(function, f"case seed={seed}, shape {full}",
+                           lambda: case(impl, seed, **shape))
         expected, ref_mutated = expected_case(chapter, function, seed, shape)
         mutated = [m for m in impl.mutated if m not in ref_mutated]
         try:
@@ -332,15 +338,8 @@ def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
     if function not in table:
         raise KeyError(f"No gradient check for {name}.")
     impl = _cases.Impl(namespace, chapter=chapter)
-    try:
-        errors = table[function](impl, np.random.default_rng(seed), **shape)
-    except CheckFailure:
-        raise
-    except NotImplementedError as exc:
-        raise not_implemented(function, exc) from None
-    except Exception as exc:  # learner code crashed: say where, keep the type
-        raise CheckFailure(crash_message(function, exc, f"gradient check seed={seed}, "
-                                         f"shape {shape}")) from None
+    errors = _run_learner(function, f"gradient check seed={seed}, shape {shape}",
+                          lambda: table[function](impl, np.random.default_rng(seed), **shape))
     worst = max(errors.values()) if errors else 0.0
     print(f"{function}: gradients agree with finite differences "
           f"(largest relative error {worst:.1e})")
