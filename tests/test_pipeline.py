@@ -159,18 +159,18 @@ def _in_sandbox(tmp_path: Path, script: str, chapter: str | None = None):
     """Run ``script`` in the grading sandbox: (snapshot, work folder, completed process)."""
     lib = snapshot_package(tmp_path / "lib")
     work = tmp_path / "work"
-    for sub in ("ctl", "rec", "home", "sub"):
-        (work / sub).mkdir(parents=True)
-    argv, _ = Sandbox(lib, Limits()).command(work, 3, chapter)
+    (work / "sub").mkdir(parents=True)
+    argv, env = Sandbox(lib, Limits()).command(work, 3, 4)
     prefix = argv[:argv.index(sys.executable)]
     proc = subprocess.run(prefix + [sys.executable, "-I", "-c", script],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=env)
     return lib, work, proc
 
 
 @pytest.mark.skipif(not Sandbox(Path("."), Limits()).bwrap, reason="bubblewrap missing")
 def test_sandbox_confinement(tmp_path):
-    """Inside: no solutions, no gradebook, no network, read-only system, writable work."""
+    """Inside: no solutions, no gradebook, no network, read-only system and submission,
+    a writable work area that the host never sees."""
     script = (
         "import os, socket\n"
         f"print(os.path.exists({str(REPO / 'solutions')!r}), "
@@ -179,13 +179,15 @@ def test_sandbox_confinement(tmp_path):
         "os.path.exists('/opt/rnncourse/rnnkit/grading.py'))\n"
         "try:\n    open('/usr/x', 'w')\nexcept OSError:\n    print('ro')\n"
         "open('written.txt', 'w').write('ok')\n"
+        "print(open('/grading/written.txt').read())\n"
+        "try:\n    open('/submission/x', 'w')\nexcept OSError:\n    print('ro-submission')\n"
         "try:\n    socket.create_connection(('1.1.1.1', 80), 2)\nexcept OSError:\n"
         "    print('offline')\n")
     lib, work, proc = _in_sandbox(tmp_path, script)
     assert not (lib / "autograder" / "gradebook.db").exists()
-    assert proc.stdout.split() == ["False", "False", "False", "True", "ro", "offline"], \
-        proc.stderr
-    assert (work / "sub" / "written.txt").read_text() == "ok"
+    assert proc.stdout.split() == ["False", "False", "False", "True", "ro", "ok",
+                                   "ro-submission", "offline"], proc.stderr
+    assert not list(work.rglob("written.txt")) and not list(work.rglob("x"))
 
 
 @pytest.mark.skipif(not Sandbox(Path("."), Limits()).bwrap, reason="bubblewrap missing")

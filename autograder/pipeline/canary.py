@@ -14,9 +14,10 @@ before every graded test cell and at the end. A probe
 3. raises ``CanaryIntact(token)`` when all is as it was, ``TamperAlarm(findings)``
    otherwise.
 
-The parent accepts a probe only if its cell failed with ``CanaryIntact`` and the token
-that only this run's secret gives. A probe blanked by an input transformer, swallowed,
-or rigged to pass therefore counts as tampering. Grades never depend on anything the
+The parent accepts a probe only if its cell failed with ``CanaryIntact`` and the
+one-time token it sent with that probe cell (derived from a secret that never leaves
+the parent; the sandbox learns each token only when its probe runs). A probe blanked by
+an input transformer, swallowed, or rigged to pass therefore counts as tampering. Grades never depend on anything the
 kernel says (the outside judge decides them); the canary is there to flag and to zero
 the parts graded after the kernel was tampered with. A learner who studies this file
 can still fool it from inside the process: that buys nothing but the missing flag.
@@ -45,9 +46,14 @@ def token(secret: str, label: str) -> str:
     return hmac.new(secret.encode(), label.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def arm(shell, secret: str, chapter: str) -> None:
-    """Called by the runner before any learner code: keep the shell and the secret."""
-    _STATE.update(shell=shell, secret=secret, chapter=chapter)
+def arm(shell, chapter: str) -> None:
+    """Called by the runner before any learner code: keep the shell."""
+    _STATE.update(shell=shell, chapter=chapter)
+
+
+def expect(nonce: str) -> None:
+    """Called by the runner just before a probe cell: the token it must answer with."""
+    _STATE["nonce"] = nonce
 
 
 def _identities(namespace: dict) -> dict:
@@ -245,8 +251,9 @@ def _must_fail() -> list[str]:
 
 def probe(label: str) -> None:
     """The canary cell: raise CanaryIntact(token) if the kernel is as it was."""
+    nonce = _STATE.pop("nonce", "")
     findings = _must_fail() + _integrity()
     if findings:
         unique = list(dict.fromkeys(findings))
         raise TamperAlarm("; ".join(unique[:8]))
-    raise CanaryIntact(token(_STATE["secret"], label))
+    raise CanaryIntact(nonce)

@@ -41,6 +41,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--no-sandbox", "--trusted", dest="trusted", action="store_true",
                    help="run without bubblewrap (ONLY for trusted submissions, e.g. on "
                         "machines without user namespaces); limits still apply")
+    p.add_argument("--sandbox-memory-mb", type=int, default=3072,
+                   help="memory of all of a notebook's processes together, its /tmp and "
+                        "work area included, where control groups are available "
+                        "(default 3072)")
+    p.add_argument("--keep-work", action="store_true",
+                   help="keep each submission's work folder under autograder/.scratch "
+                        "(for debugging the grader; removed after judging by default)")
     p.add_argument("--no-feedback", dest="feedback", action="store_false")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--root", type=Path, default=Path.cwd(),
@@ -64,10 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from autograder.pipeline.run import Options, grade, reports_dir
     limits = Limits(cell_timeout=args.cell_timeout or _default_cell_timeout(root),
-                    notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb)
+                    notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
+                    sandbox_memory_mb=args.sandbox_memory_mb)
     opts = Options(args.assignment, root, args.submissions,
                    set(args.students) if args.students else None, max(1, args.jobs),
-                   limits, args.trusted, args.feedback, not args.quiet)
+                   limits, args.trusted, args.feedback, not args.quiet,
+                   keep_work=args.keep_work)
     try:
         results = grade(opts)
     except SandboxUnavailable as exc:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import math
 import zipfile
 from pathlib import Path
 
@@ -32,7 +33,9 @@ from rnnkit.checks import CheckFailure
 from autograder.instructor import judge_for, reference_run
 from rnnkit.grading import mutation_message, record_name
 
-MAX_RECORD_BYTES = 64 << 20
+MAX_RECORD_BYTES = 64 << 20     # one recorded file, and one array in it
+MAX_CELL_ARRAYS = 256 << 20     # all arrays of one graded cell, decompressed
+_LEFT = [MAX_CELL_ARRAYS]       # what the cell being judged may still decompress
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,13 +124,23 @@ def other_test_calls(source: str) -> list[str]:
 
 
 def _safe_load_npz(path: Path) -> dict[str, np.ndarray]:
-    """Load a recorded .npz without pickles, refusing members that claim to be huge."""
+    """Load a recorded .npz without pickles. Sizes are checked before anything is
+    decompressed: each member's declared size (which ``zipfile`` enforces while
+    reading) and its array header against the per-array cap, and their sum against
+    what the graded cell may still decompress (``_LEFT``), so a small archive cannot
+    expand into gigabytes in the judge."""
     if path.stat().st_size > MAX_RECORD_BYTES:
         raise CheckFailure("the recorded outputs are larger than the grader accepts "
                            f"({path.stat().st_size >> 20} MB).")
     arrays = {}
     with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
+        members = archive.infolist()
+        declared = sum(info.file_size for info in members)
+        if len(members) > 256 or declared > _LEFT[0]:
+            raise CheckFailure("the recorded outputs are larger than the grader accepts "
+                               f"({declared >> 20} MB decompressed).")
+        _LEFT[0] -= declared
+        for info in members:
             if info.file_size > MAX_RECORD_BYTES or not info.filename.endswith(".npy"):
                 raise CheckFailure("the recorded outputs are malformed.")
             with archive.open(info) as member:
@@ -136,27 +149,154 @@ def _safe_load_npz(path: Path) -> dict[str, np.ndarray]:
                     shape, _, dtype = np.lib.format.read_array_header_1_0(member)
                 else:
                     shape, _, dtype = np.lib.format.read_array_header_2_0(member)
-                if dtype.hasobject or int(np.prod(shape)) * dtype.itemsize > MAX_RECORD_BYTES:
+                if dtype.hasobject or int(np.prod(shape)) * dtype.itemsize > info.file_size:
                     raise CheckFailure("the recorded outputs are malformed.")
             with archive.open(info) as member:
                 arrays[info.filename[:-4]] = np.lib.format.read_array(member, allow_pickle=False)
     return arrays
 
 
-def _rebuild(kind: str, array: np.ndarray | None):
-    """The learner's output as check_array needs to see it, from its recorded form."""
-    family, _, name = kind.partition(":")
-    if family == "none":
+_REBUILD_DEPTH = 40          # a little above the recorder's MAX_DEPTH
+_PACKED_VALUES = 1_000_000   # Python or numpy scalars that one packed nest may become
+_NUMBER_TYPES = {"bool": bool, "int": int, "float": float, "complex": complex}
+_CONTAINERS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
+
+
+def _malformed() -> CheckFailure:
+    return CheckFailure("the recorded outputs are malformed.")
+
+
+def _named(base: type, node: dict) -> type:
+    """``base``, or a stand-in subclass of it with the learner's class name (messages
+    name the class; a comparison that accepts the base accepts the subclass)."""
+    name = node.get("name")
+    return base if name is None else type(str(name), (base,), {})
+
+
+def _stand_in(node: dict, arrays: dict[str, np.ndarray]):
+    """An object of the learner's class name and repr, which np.asarray turns into what
+    numpy made of the original (when it could): not a number, list or array."""
+    name, text = str(node.get("name") or "object"), str(node.get("repr") or "")[:300]
+    attrs = {"__repr__": lambda self: text or object.__repr__(self)}
+    if "key" in node:
+        value = _member(node, arrays)
+        attrs["__array__"] = lambda self, dtype=None, copy=None: \
+            value.copy() if dtype is None else value.astype(dtype)
+    return type(name, (), attrs)()
+
+
+def _member(node: dict, arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """A copy of the array a node refers to: ``shape`` entries from ``at`` on, in the
+    flat npz member ``key``."""
+    flat = arrays[str(node["key"])]
+    shape = tuple(int(n) for n in node["shape"])
+    at, size = int(node["at"]), math.prod(shape)
+    if flat.ndim != 1 or flat.dtype.hasobject or len(shape) > 64 or min(shape, default=0) < 0 \
+            or not 0 <= at <= at + size <= flat.size:
+        raise _malformed()
+    return flat[at:at + size].reshape(shape).copy()
+
+
+def _unpack(levels: list, leaf: str, array: np.ndarray):
+    """A packed nest of lists and tuples (see rnnkit.grading's record format)."""
+    if not levels or len(levels) > _REBUILD_DEPTH or array.ndim < len(levels) or any(
+            level not in ("list", "tuple") for level in levels):
+        raise _malformed()
+    if leaf != "ndarray" and (array.ndim != len(levels) or array.size > _PACKED_VALUES
+                              or array.dtype.kind not in "biufc"):
+        raise _malformed()
+    if leaf == "python" and array.dtype not in (np.bool_, np.int64, np.float64,
+                                                np.complex128):
+        raise _malformed()
+
+    def build(part: np.ndarray, level: int):
+        kind = list if levels[level] == "list" else tuple
+        if level < len(levels) - 1:
+            return kind(build(sub, level + 1) for sub in part)
+        if leaf == "python":
+            return kind(part.tolist())
+        if leaf == "numpy":
+            return kind(part[i] for i in range(len(part)))       # numpy scalars
+        if leaf == "ndarray":
+            return kind(np.array(part[i, ...]) for i in range(len(part)))
+        raise _malformed()
+    return build(array, 0)
+
+
+def _rebuild(node, arrays: dict[str, np.ndarray], depth: int = 0):
+    """One recorded output (``kinds[name]`` of a recording, see the record format in
+    ``rnnkit.grading``) as the in-kernel comparison saw it: the same Python types
+    and values, so that ``Case.compare`` passes or fails it with the same message.
+    Raises CheckFailure for anything the recorder does not write."""
+    if not isinstance(node, dict) or depth > _REBUILD_DEPTH:
+        raise _malformed()
+    kind = node.get("t")
+    if kind == "none":
         return None
-    if family == "object" or array is None:
-        return type(name or "object", (), {})()
-    if family == "subclass":
-        return array.view(type(name, (np.ndarray,), {}))
-    if family == "python":
-        return array.item()
-    if family == "numpy":
+    if kind == "py":
+        base, value = _NUMBER_TYPES[node["type"]], node["v"]
+        number = (bool(value) if base is bool else int(str(value), 16) if base is int
+                  else float.fromhex(str(value)) if base is float
+                  else complex(float.fromhex(str(value[0])), float.fromhex(str(value[1]))))
+        return number if base is bool else _named(base, node)(number)
+    if kind == "str":
+        return _named(str, node)(str(node["v"]))
+    if kind == "bytes":
+        return _named(bytes, node)(bytes.fromhex(str(node["v"])))
+    if kind == "ndarray":
+        return _member(node, arrays)
+    if kind == "numpy":
+        array = _member(node, arrays)
+        if array.ndim != 0:
+            raise _malformed()
         return array[()]
-    return array
+    if kind == "objarray":
+        shape = tuple(int(n) for n in node["shape"])
+        items = [_rebuild(item, arrays, depth + 1) for item in node["items"]]
+        if len(shape) > 32 or int(np.prod(shape)) != len(items):
+            raise _malformed()
+        array = np.empty(len(items), dtype=object)
+        for i, item in enumerate(items):   # element by element: a list stays a list
+            array[i] = item
+        return array.reshape(shape)
+    if kind == "subclass":
+        data = _rebuild(node["of"], arrays, depth + 1)
+        if type(data) is not np.ndarray:
+            raise _malformed()
+        return data.view(type(str(node.get("name") or "ndarray"), (np.ndarray,), {}))
+    if kind in _CONTAINERS:
+        items = [_rebuild(item, arrays, depth + 1) for item in node["items"]]
+        return _named(_CONTAINERS[kind], node)(items)
+    if kind == "dict":
+        return _named(dict, node)((_rebuild(k, arrays, depth + 1), _rebuild(v, arrays, depth + 1))
+                                  for k, v in node["items"])
+    if kind == "packed":
+        return _unpack(list(node["levels"]), str(node["leaf"]), _member(node, arrays))
+    if kind == "object":
+        return _stand_in(node, arrays)
+    raise _malformed()
+
+
+def rebuild_outputs(function: str, kinds, arrays: dict[str, np.ndarray]) -> dict:
+    """Every recorded output of a case instance, rebuilt (see ``_rebuild``). An output
+    the recorder could not hold fails with the reason it gave."""
+    if not isinstance(kinds, dict):
+        raise _malformed()
+    got = {}
+    for name, node in kinds.items():
+        if isinstance(node, dict) and node.get("t") == "unrecordable":
+            raise CheckFailure(
+                f"{function}: {name} could not be recorded for grading "
+                f"({str(node.get('why'))[:200]}). Return what the docstring says: numpy "
+                "arrays and numbers.")
+        try:
+            got[str(name)] = _rebuild(node, arrays)
+        except CheckFailure:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+                IndexError):
+            raise _malformed() from None
+    return got
 
 
 class Judge:
@@ -197,8 +337,7 @@ class Judge:
         try:
             arrays = _safe_load_npz(npz_path) if npz_path.is_file() else {}
             kinds = meta.get("kinds") or {}
-            got = {str(name): _rebuild(str(kind), arrays.get(str(name)))
-                   for name, kind in kinds.items()}
+            got = rebuild_outputs(inst.function, kinds, arrays)
         except CheckFailure as failure:
             return str(failure)
         except (ValueError, OSError, zipfile.BadZipFile, EOFError):
@@ -217,6 +356,7 @@ class Judge:
 
     def judge_cell(self, grade_id: str, points: float, instances: list[Instance],
                    folder: Path | None) -> CellVerdict:
+        _LEFT[0] = MAX_CELL_ARRAYS
         failures = []
         for inst in instances:
             reason = self.judge_instance(inst, folder)

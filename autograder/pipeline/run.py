@@ -8,13 +8,17 @@ of this round are touched: regrading one learner changes nobody else's grade.
 """
 from __future__ import annotations
 
+import ast
 import concurrent.futures
 import dataclasses
 import json
 import multiprocessing
 import os
+import re
+import resource
 import shutil
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -22,6 +26,7 @@ import nbformat
 from nbgrader import utils
 
 from autograder.pipeline import canary, collect as collect_mod, nbgrader_steps as steps
+from autograder.pipeline.copies import resolve_copies
 from autograder.pipeline.execute import NotebookRun, run_notebook
 from autograder.pipeline.judge import (CellVerdict, Judge, UnjudgeableTest,
                                        other_test_calls, parse_checks)
@@ -44,6 +49,7 @@ class Options:
     trusted: bool = False
     feedback: bool = True
     progress: bool = True
+    keep_work: bool = False   # keep each submission's work folder (for debugging)
 
 
 @dataclasses.dataclass
@@ -115,6 +121,7 @@ def inspect(path: Path, root: Path, cfg, assignment: str, release: dict, url: st
                          + (f" (it looks like the notebook of {', '.join(others)})" if others
                             else "") + ". Submit the notebook of this assignment.")
         return prep
+    prep.notes += resolve_copies(nb, release)  # before nbgrader's DeduplicateIds
     prep.notes += _repairs(nb, release)
     try:
         prep.notebook = steps.sanitize(nb, cfg, assignment, student, url)
@@ -165,18 +172,64 @@ def _release_cells(root: Path, assignment: str) -> dict[str, dict]:
 
 # ----------------------------------------------------------------------------- sandbox
 
+HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?",
+                    re.S | re.M)
+
+
+def split_hidden(source: str) -> tuple[str, list[dict] | None]:
+    """(the test cell without its hidden block, the block's calls as data).
+
+    The sandbox never receives the hidden tests' source: a hidden block made only of
+    ``check("chNN.f", globals(), key=literal...)`` and ``gradcheck(...)`` statements is
+    sent as the list of those calls, which the runner makes itself. A block with any
+    other code cannot be sent that way: the second item is then None (the caller sends
+    the whole source, and says so in the docs)."""
+    calls: list[dict] = []
+    match = HIDDEN.search(source)
+    if match is None:
+        return source, []
+    try:
+        tree = ast.parse(textwrap.dedent(match.group(1)))
+    except SyntaxError:
+        return source, None
+    for stmt in tree.body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                and call.func.id in ("check", "gradcheck") and len(call.args) == 2
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)
+                and isinstance(call.args[1], ast.Call) and not call.args[1].args
+                and isinstance(call.args[1].func, ast.Name)
+                and call.args[1].func.id == "globals"):
+            return source, None
+        try:
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+        except ValueError:
+            return source, None
+        if None in kwargs:
+            return source, None
+        calls.append({"fn": call.func.id, "name": call.args[0].value, "kwargs": kwargs})
+    visible = source[:match.start()] + source[match.end():]
+    return visible, calls
+
+
 def _cells_to_run(nb) -> tuple[list[dict], dict[int, str]]:
     """Code cells to run, with the baseline first and a canary before every graded cell
-    and at the end; and {run position: canary label}."""
+    and at the end; and {run position: canary label}. Graded cells go without their
+    hidden block, which travels as data (:func:`split_hidden`)."""
     cells = [{"i": -1, "source": BASELINE, "kind": "baseline"}]
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        entry = {"i": i, "source": cell.source, "kind": "code"}
         if utils.is_grade(cell):
             label = cell.metadata["nbgrader"]["grade_id"]
             cells.append({"i": CANARY_OFFSET + i, "source": PROBE.format(label=label),
                           "kind": "canary", "label": label})
-        cells.append({"i": i, "source": cell.source, "kind": "code"})
+            visible, hidden = split_hidden(cell.source)
+            if hidden is not None:
+                entry.update(source=visible, hidden=hidden)
+        cells.append(entry)
     cells.append({"i": END_CANARY, "source": PROBE.format(label="end"), "kind": "canary",
                   "label": "end"})
     return cells, {}
@@ -192,7 +245,7 @@ def _canary_findings(cells: list[dict], run: NotebookRun) -> tuple[int | None, s
         result = run.cells[cell["i"]]
         errors = [o for o in result.outputs if o.get("output_type") == "error"]
         if result.status == "error" and errors and errors[-1].get("ename") == "CanaryIntact" \
-                and errors[-1].get("evalue") == canary.token(run.secret, cell["label"]):
+                and errors[-1].get("evalue") == run.token(cell["label"], result.attempt):
             continue
         if errors and errors[-1].get("ename") == "TamperAlarm":
             return pos, str(errors[-1].get("evalue"))
@@ -235,24 +288,63 @@ def _work(student: str) -> dict:
     work = root / steps.SCRATCH / a / "work" / student
     shutil.rmtree(work, ignore_errors=True)
     (work / "sub").mkdir(parents=True)
-    for folder in (root / "autograder" / "submitted" / student / a, root / "solutions" / a):
-        for path in folder.rglob("*"):
-            if path.is_file() and path.suffix != ".ipynb" and "__pycache__" not in path.parts:
-                dest = work / "sub" / path.relative_to(folder)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
+    skipped = _copy_submitted_files(root / "autograder" / "submitted" / student / a,
+                                    work / "sub", opts.limits)
+    if skipped:
+        out["notes"] = out["notes"] + [skipped]
     nb = prep.notebook
     cells, _ = _cells_to_run(nb)
-    run = run_notebook(work, cells, a, ctx["sandbox"], opts.limits)
-    result = _judge_run(prep, nb, cells, run, ctx["judge"], ctx["graded"],
-                        ctx["instances"], work)
+    try:
+        run = run_notebook(work, cells, a, ctx["sandbox"], opts.limits)
+        result = _judge_run(prep, nb, cells, run, ctx["judge"], ctx["graded"],
+                            ctx["instances"], work)
+    finally:
+        if not opts.keep_work:
+            shutil.rmtree(work, ignore_errors=True)
     out.update(sources=[c.source for c in nb.cells], cell_outputs=result["cell_outputs"],
                verdicts={gid: v.as_dict() for gid, v in result["verdicts"].items()},
                incidents=result["incidents"] + run.incidents,
                tampering=result["tampering"], grader_error=result["grader_error"],
                attempts=run.attempts, seconds=round(run.seconds, 2),
-               exec_seconds=round(sum(c.secs for c in run.cells.values()), 3))
+               exec_seconds=round(sum(c.secs for c in run.cells.values()), 3),
+               limits=run.limits, peak_mb=run.peak_mb)
     return out
+
+
+def _copy_submitted_files(folder: Path, dest: Path, limits: Limits) -> str:
+    """Copy the files submitted beside the notebook (helper modules, data) for the
+    sandbox: regular files only, no links, within a budget. Returns a note for the
+    learner if some were left out."""
+    budget = limits.submission_mb << 20
+    left_out = 0
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_symlink() or not path.is_file() or path.suffix == ".ipynb" \
+                or "__pycache__" in rel.parts or ".ipynb_checkpoints" in rel.parts:
+            left_out += path.is_symlink() or (path.is_file() and path.suffix != ".ipynb")
+            continue
+        size = path.lstat().st_size
+        if size > budget or any(p.is_symlink() for p in path.parents if folder in p.parents):
+            left_out += 1
+            continue
+        budget -= size
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target, follow_symlinks=False)
+    if not left_out:
+        return ""
+    return (f"{left_out} file(s) submitted beside the notebook were not available to it "
+            f"when graded (links, or more than {limits.submission_mb} MB in total).")
+
+
+def _limit_worker_memory(megabytes: int) -> None:
+    """Pool initializer: a judging worker parses what sandboxes recorded under its own
+    address-space limit."""
+    value = megabytes << 20
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (value, hard))
 
 
 def _judge_run(prep, nb, cells, run: NotebookRun, judge: Judge, graded: dict,
@@ -338,8 +430,11 @@ def _judge_run(prep, nb, cells, run: NotebookRun, judge: Judge, graded: dict,
                 and not utils.is_grade(cell):
             gid = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {i + 1}")
             incidents.append(f"'{gid}' did not finish: {result.detail}.")
+    tampering = tamper_why if tamper_pos is not None or tamper_why else ""
+    if run.flags:
+        tampering = "; ".join(([tampering] if tampering else []) + run.flags)
     return {"run": run, "verdicts": verdicts, "cell_outputs": cell_outputs,
-            "tampering": tamper_why if tamper_pos is not None or tamper_why else "",
+            "tampering": tampering,
             "incidents": incidents, "grader_error": grader_error}
 
 
@@ -392,11 +487,12 @@ def _feedback(student: str) -> tuple[str, dict]:
     return student, steps.generate_feedback(_CTX["cfg"], opts.assignment, student)
 
 
-def _pool(jobs: int) -> concurrent.futures.ProcessPoolExecutor:
+def _pool(jobs: int, memory_mb: int) -> concurrent.futures.ProcessPoolExecutor:
     # fork: workers inherit the loaded reference, expected outputs and config; the
     # gradebook is not open at this point, so no sqlite connection crosses a fork.
     return concurrent.futures.ProcessPoolExecutor(
-        max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"))
+        max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
+        initializer=_limit_worker_memory, initargs=(memory_mb,))
 
 
 def grade(opts: Options) -> dict:
@@ -438,7 +534,7 @@ def grade(opts: Options) -> dict:
     (out_dir / "verdicts").mkdir(parents=True, exist_ok=True)
     progress = Progress(len(students), opts.progress)
     results: dict[str, dict] = {}
-    with _pool(opts.jobs) as pool:
+    with _pool(opts.jobs, opts.limits.judge_memory_mb) as pool:
         futures = {s: pool.submit(_work, s) for s in students}
         for s in students:  # fixed order: gradebook writes from this process only
             notes = collected.get(s, collect_mod.Collected(s)).notes
@@ -497,5 +593,6 @@ def _finish(student: str, notes: list[str], future, opts: Options, cfg, graded: 
     verdict.update(status=status, reason=reason, score=sum(scores.values()),
                    cells=result["verdicts"], incidents=result["incidents"],
                    tampering=result["tampering"], attempts=result["attempts"],
-                   seconds=result["seconds"], exec_seconds=result["exec_seconds"])
+                   seconds=result["seconds"], exec_seconds=result["exec_seconds"],
+                   limits=result.get("limits", ""), peak_mb=result.get("peak_mb"))
     return verdict

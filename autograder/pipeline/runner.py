@@ -2,19 +2,28 @@
 
 This is the only part of the grading pipeline that shares a process with learner code,
 so nothing it says is trusted for grades: it executes, captures outputs for the
-feedback, and moves the recordings that ``check`` writes (record mode) into one folder
-per cell. The parent (``autograder.pipeline.execute``) reads the events it writes, one
-JSON object a line, on the file descriptor named by ``RNNCOURSE_PROTOCOL_FD``:
+feedback, and sends out the recordings that ``check`` writes (record mode). It holds no
+secret: the cells arrive one at a time over the job pipe (``RNNCOURSE_JOB_FD``), the
+next only after the previous one is reported, and graded test cells arrive with their
+hidden part as data (the ``check``/``gradcheck`` calls to make), not as source. A
+canary cell arrives with the one-time token it must answer with.
+
+Events go out, one JSON object a line, on the file descriptor named by
+``RNNCOURSE_PROTOCOL_FD``; the parent (``autograder.pipeline.execute``) reads them with
+size limits:
 
     {"ev": "ready"}
     {"ev": "start", "i": 7}
-    {"ev": "done", "i": 7, "count": 3, "outputs": [...], "secs": 0.01}
+    {"ev": "done", "i": 7, "count": 3, "outputs": [...], "records": [[name, b64]], ...}
     {"ev": "end"}
 
 A cell that never reports "done" (the process died, or the parent killed it at the
 time limit) is the parent's business: it restarts the notebook without that cell.
 
-    python -m autograder.pipeline.runner JOB.json
+The runner works in a sized tmpfs (``/grading`` in the sandbox): it copies the
+submitted files there from a read-only bind, runs with that folder as the current
+directory and on ``sys.path`` (as Jupyter does), and keeps the recordings under
+``/grading/rec``. Nothing it writes is ever read back by the host from disk.
 """
 from __future__ import annotations
 
@@ -22,13 +31,18 @@ import base64
 import io
 import json
 import os
+import re
 import resource
 import shutil
+import stat
 import sys
 import time
 from pathlib import Path
 
 MAX_TEXT = 100_000  # characters of stdout/stderr kept per cell; the rest is counted
+MAX_CELL_RECORDS = 24 << 20  # bytes of recordings sent per cell
+MAX_OUTPUT_BYTES = 8 << 20   # bytes of rich outputs (images...) kept per cell
+RECORD_NAME = re.compile(r"^[A-Za-z0-9_.=\-]{1,240}\.(json|npz)$")
 
 
 class Protocol:
@@ -136,6 +150,10 @@ def make_shell():
                                   "metadata": _jsonable(md_dict or {})})
 
     class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):
+            """No GUI event loop in a grader: ``%matplotlib inline`` (and the rest of
+            the ``%matplotlib`` family) works as in a headless Jupyter kernel."""
+
         def _showtraceback(self, etype, evalue, stb):
             CURRENT.items.append({"output_type": "error", "ename": etype.__name__,
                                   "evalue": str(evalue), "traceback": list(stb)})
@@ -149,6 +167,18 @@ def make_shell():
     return Shell.instance(config=config)
 
 
+def _register_inline_backend(shell) -> None:
+    """What ipykernel does at start: ``%config InlineBackend...`` works before any
+    matplotlib import."""
+    try:
+        from matplotlib_inline.backend_inline import InlineBackend
+    except ImportError:
+        return
+    backend = InlineBackend.instance(parent=shell)
+    if backend not in shell.configurables:
+        shell.configurables.append(backend)
+
+
 def _limit_resources(memory_mb: int, file_mb: int) -> None:
     for limit, value in ((resource.RLIMIT_AS, memory_mb << 20),
                          (resource.RLIMIT_FSIZE, file_mb << 20),
@@ -158,62 +188,147 @@ def _limit_resources(memory_mb: int, file_mb: int) -> None:
         resource.setrlimit(limit, (value, value))
 
 
-def _move_recordings(incoming: Path, dest: Path) -> None:
-    if not incoming.is_dir():
-        return
-    names = [p for p in incoming.iterdir() if p.is_file()]
-    if not names:
-        return
-    dest.mkdir(parents=True, exist_ok=True)
-    for path in names:
-        shutil.move(str(path), str(dest / path.name))
+def _collect_records(incoming: Path) -> tuple[list, str]:
+    """The recordings ``check`` wrote during the last cell, as [[name, base64]], read
+    without following links, and removed. Second item: what was refused, in words."""
+    records, refused, total = [], "", 0
+    try:
+        entries = list(os.scandir(incoming))
+    except OSError:
+        return [], ""
+    for entry in entries:
+        ok = RECORD_NAME.match(entry.name) and entry.is_file(follow_symlinks=False)
+        data = b""
+        if ok:
+            try:
+                fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+                try:
+                    info = os.fstat(fd)
+                    if stat.S_ISREG(info.st_mode) and total + info.st_size <= MAX_CELL_RECORDS:
+                        data = os.read(fd, info.st_size + 1)
+                        while len(data) < info.st_size:
+                            more = os.read(fd, info.st_size - len(data) + 1)
+                            if not more:
+                                break
+                            data += more
+                    else:
+                        ok = False
+                finally:
+                    os.close(fd)
+            except OSError:
+                ok = False
+        if ok and total + len(data) <= MAX_CELL_RECORDS:
+            total += len(data)
+            records.append([entry.name, base64.b64encode(data).decode("ascii")])
+        else:
+            refused = "recorded outputs that are not plain files or are too large"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+    return records, refused
 
 
-def main(argv: list[str]) -> int:
-    job_path = Path(argv[0])
-    job = json.loads(job_path.read_text())
-    job_path.unlink()  # the hidden tests are in here: gone before learner code runs
+def _hidden_call(shell, call: dict) -> None:
+    """One ``check``/``gradcheck`` call of a hidden test, made as the cell would make
+    it: the function is looked up in the notebook's namespace."""
+    func = shell.user_ns.get(call["fn"])
+    if func is None:
+        raise NameError(f"name '{call['fn']}' is not defined")
+    func(call["name"], shell.user_ns, **call["kwargs"])
+
+
+def _cap_outputs(items: list[dict]) -> list[dict]:
+    """Drop rich outputs past MAX_OUTPUT_BYTES (a flood of images, say)."""
+    kept, size, dropped = [], 0, 0
+    for item in items:
+        weight = len(json.dumps(item, default=str))
+        if item.get("output_type") in ("display_data", "execute_result") \
+                and size + weight > MAX_OUTPUT_BYTES:
+            dropped += 1
+            continue
+        size += weight
+        kept.append(item)
+    if dropped:
+        kept.append({"output_type": "stream", "name": "stdout", "text":
+                     f"\n[{dropped} more displays dropped by the grader: too large]\n"})
+    return kept
+
+
+def _read_message(job) -> dict:
+    line = job.readline()
+    if not line:
+        return {"end": True}
+    return json.loads(line)
+
+
+def main() -> int:
+    job = os.fdopen(int(os.environ.pop("RNNCOURSE_JOB_FD")), "rb")
+    os.set_inheritable(job.fileno(), False)
     proto = Protocol(int(os.environ.pop("RNNCOURSE_PROTOCOL_FD")))
-    _limit_resources(job["memory_mb"], job["file_mb"])
+    header = _read_message(job)
+    _limit_resources(header["memory_mb"], header["file_mb"])
 
-    record_root = Path(job["record_dir"])
-    incoming = record_root / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
+    base = Path(header["base"])
+    work, home = base / "sub", base / "home"
+    incoming = base / "rec" / "incoming"
+    for folder in (work, home, incoming):
+        folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(header["submission"], work, dirs_exist_ok=True)
+    os.chdir(work)
+    sys.path.insert(1, "")  # the notebook's folder is importable, as in Jupyter
     os.environ["RNNCOURSE_RECORD_DIR"] = str(incoming)
 
     real_stdout, real_stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = CapturedStream("stdout"), CapturedStream("stderr")
     shell = make_shell()
+    _register_inline_backend(shell)
     import importlib
     import numpy  # noqa: F401 -- imported before learner code, so the baseline has it
     try:  # the chapter's cases in the baseline too, when the chapter has any
-        importlib.import_module(f"rnnkit.cases.{job['chapter']}")
+        importlib.import_module(f"rnnkit.cases.{header['chapter']}")
     except ImportError:
         pass
     from autograder.pipeline import canary
-    canary.arm(shell, job["secret"], job["chapter"])
+    canary.arm(shell, header["chapter"])
+    del header
 
     global CURRENT
-    skip = set(job["skip"])
     proto.send(ev="ready")
-    for cell in job["cells"]:
+    while True:
+        cell = _read_message(job)
+        if cell.get("end"):
+            break
         index = cell["i"]
-        if index in skip:
-            continue
         proto.send(ev="start", i=index)
         CURRENT = CellOutputs()
         sys.stdout, sys.stderr = CapturedStream("stdout"), CapturedStream("stderr")
+        if cell.get("nonce"):
+            canary.expect(cell["nonce"])
         started = time.monotonic()
         result = shell.run_cell(cell["source"], store_history=True)
+        failed = not result.success
+        for call in cell.get("hidden") or []:
+            try:
+                _hidden_call(shell, call)
+            except Exception:  # noqa: BLE001 -- shown as the cell's error, as in Jupyter
+                shell.showtraceback()
+                failed = True
+                break
         secs = time.monotonic() - started
-        _move_recordings(incoming, record_root / f"a{job['attempt']}" / f"c{index}")
+        cell.clear()
+        del cell
+        records, refused = _collect_records(incoming)
         proto.send(ev="done", i=index, count=shell.execution_count - 1,
-                   error=not result.success, outputs=CURRENT.finish(),
-                   secs=round(secs, 4))
+                   error=failed, outputs=_cap_outputs(CURRENT.finish()),
+                   records=records, refused=refused, secs=round(secs, 4))
     sys.stdout, sys.stderr = real_stdout, real_stderr
     proto.send(ev="end")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -89,13 +89,33 @@ class Limits:
     cell_timeout: float = 60.0       # seconds per cell
     notebook_timeout: float = 600.0  # seconds per notebook, restarts included
     startup_timeout: float = 120.0   # seconds until the runner is ready
-    memory_mb: int = 2048            # address space of the kernel process
-    file_mb: int = 64                # largest file it may write
+    memory_mb: int = 2048            # address space of each process in the sandbox
+    sandbox_memory_mb: int = 3072    # all processes together, tmpfs included (cgroup)
+    max_processes: int = 64          # processes and threads in the sandbox at once
+    file_mb: int = 64                # largest file a process may write
+    tmp_mb: int = 256                # size of the private /tmp
+    work_mb: int = 256               # size of the writable work area (notebook folder,
+                                     # home, recordings)
+    record_mb: int = 64              # recorded outputs that may leave, per notebook
+    record_files: int = 2000         # recorded files that may leave, per notebook
+    submission_mb: int = 64          # files submitted beside the notebook, in total
+    judge_memory_mb: int = 6144      # address space of a judging worker process
     max_attempts: int = 6            # restarts after crashes and timeouts, plus one
 
 
+# What the sandbox sees, inside.
+INSIDE_SUBMISSION = "/submission"   # read-only: the files submitted beside the notebook
+
+
 class Sandbox:
-    """Builds the command that runs the runner on one submission's work folder."""
+    """Builds the command that runs the runner for one submission.
+
+    Nothing of the host is writable inside: the runner copies the submitted files from
+    a read-only bind into a sized tmpfs (``/grading``) and works there; the job comes
+    in over a pipe and everything that leaves (events, outputs, recordings) goes out
+    over another, which the parent reads with size limits. When the sandbox dies,
+    everything it wrote dies with its mount namespace.
+    """
 
     def __init__(self, lib: Path, limits: Limits, *, trusted: bool = False):
         self.lib = lib
@@ -104,10 +124,12 @@ class Sandbox:
         self.bwrap = shutil.which("bwrap")
         self.prlimit = shutil.which("prlimit")
 
-    # Paths of the work folder as the runner sees them.
-    def inside(self, work: Path, *parts: str) -> str:
-        base = str(work) if self.trusted else INSIDE_WORK
-        return os.path.join(base, *parts)
+    def base(self, work: Path) -> str:
+        """The runner's writable work area, as the runner sees it."""
+        return str(work / "box") if self.trusted else INSIDE_WORK
+
+    def submission(self, work: Path) -> str:
+        return str(work / "sub") if self.trusted else INSIDE_SUBMISSION
 
     def _system_binds(self) -> list[str]:
         args: list[str] = []
@@ -129,15 +151,16 @@ class Sandbox:
                     args += ["--ro-bind", path, path]
         return args
 
-    def env(self, work: Path, protocol_fd: int) -> dict[str, str]:
-        home = self.inside(work, "home")
+    def env(self, work: Path, job_fd: int, protocol_fd: int) -> dict[str, str]:
+        """The whole environment of the learner's process: nothing else is inherited."""
+        home = os.path.join(self.base(work), "home")
         return {
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
             "HOME": home,
             "IPYTHONDIR": os.path.join(home, ".ipython"),
             "MPLCONFIGDIR": os.path.join(home, ".matplotlib"),
             "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "TMPDIR": "/tmp" if not self.trusted else str(work / "tmp"),
+            "TMPDIR": "/tmp" if not self.trusted else str(work / "box" / "tmp"),
             "LANG": "C.UTF-8",
             "PYTHONIOENCODING": "utf-8",
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -145,22 +168,35 @@ class Sandbox:
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
             "NBGRADER_EXECUTION": "autograde",
+            "RNNCOURSE_JOB_FD": str(job_fd),
             "RNNCOURSE_PROTOCOL_FD": str(protocol_fd),
         }
 
-    def command(self, work: Path, protocol_fd: int,
-                chapter: str | None = None) -> tuple[list[str], dict[str, str]]:
-        """(argv, env) running the runner on ``work`` (job in ``work/ctl/job.json``)."""
+    @staticmethod
+    def outer_env() -> dict[str, str]:
+        """The environment of prlimit and bubblewrap themselves (bubblewrap's own
+        process is pid 1 inside, and its environment is readable there): minimal."""
+        return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+    def command(self, work: Path, job_fd: int, protocol_fd: int,
+                per_process_only: bool = False) -> tuple[list[str], dict[str, str]]:
+        """(argv, env) running the runner for ``work`` (submitted files in ``work/sub``).
+
+        ``per_process_only``: no control group holds this sandbox, so the process count
+        is bounded with RLIMIT_NPROC instead.
+        """
         lib = str(self.lib) if self.trusted else INSIDE_LIB
         python = [sys.executable, "-I", "-c",
                   f"import sys; sys.path.insert(0, {lib!r}); "
-                  "from autograder.pipeline.runner import main; sys.exit(main(sys.argv[1:]))",
-                  self.inside(work, "ctl", "job.json")]
+                  "from autograder.pipeline.runner import main; sys.exit(main())"]
         limits = []
         if self.prlimit:
             limits = [self.prlimit, f"--as={self.limits.memory_mb << 20}",
-                      f"--fsize={self.limits.file_mb << 20}", "--core=0", "--"]
-        env = self.env(work, protocol_fd)
+                      f"--fsize={self.limits.file_mb << 20}", "--core=0"]
+            if per_process_only:
+                limits.append(f"--nproc={self.limits.max_processes}")
+            limits.append("--")
+        env = self.env(work, job_fd, protocol_fd)
         if self.trusted:
             return limits + python, {**env, "PYTHONNOUSERSITE": "1"}
         argv = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
@@ -169,15 +205,14 @@ class Sandbox:
             argv += ["--setenv", key, value]
         # The private /tmp comes first: later binds go on top of it, so a venv or course
         # that lives under /tmp (a CI clone, say) is still visible, read-only.
-        argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+        argv += ["--proc", "/proc", "--dev", "/dev",
+                 "--size", str(self.limits.tmp_mb << 20), "--tmpfs", "/tmp"]
         argv += self._system_binds()
-        argv += ["--ro-bind", str(self.lib), INSIDE_LIB]
-        argv += ["--bind", str(work / "ctl"), f"{INSIDE_WORK}/ctl",
-                 "--bind", str(work / "rec"), f"{INSIDE_WORK}/rec",
-                 "--bind", str(work / "home"), f"{INSIDE_WORK}/home",
-                 "--bind", str(work / "sub"), f"{INSIDE_WORK}/sub",
-                 "--chdir", f"{INSIDE_WORK}/sub", "--"]
-        return limits + argv + python, {}
+        argv += ["--ro-bind", str(self.lib), INSIDE_LIB,
+                 "--size", str(self.limits.work_mb << 20), "--tmpfs", INSIDE_WORK,
+                 "--ro-bind", str(work / "sub"), INSIDE_SUBMISSION,
+                 "--chdir", INSIDE_WORK, "--"]
+        return limits + argv + python, self.outer_env()
 
     def check(self) -> None:
         """Raise SandboxUnavailable with a clear message unless a sandbox starts here."""
@@ -192,9 +227,8 @@ class Sandbox:
         import tempfile
         with tempfile.TemporaryDirectory(prefix="rnncourse-sandbox-check-") as tmp:
             work = Path(tmp)
-            for sub in ("ctl", "rec", "home", "sub"):
-                (work / sub).mkdir()
-            argv, _ = self.command(work, 3)
+            (work / "sub").mkdir()
+            argv, env = self.command(work, 3, 4)
             cut = argv.index(sys.executable)
             probe = argv[:cut] + [sys.executable, "-I", "-c",
                                   "import socket, numpy, IPython\n"
@@ -202,7 +236,7 @@ class Sandbox:
                                   "    print('network')\nexcept OSError:\n    print('ok')"]
             try:
                 proc = subprocess.run(probe, capture_output=True, text=True, timeout=120,
-                                      stdin=subprocess.DEVNULL)
+                                      stdin=subprocess.DEVNULL, env=env)
             except (OSError, subprocess.TimeoutExpired) as exc:
                 raise SandboxUnavailable(f"bubblewrap could not start: {exc}") from None
             if proc.returncode != 0 or proc.stdout.strip() != "ok":
