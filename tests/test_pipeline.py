@@ -208,3 +208,91 @@ def test_sandbox_has_the_kit_and_no_reference_code(tmp_path):
         "        print('absent')\n")
     _lib, _work, proc = _in_sandbox(tmp_path, script, "ch03")
     assert proc.stdout.split() == ["kit"] + ["absent"] * 5, proc.stdout + proc.stderr
+
+
+def _bomb(path: Path, megabytes: int) -> None:
+    header = (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, "
+              + f"'shape': ({megabytes << 17},), }}".encode()).ljust(127) + b"\n"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        with z.open("out.npy", "w", force_zip64=True) as member:
+            member.write(header)
+            zeros = bytes(1 << 20)
+            for _ in range(megabytes):
+                member.write(zeros)
+
+
+def test_judge_refuses_decompression_bombs_before_decompressing(tmp_path):
+    """A small archive that expands past the cell's cap is refused from its directory,
+    and many modest members count together; an honest recording still loads."""
+    from autograder.pipeline import judge as judge_mod
+    bomb = tmp_path / "bomb.npz"
+    _bomb(bomb, 300)
+    assert bomb.stat().st_size < 2 << 20
+    judge_mod._LEFT[0] = judge_mod.MAX_CELL_ARRAYS
+    with pytest.raises(CheckFailure, match="larger than the grader accepts"):
+        judge_mod._safe_load_npz(bomb)
+    # 60 MB members each pass the per-array cap; together they exhaust the cell's cap
+    parts = tmp_path / "part.npz"
+    _bomb(parts, 60)
+    judge_mod._LEFT[0] = judge_mod.MAX_CELL_ARRAYS
+    loaded = 0
+    with pytest.raises(CheckFailure, match="larger than the grader accepts"):
+        for _ in range(10):
+            judge_mod._safe_load_npz(parts)
+            loaded += 1
+    assert loaded == 4
+    honest = tmp_path / "honest.npz"
+    np.savez(honest, y=np.arange(6.0))
+    judge_mod._LEFT[0] = judge_mod.MAX_CELL_ARRAYS
+    assert judge_mod._safe_load_npz(honest)["y"].tolist() == list(np.arange(6.0))
+
+
+def test_hidden_tests_travel_as_data_not_source():
+    from autograder.pipeline.run import split_hidden
+    source = ('check("ch02.rnn_backward", globals())\n'
+              '### BEGIN HIDDEN TESTS\n'
+              'check("ch02.rnn_backward", globals(), seeds=[301, 302], N=2, T=3)\n'
+              'gradcheck("ch02.rnn_backward", globals(), seed=305, N=2)\n'
+              '### END HIDDEN TESTS\n')
+    visible, calls = split_hidden(source)
+    assert visible == 'check("ch02.rnn_backward", globals())\n'
+    assert calls == [{"fn": "check", "name": "ch02.rnn_backward",
+                      "kwargs": {"seeds": [301, 302], "N": 2, "T": 3}},
+                     {"fn": "gradcheck", "name": "ch02.rnn_backward",
+                      "kwargs": {"seed": 305, "N": 2}}]
+    # anything else in the block cannot be sent as data: the caller keeps the source
+    for odd in ("x = 1\n", 'check("ch02.f", globals(), seeds=make())\n',
+                'check("ch02.f", other)\n', "import os\n"):
+        assert split_hidden(source.replace("### END", odd + "### END"))[1] is None
+    assert split_hidden("check('ch01.softmax', globals())\n") == (
+        "check('ch01.softmax', globals())\n", [])
+
+
+def test_recordings_leave_as_plain_files_within_a_budget(tmp_path):
+    """Runner side: links, FIFOs and folders where recordings go are refused (and
+    removed); parent side: names are checked and the notebook's budget holds."""
+    import base64
+    from autograder.pipeline import execute, runner
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "ch01__ok.json").write_text("{}")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("host secret")
+    (incoming / "ch01__link.json").symlink_to(secret)
+    os.mkfifo(incoming / "ch01__fifo.npz")
+    (incoming / "ch01__dir.json").mkdir()
+    records, refused = runner._collect_records(incoming)
+    assert [name for name, _ in records] == ["ch01__ok.json"] and refused
+    assert not any(incoming.iterdir()) and secret.read_text() == "host secret"
+    budget = execute.Budget(Limits(record_mb=1, record_files=3))
+    dest = tmp_path / "rec"
+    ok = base64.b64encode(b"{}").decode()
+    assert execute._write_records(dest, [["a.json", ok], ["b.json", ok]], budget) == ""
+    assert "malformed" in execute._write_records(
+        dest, [["../x.json", ok], ["c/d.json", ok], ["e.json", "%%%"]], budget)
+    assert not (tmp_path / "x.json").exists() and sorted(p.name for p in dest.iterdir()) \
+        == ["a.json", "b.json"]
+    assert "budget" in execute._write_records(dest, [["f.json", ok], ["g.json", ok]], budget)
+    big = base64.b64encode(bytes(2 << 20)).decode()
+    assert "budget" in execute._write_records(dest, [["h.npz", big]],
+                                              execute.Budget(Limits(record_mb=1)))

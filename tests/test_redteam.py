@@ -362,7 +362,260 @@ def _(course, ctx):
     return course.filled("ch01", answer(course, "one_hot", forge))
 
 
+
+# ----------------------------------------------------------------- the one-way boundary
+
+PLANT_LINKS = r"""
+import os
+_targets = {targets!r}
+_places = [os.getcwd(), os.path.expanduser('~'), '/tmp', os.environ.get('RNNCOURSE_RECORD_DIR', '.'),
+           os.path.dirname(os.environ.get('RNNCOURSE_RECORD_DIR', '.'))]
+for _place in _places:
+    for _n, _t in enumerate(_targets):
+        for _name in ('job.json', 'ctl', 'runner-1.log', f'link{{_n}}'):
+            try:
+                os.symlink(_t, os.path.join(_place, _name + (str(_n) if _name != f'link{{_n}}' else '')))
+            except OSError:
+                pass
+print('planted')
+"""
+
+
+@case("symlinks-then-crash", zero("test_sample_token"),
+      {"test_sample_token": "exited with status 7"},
+      tampering="links or special files where results are recorded were ignored")
+def _(course, ctx):
+    # Links to host files in every place the sandbox can write, then a crash, so the
+    # grader restarts the notebook: nothing the grader writes may follow them.
+    targets = [str(course.root / "autograder" / "gradebook.db"),
+               str(course.root / "autograder" / "submitted" / "honest-a" / "ch01" / "ch01.ipynb"),
+               str(course.root / "autograder" / ".scratch" / "sandbox"),
+               sys.executable, str(REPO / "nbgrader_config.py")]
+    ctx["link_targets"] = targets
+    return course.filled("ch01", {
+        **answer(course, "one_hot", PLANT_LINKS.format(targets=targets)),
+        **answer(course, "sample_token", wrap("sample_token", "import os\nos._exit(7)"))})
+
+
+POINT_RECORDINGS = r"""
+import os, re
+_cmd = open('/proc/1/cmdline', 'rb').read().split(b'\0')
+_hosts = sorted({a.decode() for a in _cmd if a.startswith(b'/') and b'work' in a})
+print('host paths seen:', len(_hosts))
+_rec = os.environ['RNNCOURSE_RECORD_DIR']
+_other = [h.replace('/links-to-other-learners/', '/honest-a/') for h in _hosts]
+for _i in range(8):
+    _stem = f'ch01__one_hot_seed{_i}'
+    for _ext in ('.json', '.npz'):
+        for _target in _other + ['/proc/1/environ', '/etc/passwd']:
+            try:
+                os.symlink(_target, os.path.join(_rec, _stem + _ext))
+                break
+            except OSError:
+                pass
+os.mkfifo(os.path.join(_rec, 'ch01__fifo.json'))
+os.mkdir(os.path.join(_rec, 'ch01__dir.json'))
+def one_hot(indices, vocab_size):
+    raise NotImplementedError()
+"""
+
+
+@case("links-to-other-learners", zero("test_one_hot"),
+      {"test_one_hot": "one_hot is not implemented yet"},
+      tampering="links or special files where results are recorded were ignored")
+def _(course, ctx):
+    # Links where the recordings go, aimed at another learner's work folder (whose host
+    # path bubblewrap's command line shows), /proc and /etc; a FIFO; a folder.
+    return course.filled("ch01", {"one_hot": POINT_RECORDINGS})
+
+
+READ_SECRETS = r"""
+import gc, os
+for _p in ('/proc/1/environ', '/proc/1/cmdline', '/proc/self/environ'):
+    try:
+        print(_p, open(_p, 'rb').read().replace(b'\0', b' ').decode(errors='replace'))
+    except OSError as _e:
+        print(_p, 'DENIED', type(_e).__name__)
+print('ENV', sorted(os.environ))
+"""
+
+HUNT_SECRETS = r"""
+import gc, sys
+def _looks_secret(o):
+    # the shapes of what the grader sends: a cell message, a hidden call, a token
+    if isinstance(o, dict):
+        return bool({'hidden', 'nonce', 'secret'} & set(o)) or (
+            o.get('fn') in ('check', 'gradcheck') and 'kwargs' in o)
+    if isinstance(o, (list, tuple)):
+        return any(isinstance(x, dict) and _looks_secret(x) for x in o[:100])
+    return False
+_found = [repr(o)[:300] for o in gc.get_objects() if _looks_secret(o)]
+for _f in sys._current_frames().values():
+    while _f is not None:
+        _found += [f'{k}={repr(v)[:300]}' for k, v in list(_f.f_locals.items())
+                   if _looks_secret(v)]
+        _f = _f.f_back
+print('HUNT FOUND', len(_found))
+for _x in _found[:20]:
+    print('LEAK', _x)
+"""
+
+
+@case("reads-proc-1-and-hunts-with-gc", FULL)
+def _(course, ctx):
+    # bubblewrap's own process (pid 1) and the runner's memory: no grader environment,
+    # no hidden tests, no canary token to find.
+    nb = course.filled("ch01", answer(course, "one_hot", READ_SECRETS))
+    nb.cells.append(nbformat.v4.new_code_cell(HUNT_SECRETS))
+    return nb
+
+
+# ----------------------------------------------------------------- resources
+
+FILL_TMP = r"""
+import os
+for _where in ('/tmp', os.getcwd()):
+    _mb, _files = 0, []
+    try:
+        for _k in range(128):  # files of 32 MB each: up to 4 GB
+            _files.append(os.path.join(_where, f'filler{_k}.bin'))
+            with open(_files[-1], 'wb') as _f:
+                for _ in range(32):
+                    _f.write(b'x' * (1 << 20))
+                    _mb += 1
+    except OSError as _e:
+        print('FULL', _where, _mb, 'MB', type(_e).__name__)
+    for _path in _files:
+        try:
+            os.unlink(_path)
+        except OSError:
+            pass
+"""
+
+
+@case("fills-tmp-and-work", FULL)
+def _(course, ctx):
+    return course.filled("ch01", answer(course, "one_hot", FILL_TMP))
+
+
+FORK_AND_ALLOCATE = r"""
+import os, time
+_kids = []
+for _ in range(4):
+    _pid = os.fork()
+    if _pid == 0:
+        try:
+            open('/proc/self/oom_score_adj', 'w').write('1000')
+            _block = bytearray(900 << 20)
+            for _i in range(0, len(_block), 4096):
+                _block[_i] = 1
+            time.sleep(1)
+        finally:
+            os._exit(0)
+    _kids.append(_pid)
+_killed = 0
+for _pid in _kids:
+    _, _status = os.waitpid(_pid, 0)
+    _killed += os.WIFSIGNALED(_status)
+print('children killed', _killed)
+"""
+
+
+@case("fork-and-allocate", FULL)
+def _(course, ctx):
+    # four processes of 900 MB each, each under the per-process limit (1536 MB), together
+    # more than the whole sandbox may hold (2048 MB)
+    return course.filled("ch01", answer(course, "softmax", FORK_AND_ALLOCATE))
+
+
+BOMB = r"""
+import os, zipfile
+_ref_one_hot = one_hot
+_bombed = []
+def one_hot(indices, vocab_size):
+    out = _ref_one_hot(indices, vocab_size)
+    folder = os.environ.get('RNNCOURSE_RECORD_DIR')
+    done = [n for n in sorted(os.listdir(folder)) if n.endswith('.npz')] if folder else []
+    if done and not _bombed:
+        _bombed.append(done[0])
+        header = (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, "
+                  b"'shape': (41943040,), }").ljust(127) + b"\n"
+        with zipfile.ZipFile(os.path.join(folder, done[0]), 'w', zipfile.ZIP_DEFLATED,
+                             compresslevel=1) as z:
+            with z.open('one_hot.npy', 'w', force_zip64=True) as m:
+                m.write(header)
+                zeros = bytes(1 << 20)
+                for _ in range(320):
+                    m.write(zeros)
+    return out
+"""
+
+
+@case("decompression-bomb", zero("test_one_hot"),
+      {"test_one_hot": "larger than the grader accepts"})
+def _(course, ctx):
+    # 320 MB of zeros in a small recording, written over an earlier case's recording
+    return course.filled("ch01", answer(course, "one_hot", BOMB))
+
+
+FLOOD_FILES = r"""
+import os
+for _where in (os.getcwd(), '/tmp'):
+    for _i in range(20000):
+        open(os.path.join(_where, f'f{_i}'), 'w').close()
+_rec = os.environ['RNNCOURSE_RECORD_DIR']
+for _i in range(3000):
+    with open(os.path.join(_rec, f'ch01__flood{_i}.json'), 'w') as _f:
+        _f.write('{}')
+print('flooded')
+"""
+
+
+@case("file-count-flood", zero("test_sample_token"),
+      {"test_sample_token": "no result was recorded"},
+      tampering="past the grader's budget")
+def _(course, ctx):
+    # 40,000 files in the work area and /tmp (gone with the sandbox), and 3,000 fake
+    # recordings: past the budget, so the recordings of the tests after it are refused
+    return course.filled("ch01", answer(course, "sample_token", FLOOD_FILES))
+
+
+# ----------------------------------------------------------------- honest work
+
+MAGICS_FIRST = "%matplotlib inline\n%config InlineBackend.figure_format = 'retina'\n"
+
+
+@case("magics-and-plots", FULL)
+def _(course, ctx):
+    # What runs in Jupyter runs here: magics on the first lines of answer cells, a plot,
+    # %%capture, autoreload.
+    from course import solution_sources
+    src = solution_sources("ch01")
+    nb = course.filled("ch01", {
+        "one_hot": MAGICS_FIRST + src["one_hot"],
+        "softmax": "%load_ext autoreload\n%autoreload 2\n" + src["softmax"]
+                   + "\nimport matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()\n",
+        "sample_token": "%%capture captured\n" + src["sample_token"] + "\nprint('hidden')\n"})
+    return nb
+
+
+@case("helper-module-beside-notebook", FULL)
+def _(course, ctx):
+    # A module submitted beside the notebook, and one written with %%writefile.
+    from course import solution_sources
+    src = solution_sources("ch01")
+    ctx["files"] = {"mysoftmax.py": "import numpy as np\n\n" + src["softmax"]}
+    nb = course.filled("ch01", {
+        "softmax": "from mysoftmax import softmax\n",
+        "one_hot": "%%writefile myonehot.py\nimport numpy as np\n\n" + src["one_hot"]})
+    i = next(k for k, c in enumerate(nb.cells)
+             if c.metadata.get("nbgrader", {}).get("grade_id") == "test_one_hot")
+    nb.cells.insert(i, nbformat.v4.new_code_cell("from myonehot import one_hot"))
+    return nb
+
+
 HONEST = ["honest-a", "honest-m", "honest-z"]
+SECRET = "grader-secret-4d1f9e"   # in the grader's environment, never in the sandbox's
 
 
 @pytest.fixture(scope="module")
@@ -382,6 +635,8 @@ def batch(tmp_path_factory):
         ctx = ctxs[name] = {}
         built = CASES[name]["build"](course, ctx)
         target = folder / ctx.get("filename", "ch01.ipynb")
+        for extra, text in ctx.get("files", {}).items():
+            (folder / extra).write_text(text)
         if isinstance(built, bytes):
             target.write_bytes(built)
         else:
@@ -389,9 +644,10 @@ def batch(tmp_path_factory):
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.grade", "ch01", str(subs), "--root",
-         str(course.root), "--cell-timeout", "10", "--notebook-timeout", "120",
-         "--memory-mb", "1536", "-q"],
-        cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1500)
+         str(course.root), "--cell-timeout", "20", "--notebook-timeout", "150",
+         "--memory-mb", "1536", "--sandbox-memory-mb", "2048", "-q"],
+        cwd=REPO, env={**nbgrader_env(), "RNNCOURSE_TEST_SECRET": SECRET},
+        capture_output=True, text=True, timeout=1500)
     elapsed = time.monotonic() - started
     time.sleep(1.5)  # a surviving detached process would have rewritten the gradebook
     verdicts = {p.stem: json.loads(p.read_text()) for p in
@@ -512,3 +768,120 @@ def test_regrading_one_learner_changes_nobody_else(batch):
         cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert course.scores("ch01") == before
+
+
+# ----------------------------------------------------------------- the boundary, checked
+
+def _all_text(batch, student: str) -> str:
+    course = batch["course"]
+    feedback = course.root / "autograder" / "feedback" / student / "ch01" / "ch01.html"
+    return _autograded(batch, student) + (feedback.read_text() if feedback.exists() else "")
+
+
+def test_no_grader_secret_reaches_the_sandbox(batch):
+    """bubblewrap's pid 1 and the learner's process have only the sandbox's own minimal
+    environment: the grader's (SECRET) reaches no output and no feedback."""
+    text = _outputs(batch, "reads-proc-1-and-hunts-with-gc")
+    assert "/proc/1/environ PATH=" in text and "/proc/1/cmdline" in text, text[:3000]
+    environ = text.split("/proc/1/environ", 1)[1].split("/proc/1/cmdline", 1)[0]
+    assert set(environ.split()) <= {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8"}, environ
+    for student in batch["verdicts"]:
+        assert SECRET not in _all_text(batch, student), student
+
+
+def test_runner_memory_holds_no_hidden_test_or_token(batch):
+    text = _outputs(batch, "reads-proc-1-and-hunts-with-gc")
+    assert "HUNT FOUND 0" in text, text[-3000:]
+
+
+def test_tmp_and_work_area_are_sized(batch):
+    text = _outputs(batch, "fills-tmp-and-work")
+    sizes = {line.split()[1]: int(line.split()[2]) for line in text.splitlines()
+             if line.startswith("FULL ")}
+    assert set(sizes) == {"/tmp", "/grading/sub"}, text[:2000]
+    assert all(0 < mb <= 256 for mb in sizes.values()), sizes
+
+
+def test_whole_sandbox_memory_is_held(batch):
+    from autograder.pipeline import cgroup
+    verdict = batch["verdicts"]["fork-and-allocate"]
+    text = _outputs(batch, "fork-and-allocate")
+    if cgroup.available().startswith("cgroup"):
+        assert verdict["limits"].startswith("cgroup v") and "2048 MB" in verdict["limits"]
+        assert 0 < verdict["peak_mb"] <= 2048 * 1.01, verdict["peak_mb"]
+        killed = int(text.split("children killed", 1)[1].split()[0])
+        assert killed >= 2, text  # at most two of four 900 MB children fit in 2048 MB
+        assert any("memory limit" in i for i in verdict["incidents"]), verdict["incidents"]
+    else:  # the documented fallback: per-process limits, said so in the verdict
+        assert verdict["limits"].startswith("per-process limits only"), verdict["limits"]
+
+
+def test_work_folders_are_removed_after_judging(batch):
+    work = batch["course"].root / "autograder" / ".scratch" / "ch01" / "work"
+    assert not work.exists() or not any(work.iterdir()), sorted(work.iterdir())[:5]
+
+
+def _tree_digest(top, *, contents: bool = True) -> dict:
+    """{relative path: digest} of every entry under ``top`` (links as their target)."""
+    import hashlib
+    import os
+    out = {}
+    for folder, dirs, files in os.walk(top):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, top)
+            if os.path.islink(path):
+                out[rel] = "link:" + os.readlink(path)
+            elif os.path.isfile(path):
+                st = os.lstat(path)
+                if contents:
+                    with open(path, "rb") as f:
+                        out[rel] = hashlib.sha256(f.read()).hexdigest()
+                else:
+                    out[rel] = f"{st.st_size}:{st.st_mtime_ns}"
+    return out
+
+
+BOUNDARY_CASES = ["symlinks-then-crash", "links-to-other-learners", "file-count-flood",
+                  "decompression-bomb", "fills-tmp-and-work", "fork-and-allocate",
+                  "reads-proc-1-and-hunts-with-gc", "detached-process-rewrites-gradebook"]
+
+
+def test_hostile_regrade_changes_nothing_outside_the_sandbox(batch):
+    """Regrade the boundary cases: every learner's submitted folder, the package
+    snapshot, the venv, the course's solutions and config, and the link targets stay
+    byte-identical; other learners' grades do not move; the gradebook stays sound; the
+    regraded learners get the same grades again."""
+    import sqlite3
+    course = batch["course"]
+    root = course.root
+    watched = {"submitted": (root / "autograder" / "submitted", True),
+               "snapshot": (root / "autograder" / ".scratch" / "sandbox", True),
+               "solutions": (root / "solutions", True),
+               "repo-solutions": (REPO / "solutions", True),
+               "venv": (sys.prefix, False)}
+    before = {k: _tree_digest(p, contents=c) for k, (p, c) in watched.items()}
+    singles = [root / "nbgrader_config.py", REPO / "nbgrader_config.py",
+               *map(__import__("pathlib").Path,
+                    batch["ctx"]["symlinks-then-crash"]["link_targets"])]
+    single_before = {str(p): p.read_bytes() for p in singles if p.is_file()}
+    scores_before = course.scores("ch01")
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder.grade", "ch01", "--root", str(root), "-q",
+         "--no-feedback", "--cell-timeout", "20", "--notebook-timeout", "150",
+         "--memory-mb", "1536", "--sandbox-memory-mb", "2048"]
+        + [a for s in BOUNDARY_CASES for a in ("--student", s)],
+        cwd=REPO, env={**nbgrader_env(), "RNNCOURSE_TEST_SECRET": SECRET},
+        capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    time.sleep(1.5)
+    after = {k: _tree_digest(p, contents=c) for k, (p, c) in watched.items()}
+    for key in watched:
+        assert after[key] == before[key], (key, [k for k in set(after[key]) ^ set(before[key])][:5])
+    assert {str(p): p.read_bytes() for p in singles if p.is_file()} == single_before
+    assert course.scores("ch01") == scores_before
+    db = sqlite3.connect(root / "autograder" / "gradebook.db")
+    try:
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    finally:
+        db.close()

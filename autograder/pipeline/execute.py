@@ -237,9 +237,13 @@ def run_notebook(work: Path, cells: list[dict], chapter: str, sandbox: Sandbox,
             if group:
                 group.kill_all()
             kind, index, detail = outcome
-            if kind == "crashed" and group and group.oom_kills() > ooms:
-                detail = ("the notebook's processes together used more than the sandbox's "
-                          f"memory limit ({limits.sandbox_memory_mb} MB)")
+            if group and group.oom_kills() > ooms:
+                why = ("the notebook's processes together used more than the sandbox's "
+                       f"memory limit ({limits.sandbox_memory_mb} MB)")
+                if kind == "crashed":
+                    detail = why
+                else:
+                    incidents.append(f"some of the notebook's processes were killed: {why}")
             if kind == "end":
                 finished = True
             elif kind == "startup":

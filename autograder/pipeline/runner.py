@@ -241,6 +241,22 @@ def _hidden_call(shell, call: dict) -> None:
     func(call["name"], shell.user_ns, **call["kwargs"])
 
 
+def _run_hidden(shell, calls: list | None) -> bool:
+    """Make a hidden block's calls in order, stopping at the first error (shown as the
+    cell's error, as in Jupyter). True if one failed. Nothing of them stays referenced."""
+    try:
+        while calls:
+            try:
+                _hidden_call(shell, calls.pop(0))
+            except Exception:  # noqa: BLE001 -- the learner's error, shown in the cell
+                shell.showtraceback()
+                return True
+        return False
+    finally:
+        if calls:
+            calls.clear()
+
+
 def _cap_outputs(items: list[dict]) -> list[dict]:
     """Drop rich outputs past MAX_OUTPUT_BYTES (a flood of images, say)."""
     kept, size, dropped = [], 0, 0
@@ -310,14 +326,7 @@ def main() -> int:
             canary.expect(cell["nonce"])
         started = time.monotonic()
         result = shell.run_cell(cell["source"], store_history=True)
-        failed = not result.success
-        for call in cell.get("hidden") or []:
-            try:
-                _hidden_call(shell, call)
-            except Exception:  # noqa: BLE001 -- shown as the cell's error, as in Jupyter
-                shell.showtraceback()
-                failed = True
-                break
+        failed = _run_hidden(shell, cell.pop("hidden", None)) or not result.success
         secs = time.monotonic() - started
         cell.clear()
         del cell

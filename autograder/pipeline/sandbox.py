@@ -1,19 +1,24 @@
 """The sandbox every submission runs in: bubblewrap (Debian's ``bubblewrap`` package).
 
 Inside, a submission sees only what it needs, read-only: the system's ``/usr``, the
-Python installation and the course's virtual environment, and a snapshot of the
-learner kit plus the runner (an allow list: no ``solutions/``, no judge, no gradebook,
-no other learner's work).
-It can write to exactly three places: its own copy of the submission folder (the
-working directory), the folder its test results are recorded in, and a private
-``/tmp``. It has no network (``--unshare-net`` leaves only a loopback device), its
-own PID namespace (when the runner exits or is killed, every process it started dies
-with it, detached or not), no capabilities, a clean environment, and resource limits
-(address space, file size, no core dumps) set with ``prlimit`` before it starts.
+Python installation and the course's virtual environment, a snapshot of the learner
+kit plus the runner (an allow list: no ``solutions/``, no judge, no gradebook, no other
+learner's work), and the files submitted beside its notebook. Nothing of the host is
+writable: it writes only to two sized tmpfs mounts, its work area ``/grading`` (the
+notebook's folder, home, recordings) and a private ``/tmp``, which vanish with it.
+The job comes in over one pipe and results leave over another (``runner.py``,
+``execute.py``); the host never opens a path the sandbox could have written.
 
-``Sandbox(trusted=True)`` runs the same runner without bubblewrap (rlimits and time
-limits still apply, the process group is still killed): only for code you trust, on
-machines where user namespaces are unavailable.
+It has no network (``--unshare-net`` leaves only a loopback device), its own PID
+namespace (when the runner exits or is killed, every process it started dies with it,
+detached or not), no capabilities, an explicit environment (bubblewrap's own process,
+pid 1 inside, gets a minimal one too), per-process limits set with ``prlimit`` (address
+space, file size, no core dumps) and, where the machine allows, a control group for the
+sandbox as a whole (memory, tmpfs included, and process count: ``cgroup.py``).
+
+``Sandbox(trusted=True)`` runs the same runner without bubblewrap (rlimits, the control
+group and time limits still apply, the process group is still killed): only for code you
+trust, on machines where user namespaces are unavailable.
 """
 from __future__ import annotations
 
