@@ -63,6 +63,7 @@ for _p in _paths:
     except OSError as _e:
         print('DENIED', _p, type(_e).__name__)
 print('listing', sorted(os.listdir('/'))[:30])
+print('cwd listing', sorted(os.listdir('.')), sorted(os.listdir('/submission')))
 raise NotImplementedError()
 """
 
@@ -614,8 +615,67 @@ def _(course, ctx):
     return nb
 
 
+
+# ----------------------------------------------------------------- honest: copied and split cells
+
+def copy_cell(nb, grade_id: str, where: int | None = None):
+    """Jupyter's copy/paste: the same cell, nbgrader metadata included, under a new
+    cell id; pasted below the original unless ``where`` says otherwise."""
+    i = next(k for k, c in enumerate(nb.cells)
+             if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    pasted = copy.deepcopy(nb.cells[i])
+    pasted["id"] = f"copy-{grade_id}"
+    nb.cells.insert(i + 1 if where is None else where, pasted)
+    return nb
+
+
+def split_cell(nb, grade_id: str, marker: str = "<SPLIT>"):
+    """Jupyter's "split cell" at ``marker``: both halves keep the nbgrader metadata."""
+    i = next(k for k, c in enumerate(nb.cells)
+             if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    head, tail = nb.cells[i].source.split(marker)
+    second = copy.deepcopy(nb.cells[i])
+    second["id"] = f"split-{grade_id}"
+    nb.cells[i].source, second.source = head.rstrip("\n"), tail.lstrip("\n")
+    nb.cells.insert(i + 1, second)
+    return nb
+
+
+@case("copied-answer-cell", FULL, note="The answer cell 'rnn_step_forward' appeared 2 "
+      "times (a copied or split cell); the copy that defines rnn_step_forward was graded")
+def _(course, ctx):
+    return copy_cell(course.filled("ch01"), "rnn_step_forward")
+
+
+@case("split-answer-cell", FULL, note="The answer cell 'rnn_step_forward' appeared 2 "
+      "times (a copied or split cell); the copy that defines rnn_step_forward was graded")
+def _(course, ctx):
+    body = ("def _preactivation(x, prev_h, Wx, Wh, b):\n"
+            "    return x @ Wx + prev_h @ Wh + b  # (N, H)\n"
+            "<SPLIT>\n"
+            "def rnn_step_forward(x, prev_h, Wx, Wh, b):\n"
+            "    next_h = np.tanh(_preactivation(x, prev_h, Wx, Wh, b))  # (N, H)\n"
+            "    return next_h, (x, prev_h, Wx, Wh, next_h)\n")
+    return split_cell(course.filled("ch01", {"rnn_step_forward": body}), "rnn_step_forward")
+
+
+@case("copied-test-cell", FULL, note="The test cell 'test_softmax' appeared 2 times (a "
+      "copied cell); it was graded once and the copies were removed.")
+def _(course, ctx):
+    nb = course.filled("ch01")
+    return copy_cell(nb, "test_softmax", where=len(nb.cells))  # pasted at the very end
+
+
+@case("copied-markdown-cell", FULL, note="The cell 'p2' appeared 2 times (a copied cell); "
+      "the first is the course's cell and the others were kept as your notes.")
+def _(course, ctx):
+    nb = course.filled("ch01")
+    return copy_cell(nb, "p2", where=len(nb.cells))
+
+
 HONEST = ["honest-a", "honest-m", "honest-z"]
 SECRET = "grader-secret-4d1f9e"   # in the grader's environment, never in the sandbox's
+NOTES_SENTINEL = "instructor-notes-77c2"
 
 
 @pytest.fixture(scope="module")
@@ -624,6 +684,8 @@ def batch(tmp_path_factory):
     course = Course(root / "course", ["ch01"])
     shutil.copytree(REPO / "exercises" / "ch01", course.root / "exercises" / "ch01")
     subs = root / "subs"
+    # an instructor's file beside the solution: the sandbox must never see it
+    (course.root / "solutions" / "ch01" / "instructor_notes.txt").write_text(NOTES_SENTINEL)
     ctxs = {}
     for name in ["honest-a"] + sorted(CASES)[: len(CASES) // 2] + ["honest-m"] \
             + sorted(CASES)[len(CASES) // 2:] + ["honest-z"]:
@@ -708,6 +770,13 @@ def _outputs(batch, student: str) -> str:
         return "".join(value) if isinstance(value, list) else str(value or "")
     return "".join(text(o.get("text")) + text(o.get("evalue"))
                    for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_nothing_from_solutions_enters_the_sandbox(batch):
+    text = _outputs(batch, "reads-solutions-gradebook-others")
+    assert "cwd listing [] []" in text, text[-2000:]
+    for student in batch["verdicts"]:
+        assert NOTES_SENTINEL not in _all_text(batch, student)
 
 
 def test_sandbox_has_no_network(batch):

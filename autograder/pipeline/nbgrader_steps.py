@@ -4,17 +4,24 @@ autograde bookkeeping, feedback and CSV export.
 The pipeline runs nbgrader's own ``Autograde`` converter for every submission, with two
 changes made through nbgrader's configuration, not by patching it:
 
-- ``Autograde.sanitize_preprocessors`` gains ``RestoreCellMetadata`` (a learner's edits
-  to nbgrader metadata are undone from the gradebook) and ``Canonicalise`` (graded and
-  locked cells go back to the source order, learner cells move with the cell above);
+- ``Autograde.sanitize_preprocessors`` gains ``ResolveCopies`` (copied or split cells
+  that share a grade id are resolved by what they contain, see ``copies.py``),
+  ``RestoreCellMetadata`` (a learner's edits to nbgrader metadata are undone from the
+  gradebook) and ``Canonicalise`` (graded and locked cells go back to the source order,
+  learner cells move with the cell above);
 - in ``Autograde.autograde_preprocessors`` nbgrader's ``Execute`` is replaced by
   ``ApplySandboxRun``, which puts in the outputs of the sandboxed run and, in every
   graded cell, the outside judge's verdict. nbgrader's ``SaveAutoGrades`` then stores
   exactly that verdict in the gradebook (a failed test is an error output, a passed
   one prints), and ``export``/``generate_feedback`` show it.
 
+``ApplySandboxRun`` also passes every output and the learner's markdown and raw cells
+through ``clean.py``, so no learner HTML or JavaScript reaches the autograded notebook
+(what formgrader renders) or the feedback.
+
 ``GenerateFeedback.preprocessors`` starts with nbgrader's ``ClearHiddenTests``, so
-feedback never contains the hidden tests' source (nbgrader issue 917).
+feedback never contains the hidden tests' source (nbgrader issue 917), and cleans the
+notebook once more (``CleanNotebook``) before nbconvert renders it.
 """
 from __future__ import annotations
 
@@ -32,40 +39,25 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.pipeline.clean import (clean_notebook, clean_outputs, escape_markdown,
+                                       neutralise_markdown)
+from autograder.pipeline.copies import ResolveCopies, release_cells
+
 SCRATCH = Path("autograder") / ".scratch"
 # Sandboxed results for ApplySandboxRun, keyed (assignment, student); filled by the
 # pipeline before it asks nbgrader to autograde that student.
 PAYLOADS: dict[tuple[str, str], dict] = {}
 
 
-_SOURCE_CACHE: dict[tuple, tuple[list, dict]] = {}
-
-
 def _source_cells(resources) -> tuple[list, dict]:
     """(source cells in notebook order, {grade_id: nbgrader flags}) from the gradebook
-    (cached per gradebook file version: sanitising hundreds of notebooks reads it once)."""
-    nbg = resources["nbgrader"]
-    path = nbg["db_url"].replace("sqlite:///", "", 1)
-    try:
-        stamp = os.stat(path).st_mtime_ns
-    except OSError:
-        stamp = None
-    key = (nbg["db_url"], stamp, nbg["notebook"], nbg["assignment"])
-    if key in _SOURCE_CACHE:
-        return _SOURCE_CACHE[key]
-    with Gradebook(nbg["db_url"]) as gb:
-        notebook = gb.find_notebook(nbg["notebook"], nbg["assignment"])
-        grade = {c.name: float(c.max_score) for c in notebook.grade_cells}
-        solution = {c.name for c in notebook.solution_cells}
-        task = {c.name: float(c.max_score) for c in notebook.task_cells}
-        cells = [(c.name, c.cell_type, bool(c.locked)) for c in notebook.source_cells]
-    flags = {}
-    for name, cell_type, locked in cells:
-        flags[name] = {"grade": name in grade, "solution": name in solution,
-                       "task": name in task, "locked": locked, "cell_type": cell_type,
-                       "points": grade.get(name, task.get(name))}
-    _SOURCE_CACHE[key] = ([c[0] for c in cells], flags)
-    return _SOURCE_CACHE[key]
+    (read once per gradebook file version by ``copies.release_cells``)."""
+    cells = release_cells(resources)
+    flags = {name: {"grade": c["meta"]["grade"], "solution": c["meta"]["solution"],
+                    "task": c["meta"]["task"], "locked": c["locked"],
+                    "cell_type": c["cell_type"], "points": c["meta"].get("points")}
+             for name, c in cells.items()}
+    return list(cells), flags
 
 
 class RestoreCellMetadata(NbGraderPreprocessor):
@@ -127,22 +119,40 @@ class ApplySandboxRun(NbGraderPreprocessor):
             if cell.cell_type != "code":
                 continue
             outputs, count = payload["cells"].get(i, ([], None))
-            cell.outputs = [nbformat.from_dict(o) for o in outputs]
+            cell.outputs = [nbformat.from_dict(o) for o in clean_outputs(outputs)]
             cell.execution_count = count
+        # what formgrader and the feedback render: no learner HTML or JavaScript
+        clean_notebook(nb, _course_cells(resources, self.config))
         if payload.get("notes"):
-            note = nbformat.v4.new_markdown_cell(payload["notes"])
+            # generated, learner strings escaped (run.py); checked like any markdown
+            note = nbformat.v4.new_markdown_cell(neutralise_markdown(payload["notes"]))
             note.metadata["rnncourse"] = {"grading_notes": True}
             nb.cells.insert(0, note)
         return nb, resources
 
 
-SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreCellMetadata,
-            OverwriteCells, Canonicalise, CheckCellMetadata]
+def _course_cells(resources, config) -> dict[str, str]:
+    """{grade id: released source} of the course's locked markdown and raw cells."""
+    return {gid: cell["source"] for gid, cell in release_cells(resources, config).items()
+            if cell["locked"] and cell["cell_type"] in ("markdown", "raw")}
+
+
+class CleanNotebook(NbGraderPreprocessor):
+    """``clean_notebook`` once more before feedback is rendered, whatever wrote the
+    autograded notebook (already clean, it comes out the same)."""
+
+    def preprocess(self, nb, resources):
+        return clean_notebook(nb, _course_cells(resources, self.config)), resources
+
+
+# ResolveCopies first: nbgrader's DeduplicateIds must never see a duplicated grade id.
+SANITIZE = [ResolveCopies, ClearOutput, DeduplicateIds, OverwriteKernelspec,
+            RestoreCellMetadata, OverwriteCells, Canonicalise, CheckCellMetadata]
 # nbgrader's list with Execute replaced; its closing CheckCellMetadata is dropped: the
 # sanitising pass just validated the same metadata (and it is the slowest step).
 AUTOGRADE = [ApplySandboxRun, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
              SaveAutoGrades, AssignLatePenalties]
-FEEDBACK = [ClearHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+FEEDBACK = [ClearHiddenTests, CleanNotebook, GetGrades, CSSHTMLHeaderPreprocessor]
 
 
 def load_config(root: Path) -> Config:
@@ -273,7 +283,7 @@ def record_rejected(root: Path, cfg: Config, assignment: str, student: str,
     release = root / SCRATCH / "release" / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(release, as_version=4)
     note = nbformat.v4.new_markdown_cell(
-        "### Your submission could not be graded\n\n" + reason
+        "### Your submission could not be graded\n\n" + escape_markdown(reason)
         + "\n\nEvery part scores 0. Below is the assignment as released.")
     nb.cells.insert(0, note)
     out = root / "autograder" / "autograded" / student / assignment
