@@ -1,6 +1,7 @@
 """The generated cells of the solution notebooks: the toolkit cell (imports the learner
-kit, or says what to install from where) and the "Provided code" cell (earlier
-chapters' reference functions that this chapter builds on, given openly).
+kit, or says what to install from where), the rule cell after it (the rule on changing
+inputs in place, in the words of the checks' own message), and the "Provided code" cell
+(earlier chapters' reference functions that this chapter builds on, given openly).
 
 Policy (stated in ``book/how_to_learn.md``): the notebook of chapter k may contain the
 reference code of functions graded in chapters before k, and nothing of chapter k or
@@ -157,6 +158,30 @@ def _extra_imports(source: str) -> list[str]:
     return keep
 
 
+RULE_ID = "in_place_rule"
+
+
+def rule_source() -> str:
+    """The markdown cell after every notebook's toolkit cell: the rule on changing
+    inputs in place, with the sentence the checks print when a function breaks it
+    (``rnnkit.grading.IN_PLACE_RULE``)."""
+    from rnnkit.grading import IN_PLACE_RULE
+    return (f"**Leave your functions' input arrays as they are.** {IN_PLACE_RULE} Every "
+            "check notes which of the arrays it passes to your function were changed, and "
+            "fails the function for each one that the course's reference leaves alone, "
+            "even when what it returns is right. Where a docstring says that a function "
+            "updates an argument in place (an optimiser step updating `params`, say), it "
+            "must do exactly that.")
+
+
+def _rule_cell():
+    cell = nbformat.v4.new_markdown_cell(rule_source())
+    cell.id = RULE_ID.replace("_", "-")
+    cell.metadata["nbgrader"] = {"grade": False, "grade_id": RULE_ID, "locked": True,
+                                 "schema_version": 3, "solution": False, "task": False}
+    return cell
+
+
 def provided_cells(nb) -> list:
     return [c for c in nb.cells if TAG in c.metadata.get("tags", [])]
 
@@ -166,11 +191,18 @@ def update(chapter: str) -> bool:
     path = reference.notebook_path(chapter)
     nb = nbformat.read(path, as_version=4)
     changed = False
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+    if RULE_ID not in ids and TOOLKIT_ID in ids:   # the rule cell follows the toolkit's
+        nb.cells.insert(ids.index(TOOLKIT_ID) + 1, _rule_cell())
+        changed = True
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == TOOLKIT_ID:
             new = toolkit_source(_extra_imports(cell.source))
             if cell.source != new:
                 cell.source, changed = new, True
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == RULE_ID \
+                and cell.source != rule_source():
+            cell.source, changed = rule_source(), True
     for cell in provided_cells(nb):
         new = provided_source(dict(cell.metadata["provided"]))
         if cell.source != new:

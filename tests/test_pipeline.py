@@ -3,6 +3,7 @@ the outside judge, parsing test cells, safe loading, collection layouts, the san
 refusal and its confinement."""
 from __future__ import annotations
 
+import ast
 import io
 import json
 import os
@@ -256,10 +257,12 @@ def test_hidden_tests_travel_as_data_not_source():
               '### END HIDDEN TESTS\n')
     visible, calls = split_hidden(source)
     assert visible == 'check("ch02.rnn_backward", globals())\n'
-    assert calls == [{"fn": "check", "name": "ch02.rnn_backward",
-                      "kwargs": {"seeds": [301, 302], "N": 2, "T": 3}},
-                     {"fn": "gradcheck", "name": "ch02.rnn_backward",
-                      "kwargs": {"seed": 305, "N": 2}}]
+    assert [(c["fn"], c["name"], ast.literal_eval(c["kwargs"])) for c in calls] == [
+        ("check", "ch02.rnn_backward", {"seeds": [301, 302], "N": 2, "T": 3}),
+        ("gradcheck", "ch02.rnn_backward", {"seed": 305, "N": 2})]
+    # shapes keep their Python types on the way (a tuple is not a list)
+    _, calls = split_hidden(source.replace("N=2, T=3", "H=(3,)"))
+    assert ast.literal_eval(calls[0]["kwargs"])["H"] == (3,)
     # anything else in the block cannot be sent as data: the caller keeps the source
     for odd in ("x = 1\n", 'check("ch02.f", globals(), seeds=make())\n',
                 'check("ch02.f", other)\n', "import os\n"):

@@ -673,6 +673,24 @@ def _(course, ctx):
     return copy_cell(nb, "p2", where=len(nb.cells))
 
 
+
+@case("returns-lists-and-scalars", FULL)
+def _(course, ctx):
+    # Lists and numpy scalars where the docstring says tuple, array or float: the
+    # in-kernel check accepts them, so the outside judge must too.
+    returns = {"rnn_step_forward": "list(_ref_rnn_step_forward(*args, **kwargs))",
+               "rnn_forward": "list(_ref_rnn_forward(*args, **kwargs))",
+               "sequence_cross_entropy":
+                   "np.float64(_ref_sequence_cross_entropy(*args, **kwargs))",
+               "sample_token": "np.asarray(_ref_sample_token(*args, **kwargs)).tolist()"}
+    overrides = {}
+    for function, value in returns.items():
+        overrides.update(answer(course, function,
+                                f"_ref_{function} = {function}\n"
+                                f"def {function}(*args, **kwargs):\n    return {value}\n"))
+    return course.filled("ch01", overrides)
+
+
 HONEST = ["honest-a", "honest-m", "honest-z"]
 SECRET = "grader-secret-4d1f9e"   # in the grader's environment, never in the sandbox's
 NOTES_SENTINEL = "instructor-notes-77c2"

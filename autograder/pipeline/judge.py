@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
-import math
 import zipfile
 from pathlib import Path
 
@@ -167,10 +166,13 @@ def _malformed() -> CheckFailure:
 
 
 def _named(base: type, node: dict) -> type:
-    """``base``, or a stand-in subclass of it with the learner's class name (messages
-    name the class; a comparison that accepts the base accepts the subclass)."""
-    name = node.get("name")
-    return base if name is None else type(str(name), (base,), {})
+    """``base``, or a stand-in subclass of it with the learner's class name and repr
+    (messages show them; a comparison that accepts the base accepts the subclass)."""
+    if node.get("name") is None:
+        return base
+    text = str(node.get("repr") or "")[:300]
+    attrs = {"__repr__": lambda self: text} if text else {}
+    return type(str(node["name"]), (base,), attrs)
 
 
 def _stand_in(node: dict, arrays: dict[str, np.ndarray]):
@@ -185,14 +187,23 @@ def _stand_in(node: dict, arrays: dict[str, np.ndarray]):
     return type(name, (), attrs)()
 
 
+def _shape(node: dict, key: str = "shape") -> tuple[tuple[int, ...], int]:
+    """A recorded shape and its number of entries (Python ints: no overflow)."""
+    shape, size = tuple(int(n) for n in node[key]), 1
+    if len(shape) > 64 or any(n < 0 for n in shape):
+        raise _malformed()
+    for n in shape:
+        size *= n
+    return shape, size
+
+
 def _member(node: dict, arrays: dict[str, np.ndarray]) -> np.ndarray:
     """A copy of the array a node refers to: ``shape`` entries from ``at`` on, in the
     flat npz member ``key``."""
     flat = arrays[str(node["key"])]
-    shape = tuple(int(n) for n in node["shape"])
-    at, size = int(node["at"]), math.prod(shape)
-    if flat.ndim != 1 or flat.dtype.hasobject or len(shape) > 64 or min(shape, default=0) < 0 \
-            or not 0 <= at <= at + size <= flat.size:
+    shape, size = _shape(node)
+    at = int(node["at"])
+    if flat.ndim != 1 or flat.dtype.hasobject or not 0 <= at <= at + size <= flat.size:
         raise _malformed()
     return flat[at:at + size].reshape(shape).copy()
 
@@ -251,9 +262,10 @@ def _rebuild(node, arrays: dict[str, np.ndarray], depth: int = 0):
             raise _malformed()
         return array[()]
     if kind == "objarray":
-        shape = tuple(int(n) for n in node["shape"])
-        items = [_rebuild(item, arrays, depth + 1) for item in node["items"]]
-        if len(shape) > 32 or int(np.prod(shape)) != len(items):
+        shape, size = _shape(node)
+        items = _rebuild(node["packed"], arrays, depth + 1) if "packed" in node else \
+            [_rebuild(item, arrays, depth + 1) for item in node["items"]]
+        if type(items) is not list or size != len(items):
             raise _malformed()
         array = np.empty(len(items), dtype=object)
         for i, item in enumerate(items):   # element by element: a list stays a list
@@ -263,13 +275,14 @@ def _rebuild(node, arrays: dict[str, np.ndarray], depth: int = 0):
         data = _rebuild(node["of"], arrays, depth + 1)
         if type(data) is not np.ndarray:
             raise _malformed()
-        return data.view(type(str(node.get("name") or "ndarray"), (np.ndarray,), {}))
+        return data.view(_named(np.ndarray, {"name": "ndarray", **node}))
     if kind in _CONTAINERS:
         items = [_rebuild(item, arrays, depth + 1) for item in node["items"]]
         return _named(_CONTAINERS[kind], node)(items)
     if kind == "dict":
-        return _named(dict, node)((_rebuild(k, arrays, depth + 1), _rebuild(v, arrays, depth + 1))
-                                  for k, v in node["items"])
+        return _named(dict, node)(
+            (_rebuild(k, arrays, depth + 1), _rebuild(v, arrays, depth + 1))
+            for k, v in node["items"])
     if kind == "packed":
         return _unpack(list(node["levels"]), str(node["leaf"]), _member(node, arrays))
     if kind == "object":
@@ -329,7 +342,7 @@ class Judge:
             meta = json.loads(meta_path.read_text())
             if (meta.get("function"), meta.get("seed")) != (inst.function, inst.seed):
                 raise ValueError("recording of another case")
-        except (ValueError, OSError):
+        except (ValueError, OSError, RecursionError):
             return "the recorded result of this case is unreadable"
         if meta.get("status") == "error":
             return str(meta.get("error") or "the function raised an error")[:3000]

@@ -238,7 +238,8 @@ def _hidden_call(shell, call: dict) -> None:
     func = shell.user_ns.get(call["fn"])
     if func is None:
         raise NameError(f"name '{call['fn']}' is not defined")
-    func(call["name"], shell.user_ns, **call["kwargs"])
+    import ast
+    func(call["name"], shell.user_ns, **ast.literal_eval(call["kwargs"]))
 
 
 def _run_hidden(shell, calls: list | None) -> bool:
