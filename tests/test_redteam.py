@@ -9,7 +9,9 @@ the honest submissions, graded before, between and after, keep full marks.
 from __future__ import annotations
 
 import copy
+import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -691,6 +693,26 @@ def _(course, ctx):
     return course.filled("ch01", overrides)
 
 
+
+@case("script-outputs", FULL)
+def _(course, ctx):
+    # HTML, JavaScript and SVG with scripts in outputs, markdown, a raw cell and widget
+    # state: the instructor's browser and formgrader must only ever see them as text.
+    shows = ("from IPython.display import HTML, Javascript, SVG, display\n"
+             "display(HTML('<script>window.PWNED=1</script><b>x</b>'))\n"
+             "display(Javascript('window.PWNED=2'))\n"
+             "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\">"
+             "<script>window.PWNED=3</script></svg>'))")
+    nb = course.filled("ch01", answer(course, "one_hot", shows))
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        "<script>window.PWNED=4</script><img src=x onerror=\"window.PWNED=5\">"))
+    nb.cells.append(nbformat.v4.new_raw_cell("<script>window.PWNED=6</script>",
+                                             metadata={"raw_mimetype": "text/html"}))
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "version_major": 2, "version_minor": 0, "state": {}}}
+    return nb
+
+
 HONEST = ["honest-a", "honest-m", "honest-z"]
 SECRET = "grader-secret-4d1f9e"   # in the grader's environment, never in the sandbox's
 NOTES_SENTINEL = "instructor-notes-77c2"
@@ -972,3 +994,21 @@ def test_hostile_regrade_changes_nothing_outside_the_sandbox(batch):
         assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     finally:
         db.close()
+
+
+def test_learner_html_is_shown_as_text(batch):
+    nb = json.loads(_autograded(batch, "script-outputs"))
+    assert "widgets" not in nb["metadata"]
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            assert set(out.get("data", {})) <= {"text/plain", "image/png", "image/jpeg"}
+    text = (batch["course"].root / "autograder" / "feedback" / "script-outputs" / "ch01"
+            / "ch01.html").read_text()
+    assert "window.PWNED=1" in html.unescape(text)  # shown, as text
+    assert not re.search(r"<script[^>]*>[^<]*PWNED", text)
+    assert not re.search(r"<[^>]*\sonerror=", text)
+    for student in batch["verdicts"]:  # and in nobody's autograded notebook as HTML
+        for cell in json.loads(_autograded(batch, student))["cells"]:
+            for out in cell.get("outputs", []):
+                assert set(out.get("data", {})) <= {"text/plain", "image/png",
+                                                    "image/jpeg"}, (student, out)

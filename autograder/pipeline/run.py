@@ -208,7 +208,9 @@ def split_hidden(source: str) -> tuple[str, list[dict] | None]:
             return source, None
         if None in kwargs:
             return source, None
-        calls.append({"fn": call.func.id, "name": call.args[0].value, "kwargs": kwargs})
+        # as a Python literal, not JSON: a tuple shape must stay a tuple
+        calls.append({"fn": call.func.id, "name": call.args[0].value,
+                      "kwargs": repr(kwargs)})
     visible = source[:match.start()] + source[match.end():]
     return visible, calls
 
@@ -441,12 +443,15 @@ def _judge_run(prep, nb, cells, run: NotebookRun, judge: Judge, graded: dict,
 # ----------------------------------------------------------------------------- main
 
 def _notes_markdown(notes: list[str], incidents: list[str], tampering: str) -> str:
+    """The grading-notes cell; notes hold learner-controlled strings (file names, grade
+    ids, error messages), each shown as literal text."""
+    from autograder.pipeline.clean import escape_markdown
     lines = []
     if tampering:
-        lines.append(f"- **The grading kernel was tampered with**: {tampering}. Tests run "
-                     "after that score 0.")
-    lines += [f"- {n}" for n in notes]
-    lines += [f"- {n}" for n in incidents]
+        lines.append(f"- **The grading kernel was tampered with**: "
+                     f"{escape_markdown(tampering)}. Tests run after that score 0.")
+    lines += [f"- {escape_markdown(n)}" for n in notes]
+    lines += [f"- {escape_markdown(n)}" for n in incidents]
     return "### Grading notes\n\n" + "\n".join(lines) if lines else ""
 
 
