@@ -250,9 +250,29 @@ def test_judge_agrees_with_the_kernel(chapter, function, tmp_path, monkeypatch):
 LIST_CASES = [
     ("ch02", "train_char_rnn", {"num_steps": 6, "evaluate": False}, "losses", None),
     ("ch03", "adding_experiment", {"T_values": (2, 4), "steps": 5}, "test_mse", None),
-    ("ch01", "rnn_forward", {}, "h", "rnn_forward: h should be a numpy array or number, "
-                                     "got list."),
+    ("ch01", "rnn_forward", {}, "h", None),
 ]
+
+
+def test_lists_that_are_not_arrays_of_numbers_are_refused_alike(tmp_path, monkeypatch):
+    """Array-likes pass where the contract says array; a ragged or non-numeric list
+    fails, in the kernel and outside, with the same message."""
+    chapter, function = "ch01", "rnn_forward"
+    case = cases.get(chapter, function)
+    expected, _ = reference_run(chapter, function, 0, {})
+    full = dict(case.defaults)
+    for bad in ([[0.0], [1.0, 2.0]], ["a", "b"]):
+        got = {**expected, "h": bad}
+        kernel = in_kernel(case, dict(got), expected, judge_for(chapter, function))
+        monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
+        grading._record(chapter, function, 0, full, got, mutated=[])
+        inst = Instance(chapter, function, 0, tuple(sorted(full.items())))
+        judge = Judge(chapter)
+        judge._expected[inst] = (expected, set())
+        outside = judge.judge_instance(inst, tmp_path)
+        assert kernel == outside
+        assert outside.startswith("rnn_forward: h should be a numpy array or number, got "
+                                  "a list that is not a rectangular array of numbers"), outside
 
 
 @pytest.mark.parametrize("chapter,function,shape,name,message", LIST_CASES)

@@ -421,7 +421,9 @@ def test_clean_notebook_closes_every_channel(baseline):
     assert clean_notebook(copy.deepcopy(cleaned), COURSE) == cleaned  # idempotent
 
 
-def test_apply_sandbox_run_cleans_what_nbgrader_writes(monkeypatch, baseline):
+def test_the_graded_notebook_is_clean_before_nbgrader_writes_it(monkeypatch, baseline):
+    """The worker builds the autograded notebook (outputs, verdicts) and cleans it; the
+    main process's sanitising pass (UseSandboxRun) adds only the escaped notes."""
     nb = hostile_notebook()
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -429,21 +431,30 @@ def test_apply_sandbox_run_cleans_what_nbgrader_writes(monkeypatch, baseline):
     released = {"given": {"source": COURSE["given"], "locked": True,
                           "cell_type": "markdown", "meta": {}}}
     monkeypatch.setattr(nbgrader_steps, "release_cells", lambda resources, cfg: released)
+    graded = nbgrader_steps.graded_notebook(
+        nb, {0: ([display(RICH), display({"image/png": PNG})], "7")}, None, "chX", "s",
+        "sqlite://")
     resources = {"nbgrader": {"assignment": "chX", "student": "s", "notebook": "chX",
                               "db_url": "sqlite://"}}
     notes = "### Grading notes\n\n- " + escape_markdown("from '<script>x</script>'")
-    nbgrader_steps.PAYLOADS[("chX", "s")] = {
-        "sources": [c.source for c in nb.cells], "notes": notes,
-        "cells": {0: ([display(RICH), display({"image/png": PNG})], "7")}}
+    nbgrader_steps.PAYLOADS[("chX", "s")] = {"notebook": graded, "notes": notes}
     try:
-        out, _ = nbgrader_steps.ApplySandboxRun().preprocess(nb, resources)
+        out, _ = nbgrader_steps.UseSandboxRun().preprocess(nbformat.v4.new_notebook(),
+                                                           resources)
+        same, _ = nbgrader_steps.ApplySandboxRun().preprocess(out, resources)
     finally:
         nbgrader_steps.PAYLOADS.pop(("chX", "s"))
+    assert same is out
     assert out.cells[0].metadata == {"rnncourse": {"grading_notes": True}}
     assert out.cells[0].source == notes
     assert out.cells[1].execution_count is None  # not an int: dropped
     assert out.cells[4].source == COURSE["given"]
     assert learner_code_runs(out, baseline) == []
+    # without a sandboxed run (plain `nbgrader autograde`), both refuse
+    with pytest.raises(RuntimeError, match="autograder.grade"):
+        nbgrader_steps.UseSandboxRun().preprocess(nb, resources)
+    with pytest.raises(RuntimeError, match="autograder.grade"):
+        nbgrader_steps.ApplySandboxRun().preprocess(nb, resources)
     # and feedback cleans once more, after ClearHiddenTests
     steps = nbgrader_steps.FEEDBACK
     assert steps.index(nbgrader_steps.CleanNotebook) == 1 and steps[0].__name__ == \

@@ -330,9 +330,28 @@ def _is_our_text_block(source: str) -> bool:
         max(map(len, re.findall("~+", block.group(3))), default=0) < len(block.group(2))
 
 
+_CACHE: dict[tuple[str, int], tuple[str, int]] = {}
+_CACHE_ENTRIES = 4096
+
+
 def _neutralise(source: str, attachments: Mapping | None, room: int) -> tuple[str, int]:
     """(``neutralise_markdown``'s result, characters rendered), rendering at most
-    ``room`` characters. Cleaning the result again gives it back unchanged."""
+    ``room`` characters. Cleaning the result again gives it back unchanged.
+
+    Results without attachments are cached by source: every learner's notebook holds
+    the course's markdown, and rendering is the costly part of grading's main process."""
+    if attachments:
+        return _neutralise_uncached(source, attachments, room)
+    key = (source, room)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_ENTRIES:
+            _CACHE.clear()
+        _CACHE[key] = _neutralise_uncached(source, None, room)
+    return _CACHE[key]
+
+
+def _neutralise_uncached(source: str, attachments: Mapping | None, room: int
+                         ) -> tuple[str, int]:
     if _is_our_text_block(source):
         return source, 0
     if len(source) > room:

@@ -200,7 +200,8 @@ def run_notebook(work: Path, cells: list[dict], chapter: str, sandbox: Sandbox,
             attempt += 1
             header = {"chapter": chapter, "attempt": attempt, "memory_mb": limits.memory_mb,
                       "file_mb": limits.file_mb, "base": sandbox.base(work),
-                      "submission": sandbox.submission(work)}
+                      "submission": sandbox.submission(work),
+                      "inline_backend": any("InlineBackend" in c["source"] for c in cells)}
             todo = []
             for cell in cells:
                 if cell["i"] in failed:

@@ -1,27 +1,25 @@
 """Everything the pipeline asks of nbgrader: its config, gradebook, sanitising,
 autograde bookkeeping, feedback and CSV export.
 
-The pipeline runs nbgrader's own ``Autograde`` converter for every submission, with two
-changes made through nbgrader's configuration, not by patching it:
+A worker process sanitises each submission exactly as nbgrader's autograde would
+(:data:`SANITIZE`: nbgrader's own preprocessors plus ``ResolveCopies`` first,
+``RestoreCellMetadata`` and ``Canonicalise``), runs it in the sandbox, judges it, and
+builds the autograded notebook (:func:`graded_notebook`: outputs, verdicts, cleaned of
+learner HTML). The main process then runs nbgrader's own ``Autograde`` converter for
+every submission, with two changes made through nbgrader's configuration, not by
+patching it:
 
-- ``Autograde.sanitize_preprocessors`` gains ``ResolveCopies`` (copied or split cells
-  that share a grade id are resolved by what they contain, see ``copies.py``),
-  ``RestoreCellMetadata`` (a learner's edits to nbgrader metadata are undone from the
-  gradebook) and ``Canonicalise`` (graded and locked cells go back to the source order,
-  learner cells move with the cell above);
+- ``Autograde.sanitize_preprocessors`` is ``UseSandboxRun``: the worker's notebook, plus
+  the grading-notes cell (the main process does not sanitise twice);
 - in ``Autograde.autograde_preprocessors`` nbgrader's ``Execute`` is replaced by
-  ``ApplySandboxRun``, which puts in the outputs of the sandboxed run and, in every
-  graded cell, the outside judge's verdict. nbgrader's ``SaveAutoGrades`` then stores
-  exactly that verdict in the gradebook (a failed test is an error output, a passed
-  one prints), and ``export``/``generate_feedback`` show it.
-
-``ApplySandboxRun`` also passes every output and the learner's markdown and raw cells
-through ``clean.py``, so no learner HTML or JavaScript reaches the autograded notebook
-(what formgrader renders) or the feedback.
+  ``ApplySandboxRun``, which refuses a notebook that did not come from a sandboxed run.
+  nbgrader's ``SaveAutoGrades`` then stores the outside judge's verdict in the gradebook
+  (a failed test is an error output, a passed one prints), and ``export`` and
+  ``generate_feedback`` show it.
 
 ``GenerateFeedback.preprocessors`` starts with nbgrader's ``ClearHiddenTests``, so
-feedback never contains the hidden tests' source (nbgrader issue 917), and cleans the
-notebook once more (``CleanNotebook``) before nbconvert renders it.
+feedback never contains the hidden tests' source (nbgrader issue 917), then cleans once
+more.
 """
 from __future__ import annotations
 
@@ -102,8 +100,31 @@ class Canonicalise(NbGraderPreprocessor):
         return nb, resources
 
 
-class ApplySandboxRun(NbGraderPreprocessor):
-    """Stand-in for nbgrader's Execute: outputs from the sandbox, verdicts from the judge."""
+def graded_notebook(nb, cell_outputs: dict, cfg: Config, assignment: str, student: str,
+                    url: str):
+    """The autograded notebook, as a worker builds it: the sanitised ``nb`` (as
+    :func:`sanitize` made it) with the sandbox's outputs and the judge's verdicts
+    (``{cell index: (outputs, execution count)}``), cleaned of every learner HTML and
+    JavaScript (``clean.py``). Returns a new notebook."""
+    import copy
+    nb = copy.deepcopy(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        outputs, count = cell_outputs.get(i, ([], None))
+        cell.outputs = [nbformat.from_dict(o) for o in clean_outputs(outputs)]
+        cell.execution_count = count
+    resources = {"unique_key": assignment,
+                 "nbgrader": {"notebook": assignment, "assignment": assignment,
+                              "student": student, "db_url": url}}
+    # what formgrader and the feedback render: no learner HTML or JavaScript
+    return clean_notebook(nb, _course_cells(resources, cfg))
+
+
+class UseSandboxRun(NbGraderPreprocessor):
+    """Autograde's sanitising pass in the grading round: the notebook a worker already
+    sanitised (the very steps of :data:`SANITIZE`), ran and judged
+    (:func:`graded_notebook`), so the main process does not sanitise it again."""
 
     def preprocess(self, nb, resources):
         nbg = resources["nbgrader"]
@@ -111,23 +132,24 @@ class ApplySandboxRun(NbGraderPreprocessor):
         if payload is None:
             raise RuntimeError(f"no sandboxed run for {nbg['student']}: grade it with "
                                "`python -m autograder.grade`, not `nbgrader autograde`")
-        sources = [c.source for c in nb.cells]
-        if sources != payload["sources"]:
-            raise RuntimeError("the notebook nbgrader sanitised differs from the one that "
-                               "ran in the sandbox")
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            outputs, count = payload["cells"].get(i, ([], None))
-            cell.outputs = [nbformat.from_dict(o) for o in clean_outputs(outputs)]
-            cell.execution_count = count
-        # what formgrader and the feedback render: no learner HTML or JavaScript
-        clean_notebook(nb, _course_cells(resources, self.config))
+        nb = nbformat.from_dict(payload["notebook"])
         if payload.get("notes"):
             # generated, learner strings escaped (run.py); checked like any markdown
             note = nbformat.v4.new_markdown_cell(neutralise_markdown(payload["notes"]))
             note.metadata["rnncourse"] = {"grading_notes": True}
             nb.cells.insert(0, note)
+        return nb, resources
+
+
+class ApplySandboxRun(NbGraderPreprocessor):
+    """Stand-in for nbgrader's Execute: the outputs and verdicts are already in the
+    notebook (:class:`UseSandboxRun`); refuses a notebook that did not come that way."""
+
+    def preprocess(self, nb, resources):
+        nbg = resources["nbgrader"]
+        if (nbg["assignment"], nbg["student"]) not in PAYLOADS:
+            raise RuntimeError(f"no sandboxed run for {nbg['student']}: grade it with "
+                               "`python -m autograder.grade`, not `nbgrader autograde`")
         return nb, resources
 
 
@@ -162,7 +184,7 @@ def load_config(root: Path) -> Config:
     # generate_assignment records the assignment in the gradebook; its release copy
     # goes to scratch so grading never rewrites the committed exercises/.
     cfg.CourseDirectory.release_directory = str(SCRATCH / "release")
-    cfg.Autograde.sanitize_preprocessors = SANITIZE
+    cfg.Autograde.sanitize_preprocessors = [UseSandboxRun]
     cfg.Autograde.autograde_preprocessors = AUTOGRADE
     cfg.GenerateFeedback.preprocessors = FEEDBACK
     cfg.Exchange.root = str(root / SCRATCH / "exchange")

@@ -303,7 +303,9 @@ def _work(student: str) -> dict:
     finally:
         if not opts.keep_work:
             shutil.rmtree(work, ignore_errors=True)
-    out.update(sources=[c.source for c in nb.cells], cell_outputs=result["cell_outputs"],
+    graded = steps.graded_notebook(nb, result["cell_outputs"], ctx["cfg"], a, student,
+                                   ctx["url"])
+    out.update(notebook=graded,
                verdicts={gid: v.as_dict() for gid, v in result["verdicts"].items()},
                incidents=result["incidents"] + run.incidents,
                tampering=result["tampering"], grader_error=result["grader_error"],
@@ -582,7 +584,7 @@ def _finish(student: str, notes: list[str], future, opts: Options, cfg, graded: 
         verdict.update(status="grader-error", reason=result["grader_exception"])
         return verdict
     notes_md = _notes_markdown(verdict["notes"], result["incidents"], result["tampering"])
-    payload = {"sources": result["sources"], "cells": result["cell_outputs"],
+    payload = {"notebook": result["notebook"],
                "notes": notes_md}
     outcome = steps.autograde(root, cfg, a, student, payload)
     scores = {gid: v["score"] for gid, v in result["verdicts"].items()}

@@ -302,7 +302,8 @@ def main() -> int:
     real_stdout, real_stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = CapturedStream("stdout"), CapturedStream("stderr")
     shell = make_shell()
-    _register_inline_backend(shell)
+    if header.get("inline_backend"):  # costs a matplotlib import: only when used
+        _register_inline_backend(shell)
     import importlib
     import numpy  # noqa: F401 -- imported before learner code, so the baseline has it
     try:  # the chapter's cases in the baseline too, when the chapter has any

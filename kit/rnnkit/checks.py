@@ -132,6 +132,16 @@ def check_array(func: str, name: str, got, expected, *, rtol: float = 1e-6,
     if isinstance(got, np.ndarray) and type(got) is not np.ndarray:
         raise CheckFailure(f"{prefix} is a {type(got).__name__}, a subclass of ndarray; "
                            "return a plain numpy array (np.asarray).")
+    if type(got) in (list, tuple):  # an array-like where the contract says array
+        try:
+            converted = np.asarray(got)
+        except (ValueError, TypeError):
+            converted = None
+        if converted is None or converted.dtype.kind not in "fiub":
+            raise CheckFailure(f"{prefix} should be a numpy array or number, got a "
+                               f"{type(got).__name__} that is not a rectangular array of "
+                               "numbers.")
+        got = converted
     if not isinstance(got, (np.ndarray, np.generic, int, float, bool, complex)):
         raise CheckFailure(f"{prefix} should be a numpy array or number, "
                            f"got {type(got).__name__}.")
