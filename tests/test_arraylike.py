@@ -254,6 +254,18 @@ LIST_CASES = [
 ]
 
 
+def _kernel_and_judge(chapter, function, full, got, expected, tmp_path, monkeypatch):
+    """(in-kernel verdict, outside judge's verdict) of ``got`` on seed 0 at ``full``."""
+    case = cases.get(chapter, function)
+    kernel = in_kernel(case, dict(got), expected, judge_for(chapter, function))
+    monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
+    grading._record(chapter, function, 0, full, got, mutated=[])
+    inst = Instance(chapter, function, 0, tuple(sorted(full.items())))
+    judge = Judge(chapter)
+    judge._expected[inst] = (expected, set())
+    return kernel, judge.judge_instance(inst, tmp_path)
+
+
 def test_lists_that_are_not_arrays_of_numbers_are_refused_alike(tmp_path, monkeypatch):
     """Array-likes pass where the contract says array; a ragged or non-numeric list
     fails, in the kernel and outside, with the same message."""
@@ -262,14 +274,8 @@ def test_lists_that_are_not_arrays_of_numbers_are_refused_alike(tmp_path, monkey
     expected, _ = reference_run(chapter, function, 0, {})
     full = dict(case.defaults)
     for bad in ([[0.0], [1.0, 2.0]], ["a", "b"]):
-        got = {**expected, "h": bad}
-        kernel = in_kernel(case, dict(got), expected, judge_for(chapter, function))
-        monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
-        grading._record(chapter, function, 0, full, got, mutated=[])
-        inst = Instance(chapter, function, 0, tuple(sorted(full.items())))
-        judge = Judge(chapter)
-        judge._expected[inst] = (expected, set())
-        outside = judge.judge_instance(inst, tmp_path)
+        kernel, outside = _kernel_and_judge(chapter, function, full, {**expected, "h": bad},
+                                            expected, tmp_path, monkeypatch)
         assert kernel == outside
         assert outside.startswith("rnn_forward: h should be a numpy array or number, got "
                                   "a list that is not a rectangular array of numbers"), outside
@@ -282,13 +288,8 @@ def test_lists_are_judged_as_in_the_kernel(chapter, function, shape, name, messa
     expected, _ = reference_run(chapter, function, 0, shape)
     full = {**case.defaults, **shape}
     got = {**expected, name: np.asarray(expected[name]).tolist()}
-    kernel = in_kernel(case, dict(got), expected, judge_for(chapter, function))
-    monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
-    grading._record(chapter, function, 0, full, got, mutated=[])
-    inst = Instance(chapter, function, 0, tuple(sorted(full.items())))
-    judge = Judge(chapter)
-    judge._expected[inst] = (expected, set())
-    outside = judge.judge_instance(inst, tmp_path)
+    kernel, outside = _kernel_and_judge(chapter, function, full, got, expected, tmp_path,
+                                        monkeypatch)
     assert kernel == outside
     if message is None:
         assert outside is None, outside
