@@ -151,7 +151,9 @@ class Group:
 
     def remove(self) -> None:
         """Kill what is left and remove the group's folders."""
-        for _ in range(50):
+        # Killed processes take a few milliseconds to leave the group: poll briefly
+        # first (most groups empty within 10 ms), then every 50 ms, 2.5 s in all.
+        for step in [0.002] * 10 + [0.05] * 50:
             self.kill_all()
             left = []
             for folder in self.folders:
@@ -164,7 +166,7 @@ class Group:
             if not left:
                 return
             self.folders = left
-            time.sleep(0.05)
+            time.sleep(step)
 
 
 def create(memory_mb: int, pids: int) -> Group | None:

@@ -6,8 +6,8 @@ A worker process sanitises each submission exactly as nbgrader's autograde would
 ``RestoreCellMetadata`` and ``Canonicalise``), runs it in the sandbox, judges it, and
 builds the autograded notebook (:func:`graded_notebook`: outputs, verdicts, cleaned of
 learner HTML). The main process then runs nbgrader's own ``Autograde`` converter for
-every submission, with two changes made through nbgrader's configuration, not by
-patching it:
+every submission, with two changes made through nbgrader's configuration (and two
+speed-ups of its internals, in :mod:`autograder.pipeline.nbgrader_fast`):
 
 - ``Autograde.sanitize_preprocessors`` is ``UseSandboxRun``: the worker's notebook, plus
   the grading-notes cell (the main process does not sanitise twice);

@@ -1,27 +1,18 @@
 """The instructor's HTML report for one assignment, from the verdict files.
 
-One self-contained page (plots embedded as base64 PNG): totals, the score distribution
+One self-contained page (its charts are inline SVG drawn here, so writing the report
+needs no plotting library): totals, the score distribution
 of every graded question, the most common failure reasons, submissions flagged for
 tampering, rejected submissions, grader errors, and one row per student with a link to
 their feedback.
 """
 from __future__ import annotations
 
-import base64
 import collections
 import html
-import io
 import json
 import re
 from pathlib import Path
-
-
-def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def reason_category(reason: str) -> str:
@@ -33,37 +24,67 @@ def reason_category(reason: str) -> str:
     return first.strip()[:110]
 
 
+def _bars(values: list[tuple[str, int, str]], width: int, height: int, title: str,
+          xlabel: str) -> str:
+    """One vertical bar chart as SVG: (label, count, colour) per bar, counts labelled."""
+    esc = html.escape
+    top = max((n for _, n, _ in values), default=0) or 1
+    plot_h = height - 58
+    slot = (width - 20) / max(1, len(values))
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+             f"role='img' aria-label='{esc(title)}: "
+             + ", ".join(f"{n} at {esc(label)}" for label, n, _ in values) + "'>",
+             f"<text x='{width / 2:.0f}' y='12' font-size='11' text-anchor='middle'>"
+             f"{esc(title)}</text>"]
+    for k, (label, n, colour) in enumerate(values):
+        h = plot_h * n / top
+        x = 10 + k * slot + slot * 0.15
+        y = 30 + plot_h - h
+        parts.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{slot * 0.7:.1f}' "
+                     f"height='{h:.1f}' fill='{colour}'><title>{n}</title></rect>")
+        parts.append(f"<text x='{x + slot * 0.35:.1f}' y='{y - 2:.1f}' font-size='9' "
+                     f"text-anchor='middle'>{n}</text>")
+        parts.append(f"<text x='{x + slot * 0.35:.1f}' y='{height - 16}' font-size='9' "
+                     f"text-anchor='middle'>{esc(label)}</text>")
+    parts.append(f"<text x='{width / 2:.0f}' y='{height - 3}' font-size='9' "
+                 f"text-anchor='middle'>{esc(xlabel)}</text></svg>")
+    return "".join(parts)
+
+
 def _score_plot(verdicts: list[dict], questions: list[tuple[str, float]]) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    n = max(1, len(questions))
-    fig, axes = plt.subplots(1, n, figsize=(2.2 * n, 2.4), squeeze=False, sharey=True)
-    for ax, (gid, points) in zip(axes[0], questions):
-        scores = [v["cells"].get(gid, {}).get("score", 0.0) for v in verdicts]
+    """Per graded question, how many submissions got each score (red: below full)."""
+    charts = []
+    for gid, points in questions:
+        scores = [v.get("cells", {}).get(gid, {}).get("score", 0.0) for v in verdicts]
         values = sorted({0.0, float(points), *scores})
-        counts = [sum(1 for s in scores if s == x) for x in values]
-        ax.bar([f"{x:g}" for x in values], counts, color=["#c0392b" if x < points else
-                                                           "#27ae60" for x in values])
-        ax.set_title(gid.replace("test_", ""), fontsize=8)
-        ax.set_xlabel("points", fontsize=7)
-        ax.tick_params(labelsize=7)
-    axes[0][0].set_ylabel("submissions", fontsize=8)
-    fig.suptitle("Score distribution per question", fontsize=10)
-    return _png(fig)
+        charts.append(_bars([(f"{x:g}", sum(1 for s in scores if s == x),
+                              "#c0392b" if x < points else "#27ae60") for x in values],
+                            160, 160, gid.replace("test_", ""), "points"))
+    return ("<figure class='scores'><figcaption>Score distribution per question "
+            "(submissions per score)</figcaption>" + "".join(charts) + "</figure>")
 
 
 def _reasons_plot(common: list[tuple[str, int]]) -> str:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(9, 0.35 * max(3, len(common)) + 0.8))
-    labels = [c if len(c) < 70 else c[:67] + "…" for c, _ in common][::-1]
-    ax.barh(labels, [n for _, n in common][::-1], color="#2c3e50")
-    ax.set_xlabel("failed tests")
-    ax.set_title("Most common failure reasons")
-    ax.tick_params(axis="y", labelsize=7)
-    return _png(fig)
+    """Horizontal bars: the most common failure reasons and how many tests failed so."""
+    esc = html.escape
+    top = max(n for _, n in common) or 1
+    row, label_w, bar_w = 18, 520, 300
+    height = row * len(common) + 24
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{label_w + bar_w + 40}' "
+             f"height='{height}' role='img' aria-label='most common failure reasons'>"]
+    for k, (reason, n) in enumerate(common):
+        y = 4 + k * row
+        label = reason if len(reason) < 80 else reason[:77] + "…"
+        w = bar_w * n / top
+        parts.append(f"<text x='{label_w - 6}' y='{y + 12}' font-size='10' "
+                     f"text-anchor='end'>{esc(label)}</text>")
+        parts.append(f"<rect x='{label_w}' y='{y + 2}' width='{w:.1f}' height='{row - 5}' "
+                     f"fill='#2c3e50'><title>{n}</title></rect>")
+        parts.append(f"<text x='{label_w + w + 4:.1f}' y='{y + 12}' font-size='10'>{n}"
+                     "</text>")
+    parts.append(f"<text x='{label_w + bar_w / 2:.0f}' y='{height - 4}' font-size='10' "
+                 "text-anchor='middle'>failed tests</text></svg>")
+    return "<figure class='reasons'>" + "".join(parts) + "</figure>"
 
 
 def write(root: Path, assignment: str, out_dir: Path) -> Path:
@@ -88,7 +109,7 @@ def write(root: Path, assignment: str, out_dir: Path) -> Path:
     parts = [f"<!doctype html><meta charset='utf-8'><title>Grading report {esc(assignment)}"
              "</title><style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;"
-             "font-size:13px;vertical-align:top}.bad{color:#c0392b}.flag{background:#fde2e1}"
+             "font-size:13px;vertical-align:top}figure{margin:0 0 1em}.bad{color:#c0392b}.flag{background:#fde2e1}"
              "</style>", f"<h1>Grading report: {esc(assignment)}</h1>"]
     total_max = max((v.get("max_score", 0) for v in verdicts), default=0)
     scores = [v.get("score", 0) for v in verdicts]
@@ -97,11 +118,9 @@ def write(root: Path, assignment: str, out_dir: Path) -> Path:
         full = sum(1 for s in scores if s == total_max)
         parts.append(f"<p>{len(verdicts)} submissions; mean {mean:.2f} / {total_max:g}; "
                      f"{full} with full marks.</p>")
-        parts.append(f"<img alt='score distribution' src='data:image/png;base64,"
-                     f"{_score_plot(verdicts, sorted(questions.items()))}'>")
+        parts.append(_score_plot(verdicts, sorted(questions.items())))
     if common:
-        parts.append(f"<h2>Most common failure reasons</h2><img alt='failure reasons' "
-                     f"src='data:image/png;base64,{_reasons_plot(common)}'>")
+        parts.append("<h2>Most common failure reasons</h2>" + _reasons_plot(common))
         parts.append("<table><tr><th>tests</th><th>reason</th></tr>" + "".join(
             f"<tr><td>{n}</td><td>{esc(c)}</td></tr>" for c, n in common) + "</table>")
     flagged = [v for v in verdicts if v.get("tampering")]

@@ -25,7 +25,8 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils
 
-from autograder.pipeline import canary, collect as collect_mod, nbgrader_steps as steps
+from autograder.pipeline import canary, collect as collect_mod, nbgrader_fast
+from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.copies import resolve_copies
 from autograder.pipeline.execute import NotebookRun, run_notebook
 from autograder.pipeline.judge import (CellVerdict, Judge, UnjudgeableTest,
@@ -506,6 +507,7 @@ def grade(opts: Options) -> dict:
     """Grade one assignment's submissions; returns {student: verdict dict}."""
     root, a = opts.root.resolve(), opts.assignment
     opts.root = root
+    nbgrader_fast.install()
     os.environ["RNNCOURSE_SOLUTIONS"] = str(root / "solutions")
     os.environ.pop("RNNCOURSE_RECORD_DIR", None)
     bin_dir = str(Path(sys.executable).parent)  # nbgrader shells out to alembic
