@@ -37,6 +37,12 @@ _OK_CALLBACK_MODULES = ("IPython", "matplotlib", "matplotlib_inline", "ipykernel
 class CanaryIntact(Exception):
     """Raised by an intact probe: the expected failure of the canary cell."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython's hook for an exception's own traceback: the parent reads only the
+        # name and the token, so the probe skips IPython's formatting, which inspects
+        # every file and module in the stack (about 0.1 s for the first probe).
+        return []
+
 
 class TamperAlarm(Exception):
     """Raised by a probe that found the kernel changed since the baseline."""
@@ -69,8 +75,11 @@ def _snapshot() -> dict:
     shell = _STATE["shell"]
     from rnnkit import cases as _cases
     snap = {
+        # numpy.testing only when something loaded it already: the course's checks
+        # never use it, and touching ``np.testing`` imports it (60 ms per notebook)
         "numpy": {mod.__name__: _identities(vars(mod))
-                  for mod in (np, np.testing, np.random, np.linalg)},
+                  for mod in (np, np.random, np.linalg,
+                              sys.modules.get("numpy.testing")) if mod is not None},
         "modules": {name: mod for name, mod in list(sys.modules.items())
                     if name.split(".")[0] in ("autograder", "rnnkit")
                     or name == "numpy"},

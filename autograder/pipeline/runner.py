@@ -154,6 +154,12 @@ def make_shell():
             """No GUI event loop in a grader: ``%matplotlib inline`` (and the rest of
             the ``%matplotlib`` family) works as in a headless Jupyter kernel."""
 
+        def _format_exception_for_storage(self, exception, *args, **kwargs):
+            # IPython 9 formats every error a second time, for its history, even with
+            # history off; nothing here reads it, and it doubled the cost of an error.
+            return {"ename": type(exception).__name__, "evalue": str(exception),
+                    "traceback": []}
+
         def _showtraceback(self, etype, evalue, stb):
             CURRENT.items.append({"output_type": "error", "ename": etype.__name__,
                                   "evalue": str(evalue), "traceback": list(stb)})
