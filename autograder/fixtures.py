@@ -4,23 +4,26 @@ Visible self-checks call ``check("chNN.function", globals())`` with the case's d
 shape and seed 0. Their expected outputs (and which inputs the reference changes in
 place, under ``__mutated__``) ship in ``kit/rnnkit/fixture_data/chNN.npz`` so
 that a learner without the solutions can self-check; every value in them is produced
-here, from the reference in ``solutions/``. ``make fixtures`` rewrites them and a test
+here, from the reference in ``solutions/``. Beside them: the outputs of the catalogued
+mistakes (``autograder/mistakes/``) on the same inputs, with the words that name them,
+so that a visible check names a learner's likely mistake without shipping its code. ``make fixtures`` rewrites them and a test
 checks they are in sync.
 
     python -m autograder.fixtures [chapter ...]
 """
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from autograder import provide
+from autograder import mistakes, provide
 from autograder.instructor import reference_run
 from rnnkit import cases
 from rnnkit.course import CHAPTERS
-from rnnkit.grading import FIXTURES, MUTATED_KEY, case_key
+from rnnkit.grading import FIXTURES, MISTAKE_PREFIX, MISTAKES_KEY, MUTATED_KEY, case_key
 
 
 def fixture_arrays(chapter: str) -> dict[str, np.ndarray]:
@@ -33,6 +36,13 @@ def fixture_arrays(chapter: str) -> dict[str, np.ndarray]:
             arrays[f"{key}|{name}"] = np.asarray(value)
         # which inputs the reference itself changes in place (allowed for the learner)
         arrays[f"{key}|{MUTATED_KEY}"] = np.array(sorted(mutated), dtype=str)
+        # the catalogued mistakes' outputs on the same inputs, and their words
+        listed = []
+        for name, says, wrong, how in mistakes.runs(chapter, case.function, 0):
+            listed.append(json.dumps([name, says, how]))
+            for output, value in wrong.items():
+                arrays[f"{key}|{MISTAKE_PREFIX}{name}|{output}"] = np.asarray(value)
+        arrays[f"{key}|{MISTAKES_KEY}"] = np.array(listed, dtype=str)
     return arrays
 
 

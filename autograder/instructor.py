@@ -9,7 +9,10 @@ declares, so the same test cells work in three places:
 - in plain ``nbgrader autograde`` on the instructor's machine: hidden cases are computed
   here from ``solutions/`` and judged with the judges of ``autograder/judges/``;
 - in the sandboxed pipeline: the kernel only records, and the outside judge
-  (``autograder.pipeline.judge``) calls the same two functions.
+  (``autograder.pipeline.judge``) calls the same functions.
+
+``mistake_runs`` gives the outputs of the catalogued mistakes (``autograder/mistakes/``)
+on a hidden case's inputs, so a failure there names its likely cause too.
 """
 from __future__ import annotations
 
@@ -40,3 +43,12 @@ def judge_for(chapter: str, function: str) -> Callable[[dict, dict], dict | None
             raise
         return None
     return getattr(module, "JUDGES", {}).get(function)
+
+
+def mistake_runs(chapter: str, function: str, seed: int = 0,
+                 shape: Mapping[str, object] | None = None
+                 ) -> list[tuple[str, str, dict, str]]:
+    """The catalogued mistakes of a function run on one case instance's inputs (see
+    ``autograder.mistakes``): ``(name, says, outputs, how)``, in catalogue order."""
+    from autograder import mistakes
+    return mistakes.runs(chapter, function, seed, shape)

@@ -150,7 +150,7 @@ def test_fixtures_match_the_reference(chapter):
     comparison decides, in both directions, not a bit-for-bit tolerance."""
     from autograder.fixtures import fixture_arrays
     from rnnkit import cases
-    from rnnkit.grading import FIXTURES, MUTATED_KEY, case_key
+    from rnnkit.grading import FIXTURES, MISTAKE_PREFIX, MISTAKES_KEY, MUTATED_KEY, case_key
     current = fixture_arrays(chapter)
     with np.load(FIXTURES / f"{chapter}.npz") as data:
         shipped = {k: data[k] for k in data.files}
@@ -160,12 +160,27 @@ def test_fixtures_match_the_reference(chapter):
         now = {k[len(prefix):]: v for k, v in current.items() if k.startswith(prefix)}
         ship = {k[len(prefix):]: v for k, v in shipped.items() if k.startswith(prefix)}
         np.testing.assert_array_equal(ship.pop(MUTATED_KEY), now.pop(MUTATED_KEY))
-        for got, expected in ((now, ship), (ship, now)):
-            try:
-                case.compare(dict(got), dict(expected))
-            except AssertionError as failure:
-                raise AssertionError(f"{chapter}.{case.function}: the shipped fixture "
-                                     f"is stale ({failure}); run `make fixtures`") from None
+        listed = ship.pop(MISTAKES_KEY)
+        np.testing.assert_array_equal(listed, now.pop(MISTAKES_KEY))
+        groups = {"the reference": ("", "values")}
+        for entry in listed:  # each catalogued mistake's outputs, compared the same way
+            name, _says, how = json.loads(str(entry))
+            groups[f"mistake {name}"] = (f"{MISTAKE_PREFIX}{name}|", how)
+        for label, (sub, how) in groups.items():
+            def part(d, sub=sub):
+                return {k[len(sub):]: v for k, v in d.items() if k.startswith(sub) and (
+                    sub or not k.startswith(MISTAKE_PREFIX))}
+            if how == "shape":
+                assert {k: np.shape(v) for k, v in part(now).items()} == \
+                    {k: np.shape(v) for k, v in part(ship).items()}, label
+                continue
+            for got, expected in ((part(now), part(ship)), (part(ship), part(now))):
+                try:
+                    case.compare(got, expected)
+                except AssertionError as failure:
+                    raise AssertionError(
+                        f"{chapter}.{case.function} ({label}): the shipped fixture is "
+                        f"stale ({failure}); run `make fixtures`") from None
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

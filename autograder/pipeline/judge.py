@@ -29,7 +29,7 @@ import numpy as np
 
 from rnnkit import cases as _cases
 from rnnkit.checks import CheckFailure
-from autograder.instructor import judge_for, reference_run
+from autograder.instructor import judge_for, mistake_runs, reference_run
 from rnnkit.grading import mutation_message, record_name
 
 MAX_RECORD_BYTES = 64 << 20     # one recorded file, and one array in it
@@ -360,7 +360,9 @@ class Judge:
         if mutated:
             return mutation_message(mutated)
         try:
-            case.compare(got, expected, judge_for(inst.chapter, inst.function))
+            case.compare(got, expected, judge_for(inst.chapter, inst.function),
+                         mistakes=lambda: mistake_runs(inst.chapter, inst.function,
+                                                       inst.seed, dict(inst.shape)))
         except CheckFailure as failure:
             return str(failure)
         except Exception as exc:  # noqa: BLE001 -- malformed outputs must not stop grading

@@ -40,6 +40,11 @@ def case_key(function: str, seed: int, shape: Mapping[str, object]) -> str:
 
 # Fixture entry listing the inputs the reference changes in place ("function:param").
 MUTATED_KEY = "__mutated__"
+# Fixture entries of the catalogued mistakes (autograder/mistakes/): MISTAKES_KEY lists
+# them in order as JSON ``[name, says, how]``; ``~<name>|<output>`` holds each one's outputs
+# on the case's inputs. Only outputs and words ship: never a mistake's code.
+MISTAKES_KEY = "__mistakes__"
+MISTAKE_PREFIX = "~"
 
 
 def _fixture(chapter: str, key: str) -> dict | None:
@@ -80,7 +85,8 @@ def expected_case(chapter: str, function: str, seed: int,
     found = _fixture(chapter, case_key(function, seed, {**case.defaults, **shape}))
     if found is not None and MUTATED_KEY in found:
         mutated = {str(m) for m in found.pop(MUTATED_KEY)}
-        return found, mutated
+        return {k: v for k, v in found.items()
+                if k != MISTAKES_KEY and not k.startswith(MISTAKE_PREFIX)}, mutated
     side = instructor()
     if side is None:
         raise HiddenCase(
@@ -89,6 +95,26 @@ def expected_case(chapter: str, function: str, seed: int,
             "notebook is graded. Your visible self-checks are the cells that call "
             f'check("{chapter}.{function}", globals()) without seeds.')
     return side.reference_run(chapter, function, seed, shape)
+
+
+def mistake_outputs(chapter: str, function: str, seed: int,
+                    shape: Mapping[str, object]) -> list[tuple[str, str, dict, str]]:
+    """``(name, says, outputs, how)`` of every catalogued mistake of ``function`` on one case
+    instance's inputs: from the shipped fixture for a visible case, else from the
+    instructor's side (computed on the hidden inputs), else none."""
+    case = _cases.get(chapter, function)
+    found = _fixture(chapter, case_key(function, seed, {**case.defaults, **shape}))
+    if found is not None and MISTAKES_KEY in found:
+        out = []
+        for entry in found[MISTAKES_KEY]:
+            name, says, how = json.loads(str(entry))
+            prefix = f"{MISTAKE_PREFIX}{name}|"
+            out.append((name, says, {k[len(prefix):]: v for k, v in found.items()
+                                     if k.startswith(prefix)}, how))
+        return out
+    side = instructor()
+    runs = getattr(side, "mistake_runs", None) if side is not None else None
+    return list(runs(chapter, function, seed, shape)) if runs is not None else []
 
 
 def judge_override(chapter: str, function: str):
@@ -501,7 +527,9 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
         try:
             if mutated:
                 raise CheckFailure(mutation_message(mutated))
-            judged = case.compare(got, expected, judge_override(chapter, function))
+            judged = case.compare(
+                got, expected, judge_override(chapter, function),
+                mistakes=lambda: mistake_outputs(chapter, function, seed, shape))
         except CheckFailure as failure:
             raise CheckFailure(f"{failure}\n(case seed={seed}, shape {full})") from None
         if case.summary is not None:

@@ -39,12 +39,20 @@ class Case:
         params = {**self.defaults, **shape}
         return self.run(impl, np.random.default_rng(seed), **params)
 
-    def compare(self, got: dict, expected: dict, judge=None) -> dict:
+    def compare(self, got: dict, expected: dict, judge=None,
+                mistakes: Callable[[], Sequence[tuple[str, str, dict, str]]] | None = None
+                ) -> dict:
         """Raise CheckFailure with a learner-facing message unless got is acceptable;
         return the outputs as judged (with anything the judge derived from them).
 
         ``judge`` replaces the case's own judge: the instructor's side passes its judge
-        where it has one (see ``rnnkit.grading.judge_override``)."""
+        where it has one (see ``rnnkit.grading.judge_override``).
+
+        ``mistakes``, called only when the outputs are wrong, gives the outputs of the
+        catalogued mistakes on the same inputs, as ``(name, says, outputs, how)``; the
+        first one the learner's outputs match is named in the message (``Likely cause:
+        ...``), in place of the general hint. ``how`` is "values" (the outputs agree at
+        the case's tolerances) or "shape" (every output has the mistake's shape)."""
         if not isinstance(got, dict):
             raise CheckFailure(f"{self.function}: the check could not collect outputs.")
         judge = judge or self.judge
@@ -56,10 +64,41 @@ class Case:
                 check_outputs(self.function, got, expected, rtol=self.rtol,
                               atol=self.atol, axes=self.axes)
         except CheckFailure as failure:
+            cause = self.likely_cause(got, mistakes() if mistakes else ())
+            if cause:
+                raise CheckFailure(f"{failure}\nLikely cause: {cause}") from None
             if self.hint:
                 raise CheckFailure(f"{failure}\nHint: {self.hint}") from None
             raise
         return got
+
+    def matches(self, got: dict, outputs: dict, how: str = "values") -> bool:
+        """True when ``got`` passes this case's own comparison against ``outputs`` (the
+        outputs of a catalogued mistake), at the case's tolerances; with ``how="shape"``,
+        when every output has the shape of the mistake's."""
+        if how == "shape":
+            try:
+                return all(np.shape(got[name]) == np.shape(value)
+                           for name, value in outputs.items())
+            except Exception:  # noqa: BLE001 -- a missing or ragged output: no match
+                return False
+        try:
+            if self.judge is not None:
+                self.judge(got, outputs)
+            else:
+                check_outputs(self.function, got, outputs, rtol=self.rtol,
+                              atol=self.atol, axes=self.axes)
+        except Exception:  # noqa: BLE001 -- any failure to compare is "no match"
+            return False
+        return True
+
+    def likely_cause(self, got: dict, mistakes: Sequence[tuple[str, str, dict, str]]
+                     ) -> str | None:
+        """What the first matching catalogued mistake says, or None."""
+        for _name, says, outputs, how in mistakes:
+            if outputs and self.matches(got, outputs, how):
+                return says
+        return None
 
 
 def flatten_params(tree: Mapping, prefix: str = "") -> dict:

@@ -1,4 +1,5 @@
 # Wrong: shifts every index by one (the 1 lands in the next column, wrapping around).
+# Names: shifted
 def one_hot(indices, vocab_size):
     N, T = indices.shape
     x = np.zeros((N, T, vocab_size))

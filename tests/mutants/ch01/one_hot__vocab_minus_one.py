@@ -1,4 +1,5 @@
 # Wrong: allocates V-1 columns, as if indices started at 1.
+# Names: V - 1 columns
 def one_hot(indices, vocab_size):
     N, T = indices.shape
     x = np.zeros((N, T, vocab_size - 1))

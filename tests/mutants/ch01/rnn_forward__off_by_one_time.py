@@ -1,4 +1,5 @@
 # Wrong: stores the state before each step instead of after it (h[:, 0] = h0).
+# Names: state before step t
 def rnn_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     h = np.empty((N, T, h0.shape[1]))

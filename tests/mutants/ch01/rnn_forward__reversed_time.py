@@ -1,4 +1,5 @@
 # Wrong: runs the sequence from the last step to the first.
+# Names: last step to its first
 def rnn_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     h = np.empty((N, T, h0.shape[1]))

@@ -1,4 +1,5 @@
 # Wrong: reads x as time-major, stepping over the batch axis.
+# Localised: h
 def rnn_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     h = np.empty((N, T, h0.shape[1]))

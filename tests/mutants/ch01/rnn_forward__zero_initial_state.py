@@ -1,4 +1,5 @@
 # Wrong: ignores h0 and starts from zeros.
+# Names: h0 is ignored
 def rnn_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     h = np.empty((N, T, h0.shape[1]))

@@ -1,4 +1,5 @@
 # Wrong: greedy decoding picks the lowest score.
+# Names: lowest score
 def sample_token(scores, temperature, rng):
     if temperature == 0:
         return scores.argmin(axis=-1)

@@ -1,4 +1,5 @@
 # Wrong: samples from softmax(scores) whatever the temperature (except greedy).
+# Names: whatever the temperature
 def sample_token(scores, temperature, rng):
     if temperature == 0:
         return scores.argmax(axis=-1)

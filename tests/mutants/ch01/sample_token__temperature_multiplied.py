@@ -1,4 +1,5 @@
 # Wrong: multiplies the scores by the temperature instead of dividing.
+# Names: multiply the scores by the temperature
 def sample_token(scores, temperature, rng):
     if temperature == 0:
         return scores.argmax(axis=-1)

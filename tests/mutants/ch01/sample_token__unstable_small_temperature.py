@@ -1,4 +1,5 @@
 # Wrong: a naive softmax of scores / temperature overflows when the temperature is tiny.
+# Localised: NaN
 def sample_token(scores, temperature, rng):
     if temperature == 0:
         return scores.argmax(axis=-1)

@@ -1,4 +1,5 @@
 # Wrong: counts padded steps too.
+# Names: padded steps are counted
 def sequence_cross_entropy(scores, targets, mask):
     N, T, _ = scores.shape
     shifted = scores - scores.max(axis=-1, keepdims=True)

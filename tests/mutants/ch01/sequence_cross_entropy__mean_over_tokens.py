@@ -1,4 +1,5 @@
 # Wrong: averages over unmasked tokens instead of dividing by the batch size.
+# Names: average over the unmasked tokens
 def sequence_cross_entropy(scores, targets, mask):
     N, T, _ = scores.shape
     shifted = scores - scores.max(axis=-1, keepdims=True)

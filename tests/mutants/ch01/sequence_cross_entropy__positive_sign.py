@@ -1,4 +1,5 @@
 # Wrong: returns the log-likelihood instead of its negative.
+# Names: sign is flipped
 def sequence_cross_entropy(scores, targets, mask):
     N, T, _ = scores.shape
     shifted = scores - scores.max(axis=-1, keepdims=True)

@@ -1,4 +1,5 @@
 # Wrong: scores each step against the next step's target (an off-by-one in time).
+# Names: next step's target
 def sequence_cross_entropy(scores, targets, mask):
     N, T, _ = scores.shape
     shifted = scores - scores.max(axis=-1, keepdims=True)

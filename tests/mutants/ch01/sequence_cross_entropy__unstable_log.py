@@ -1,4 +1,5 @@
 # Wrong: takes the log of a naive softmax, which overflows for large scores.
+# Names: log(softmax(scores)) overflows
 def sequence_cross_entropy(scores, targets, mask):
     N, T, _ = scores.shape
     e = np.exp(scores)
