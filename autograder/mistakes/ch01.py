@@ -167,6 +167,16 @@ def _(ref):
     return {"softmax": softmax}
 
 
+@mistake(CH, "softmax", "axis_one",
+         "you normalise along axis 1, which is the last axis only for 2-D scores: for "
+         "scores of shape (..., V) use axis=-1 (with keepdims=True).")
+def _(ref):
+    def softmax(scores):
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    return {"softmax": softmax}
+
+
 @mistake(CH, "softmax", "global_sum",
          "you divide by the sum over the whole array: divide each row by its own sum "
          "(axis=-1, keepdims=True).")
@@ -258,6 +268,20 @@ def _(ref):
 def _(ref):
     def sequence_cross_entropy(scores, targets, mask):
         return ref.sequence_cross_entropy(scores, np.roll(targets, -1, axis=1), mask)
+    return {"sequence_cross_entropy": sequence_cross_entropy}
+
+
+@mistake(CH, "sequence_cross_entropy", "log_of_softmax",
+         "you take the log of a softmax, which is log(0) = -inf wherever another token's "
+         "score dominates the target's: use the log-softmax directly, shifted - "
+         "log(sum(exp(shifted))) with shifted = scores - max.")
+def _(ref):
+    def sequence_cross_entropy(scores, targets, mask):
+        N, T, _ = scores.shape
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = ref.softmax(scores)
+            picked = np.log(p[np.arange(N)[:, None], np.arange(T)[None, :], targets])
+            return float(-(picked * mask).sum() / N)
     return {"sequence_cross_entropy": sequence_cross_entropy}
 
 

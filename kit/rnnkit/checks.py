@@ -276,7 +276,8 @@ def grad_check(func: str, forward: Callable[..., object], inputs: Mapping[str, n
             where = ""
             if wrong and inputs[name].ndim >= 1:
                 first_axis = sorted({int(c[0]) for c in wrong})
-                where = f" Wrong entries include index {wrong[0]}"
+                index = tuple(int(i) for i in wrong[0])  # (0, 2), not (np.int64(0), ...)
+                where = f" Wrong entries include index {index}"
                 where += f"; along axis 0 at {first_axis[:8]}." if len(first_axis) > 1 else "."
             problems.append(f"{func}: d{name} disagrees with the numerical gradient "
                             f"(relative error {err:.1e}, tolerance {tol:.0e}).{where}")

@@ -402,6 +402,9 @@ class RecordingImpl(_cases.Impl):
                  chapter: str | None = None):
         super().__init__(namespace, where, chapter=chapter)
         self.mutated: list[str] = []
+        # (name, function, value) of the last learner call that returned: when the kit
+        # then fails on that value, the message says what it was (crash_message)
+        self.last_return: tuple[str, object, object] | None = None
 
     def __getattr__(self, name: str):
         fn = super().__getattr__(name)
@@ -411,7 +414,9 @@ class RecordingImpl(_cases.Impl):
         def watched(*args, **kwargs):
             before = [(p, a, a.copy()) for p, a in _array_arguments(fn, args, kwargs)]
             try:
-                return fn(*args, **kwargs)
+                value = fn(*args, **kwargs)
+                self.last_return = (name, fn, value)
+                return value
             finally:
                 for param, array, copy in before:
                     if not _same(array, copy):
@@ -443,7 +448,8 @@ def _check_recorded(chapter: str, function: str, case, namespace, seeds, shape) 
             elif isinstance(exc, NotImplementedError):
                 message = str(not_implemented(function, exc))
             else:
-                message = crash_message(function, exc, f"case seed={seed}")
+                message = crash_message(function, exc, f"case seed={seed}",
+                                        impl.last_return)
             _record(chapter, function, seed, full, None, error=message,
                     mutated=impl.mutated)
             continue
@@ -463,13 +469,58 @@ def _outside_libraries(filename: str) -> bool:
         and not filename.startswith(str(Path(__file__).resolve().parent))
 
 
-def crash_message(function: str, exc: BaseException, context: str) -> str:
+def describe_value(value, depth: int = 0) -> str:
+    """A learner-readable account of a returned value: "a tuple of 2 (an array of shape
+    (3, 5) float64, a list of 4)", "an array of shape (3, 5) float64", "None"."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {tuple(int(n) for n in value.shape)} {value.dtype}"
+    if isinstance(value, (bool, int, float, np.generic)):
+        return f"the number {value.item() if isinstance(value, np.generic) else value}"
+    if isinstance(value, (tuple, list, dict)):
+        kind = type(value).__name__
+        text = f"a {kind} of {len(value)}"
+        if depth == 0 and isinstance(value, (tuple, list)) and value:
+            parts = [describe_value(v, 1) for v in list(value)[:4]]
+            text += f" ({', '.join(parts)}{', ...' if len(value) > 4 else ''})"
+        return text
+    return f"a {type(value).__name__}"
+
+
+def _returns_section(fn) -> str:
+    """The "Returns" part of a function's docstring, on one line (or "")."""
+    doc = getattr(fn, "__doc__", None) or ""
+    lines = doc.splitlines()
+    for k, line in enumerate(lines):
+        if line.strip().lower().startswith("returns"):
+            body = []
+            for nxt in [line.strip()] + lines[k + 1:]:
+                if not nxt.strip():
+                    break
+                body.append(nxt.strip())
+            text = " ".join(body)
+            return text if len(text) <= 240 else text[:237] + "..."
+    return ""
+
+
+def crash_message(function: str, exc: BaseException, context: str,
+                  last_return: tuple[str, object, object] | None = None) -> str:
     """What a learner is told when a case crashed: where in their code, or, when the
-    kit itself failed on what their function returned, that (not "your code raised")."""
+    kit itself failed on what their function returned, what it returned and what its
+    docstring promises (not "your code raised")."""
     import traceback
     frames = traceback.extract_tb(exc.__traceback__)
     kit = str(Path(__file__).resolve().parent)
     if frames and frames[-1].filename.startswith(kit):
+        if last_return is not None:
+            name, fn, value = last_return
+            promised = _returns_section(fn)
+            return (f"{name} returned {describe_value(value)}, which the check could not "
+                    f"use ({type(exc).__name__}: {exc}); your function itself did not "
+                    "raise." + (f" Its docstring says: {promised}" if promised else
+                                " Return what its docstring says, in that order.")
+                    + f" ({context})")
         return (f"{function} returned something the check could not use "
                 f"({type(exc).__name__}: {exc}). Return what its docstring says, in "
                 f"that order ({context}).")
@@ -497,7 +548,7 @@ def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYe
     return NotImplementedYet(message)
 
 
-def _run_learner(function: str, context: str, call):
+def _run_learner(function: str, context: str, call, impl: RecordingImpl | None = None):
     """``call()``, with the learner's crashes turned into the kit's messages: a stub
     that is not written yet, or where their code raised (or the kit could not use it)."""
     try:
@@ -507,7 +558,9 @@ def _run_learner(function: str, context: str, call):
     except NotImplementedError as exc:
         raise not_implemented(function, exc) from None
     except Exception as exc:  # learner code crashed: say where, keep the type
-        raise CheckFailure(crash_message(function, exc, context)) from None
+        raise CheckFailure(crash_message(
+            function, exc, context, impl.last_return if impl is not None else None)
+        ) from None
 
 
 def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) -> None:
@@ -521,7 +574,7 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,), **shape) ->
     for seed in seeds:
         impl = RecordingImpl(namespace, chapter=chapter)  # notes inputs changed in place
         got = _run_learner(function, f"case seed={seed}, shape {full}",
-                           lambda: case(impl, seed, **shape))
+                           lambda: case(impl, seed, **shape), impl)
         expected, ref_mutated = expected_case(chapter, function, seed, shape)
         mutated = [m for m in impl.mutated if m not in ref_mutated]
         try:

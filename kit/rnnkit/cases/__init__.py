@@ -34,6 +34,9 @@ class Case:
     # What a passing self-check prints after "passed" (e.g. a training run's accuracy),
     # from the outputs the judge returned.
     summary: Callable[[dict], str] | None = None
+    # Outputs whose dtype the docstring states: {"x": "f"} (numpy dtype kinds: "f" float,
+    # "i" integer, "b" bool). Checked before the values.
+    dtypes: Mapping[str, str] | None = None
 
     def __call__(self, impl, seed: int = 0, **shape) -> dict:
         params = {**self.defaults, **shape}
@@ -57,6 +60,7 @@ class Case:
             raise CheckFailure(f"{self.function}: the check could not collect outputs.")
         judge = judge or self.judge
         try:
+            self._check_dtypes(got)
             if judge is not None:
                 judged = judge(got, expected)
                 return judged if isinstance(judged, dict) else got
@@ -71,6 +75,20 @@ class Case:
                 raise CheckFailure(f"{failure}\nHint: {self.hint}") from None
             raise
         return got
+
+    def _check_dtypes(self, got: dict) -> None:
+        kinds = {"f": ("a float array", "np.zeros(shape) makes one; or .astype(float)"),
+                 "i": ("an integer array", "e.g. .astype(int)"),
+                 "b": ("a boolean array", "e.g. a comparison such as x > 0")}
+        for name, kind in (self.dtypes or {}).items():
+            value = got.get(name)
+            if value is None or not isinstance(value, (np.ndarray, np.generic)):
+                continue  # missing or not an array: the comparison says so
+            have = np.asarray(value).dtype
+            if have.kind != kind:
+                what, how = kinds.get(kind, (f"dtype kind {kind!r}", ""))
+                raise CheckFailure(f"{self.function}: {name} has dtype {have}; the "
+                                   f"docstring says {what} ({how}).")
 
     def matches(self, got: dict, outputs: dict, how: str = "values") -> bool:
         """True when ``got`` passes this case's own comparison against ``outputs`` (the

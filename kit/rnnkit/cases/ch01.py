@@ -16,7 +16,7 @@ def _rnn_params(rng, D, H):
     return Wx, Wh, b
 
 
-@case("ch01", axes={"x": ("N", "T", "V")},
+@case("ch01", axes={"x": ("N", "T", "V")}, dtypes={"x": "f"},
       hint="Row n, step t of the result should be all zeros except a 1 at column "
            "indices[n, t].")
 def one_hot(impl, rng, N=2, T=3, V=5):
@@ -45,13 +45,15 @@ def rnn_forward(impl, rng, N=2, T=4, D=3, H=5):
     return {"h": h}
 
 
-@case("ch01", axes={"probs": ("row", "class")},
+@case("ch01", axes={"probs": ("row", "class"), "probs_3d": ("batch", "row", "class")},
       hint="Subtract each row's maximum before exponentiating; normalise along the "
            "last axis.")
 def softmax(impl, rng, N=3, V=6, big=1000.0):
     scores = rng.standard_normal((N, V))
     scores[0] += big  # a large logit: a naive exp() overflows here
-    return {"probs": impl.softmax(scores)}
+    # the docstring promises (..., V): a 3-D input, where axis=1 is not the last axis
+    scores_3d = rng.standard_normal((2, N, V))
+    return {"probs": impl.softmax(scores), "probs_3d": impl.softmax(scores_3d)}
 
 
 @case("ch01", hint="Sum -log p(target) over the unmasked steps, then divide by the batch "
@@ -64,6 +66,8 @@ def sequence_cross_entropy(impl, rng, N=3, T=5, V=6, big=800.0):
     mask[:, 0] = True                       # every sequence has at least one token
     if T > 1:
         mask[-1, -1] = False                # and at least one padded step exists
+    if N > 1:  # a dominant score that is not the target: log(softmax) gives log(0) here
+        scores[-1, 0, (targets[-1, 0] + 1) % V] += big
     loss = impl.sequence_cross_entropy(scores, targets, mask)
     return {"loss": loss}
 
@@ -75,6 +79,15 @@ def _judge_sampling(got: dict, expected: dict) -> None:
     check_array("sample_token", "the choice at temperature 1e-4", got["cold"],
                 expected["cold"],
                 hint="A tiny temperature must behave like argmax without overflowing.")
+    if not bool(np.asarray(got["global_untouched"])):
+        raise CheckFailure(
+            "sample_token: it used numpy's global random state (np.random.*). Draw from "
+            "the rng argument instead (rng.random, rng.choice).")
+    if not bool(np.asarray(got["repeatable"])):
+        raise CheckFailure(
+            "sample_token: two calls with generators in the same state drew different "
+            "tokens. Draw only from the rng argument (rng.random, rng.choice), so that "
+            "a run can be repeated from its seed.")
     freq, ref = np.asarray(got["freq"]), np.asarray(expected["freq"])
     tv = 0.5 * np.abs(freq - ref).sum(axis=1)  # total variation distance per row
     if not np.all(tv < 0.04):
@@ -102,4 +115,15 @@ def sample_token(impl, rng, temperature=0.5, reps=10000):
     freq = np.stack([np.bincount(picks[r::N], minlength=V) / reps for r in range(N)])
     greedy = np.asarray(impl.sample_token(base.copy(), 0.0, rng))
     cold = np.asarray(impl.sample_token(base.copy(), 1e-4, rng))
-    return {"freq": freq, "greedy": greedy, "cold": cold}
+    # the same generator state gives the same draw, and np.random is left alone
+    state = np.random.get_state()
+    seed = int(rng.integers(1 << 30))
+    first = np.asarray(impl.sample_token(base.copy(), 1.0, np.random.default_rng(seed)))
+    again = np.asarray(impl.sample_token(base.copy(), 1.0, np.random.default_rng(seed)))
+    after = np.random.get_state()
+    untouched = after[0] == state[0] and np.array_equal(after[1], state[1]) \
+        and after[2:] == state[2:]
+    np.random.set_state(state)
+    repeatable = first.shape == again.shape and bool(np.all(first == again))
+    return {"freq": freq, "greedy": greedy, "cold": cold,
+            "repeatable": np.bool_(repeatable), "global_untouched": np.bool_(untouched)}
