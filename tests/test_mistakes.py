@@ -37,6 +37,9 @@ from rnnkit import cases as _cases
 from rnnkit import grading
 from rnnkit.checks import CheckFailure
 
+# One xdist worker runs the whole file: the corpus is computed once and shared.
+pytestmark = pytest.mark.xdist_group("mistake-corpus")
+
 MIN_CORPUS = 150
 MIN_NAMED = 0.9
 _ANNOTATION = re.compile(r"^#\s*(Names|Localised):\s*(.+)$", re.MULTILINE)

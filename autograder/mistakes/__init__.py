@@ -39,7 +39,7 @@ class Mistake:
     name: str          # short identifier, unique per function
     says: str          # what the learner is told: the mistake, and what to change
     make: Callable[[types.ModuleType], dict]
-    how: str = "values"  # "values": outputs agree; "shape": outputs have its shapes
+    how: str = "values"  # how a learner's outputs match it: see rnnkit Case.matches
 
 
 _CATALOGUE: dict[tuple[str, str], list[Mistake]] = {}
@@ -47,11 +47,14 @@ _CATALOGUE: dict[tuple[str, str], list[Mistake]] = {}
 
 def mistake(chapter: str, function: str, name: str, says: str, how: str = "values"):
     """Decorator registering ``make(ref) -> {name: replacement function}``; ``how`` says
-    how a learner's outputs match it: "values" (at the case's tolerances), or "shape"
-    (for a mistake that shows in the shapes, whatever the values, such as a wrong
-    number of columns)."""
-    if how not in ("values", "shape"):
-        raise ValueError(f"how must be 'values' or 'shape', not {how!r}")
+    how a learner's outputs match it: "values" (the case's own comparison, its judge
+    included), "exact" or "exact:a,b" (all, or the listed, outputs compared directly at
+    the case's tolerances, past a judge that would reject the learner's outputs on
+    their own, e.g. for a quality bar), or "shape" (for a mistake that shows in the
+    shapes, whatever the values, such as a wrong number of columns)."""
+    if how not in ("values", "shape", "exact") and not how.startswith("exact:"):
+        raise ValueError(f"how must be 'values', 'shape', 'exact' or 'exact:<outputs>', "
+                         f"not {how!r}")
 
     def wrap(make):
         entries = _CATALOGUE.setdefault((chapter, function), [])

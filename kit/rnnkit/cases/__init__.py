@@ -54,8 +54,8 @@ class Case:
         ``mistakes``, called only when the outputs are wrong, gives the outputs of the
         catalogued mistakes on the same inputs, as ``(name, says, outputs, how)``; the
         first one the learner's outputs match is named in the message (``Likely cause:
-        ...``), in place of the general hint. ``how`` is "values" (the outputs agree at
-        the case's tolerances) or "shape" (every output has the mistake's shape)."""
+        ...``), in place of the general hint. ``how`` says how they match (see
+        :meth:`matches`)."""
         if not isinstance(got, dict):
             raise CheckFailure(f"{self.function}: the check could not collect outputs.")
         judge = judge or self.judge
@@ -91,15 +91,30 @@ class Case:
                                    f"docstring says {what} ({how}).")
 
     def matches(self, got: dict, outputs: dict, how: str = "values") -> bool:
-        """True when ``got`` passes this case's own comparison against ``outputs`` (the
-        outputs of a catalogued mistake), at the case's tolerances; with ``how="shape"``,
-        when every output has the shape of the mistake's."""
+        """True when ``got`` matches ``outputs`` (the outputs of a catalogued mistake):
+
+        - "values": ``got`` passes this case's own comparison (its judge, if it has one)
+          against ``outputs``, at the case's tolerances;
+        - "exact": every output agrees at the case's tolerances, compared directly, not
+          through the judge (whose checks of ``got`` alone, such as a quality bar, would
+          reject the learner before any comparison); "exact:a,b" compares only the
+          outputs a and b;
+        - "shape": every output has the shape of the mistake's."""
         if how == "shape":
             try:
                 return all(np.shape(got[name]) == np.shape(value)
                            for name, value in outputs.items())
             except Exception:  # noqa: BLE001 -- a missing or ragged output: no match
                 return False
+        if how.startswith("exact"):
+            names = how.partition(":")[2]
+            wanted = {k: v for k, v in outputs.items()
+                      if not names or k in names.split(",")}
+            try:
+                check_outputs(self.function, got, wanted, rtol=self.rtol, atol=self.atol)
+            except Exception:  # noqa: BLE001 -- any failure to compare is "no match"
+                return False
+            return bool(wanted)
         try:
             if self.judge is not None:
                 self.judge(got, outputs)

@@ -145,7 +145,7 @@ def gru_step_forward(impl, rng, N=3, H=5):
 
 _STEP_GRADS = ("dxproj", "dprev_h", "dWh", "dbh")
 _BACKWARD_HINTS = {
-    False: "the candidate the candidate block of dWh is "
+    False: "the candidate block of dWh is "
            "(r * prev_h).T @ da_n, and the gradient of r * prev_h feeds both dr and dprev_h.",
     True: "dr = da_n * (prev_h @ Wh_n + bh_n), and the "
           "candidate blocks of dWh and dbh (and of what goes back to prev_h) carry the "

@@ -1,4 +1,5 @@
 # Wrong: forgets the embedding's gradient and returns zeros for W_embed.
+# Names: grads['W_embed'] is zeros; embedding_backward
 def char_rnn_loss(params, inputs, targets, h0):
     x, embed_cache = embedding_forward(inputs, params["W_embed"])
     h, rnn_cache = rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])

@@ -1,4 +1,5 @@
 # Wrong: returns the state after the first step as h_last.
+# Names: state after the first step; h[:, -1]
 def char_rnn_loss(params, inputs, targets, h0):
     x, embed_cache = embedding_forward(inputs, params["W_embed"])
     h, rnn_cache = rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])

@@ -1,4 +1,5 @@
 # Wrong: divides the loss (and so the gradients) by T, reporting a per-character loss.
+# Names: divide the loss (and so the gradients) by T
 def char_rnn_loss(params, inputs, targets, h0):
     T = inputs.shape[1]
     x, embed_cache = embedding_forward(inputs, params["W_embed"])

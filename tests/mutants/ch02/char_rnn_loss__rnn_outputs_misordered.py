@@ -1,4 +1,5 @@
 # Wrong: unpacks rnn_backward's outputs in the order (dx, dh0, dWh, dWx, db).
+# Names: grads['Wx'] and grads['Wh'] are swapped
 def char_rnn_loss(params, inputs, targets, h0):
     x, embed_cache = embedding_forward(inputs, params["W_embed"])
     h, rnn_cache = rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])

@@ -1,4 +1,5 @@
 # Wrong: scores the model against the inputs instead of the targets (the next tokens).
+# Names: scores the inputs themselves
 def char_rnn_loss(params, inputs, targets, h0):
     x, embed_cache = embedding_forward(inputs, params["W_embed"])
     h, rnn_cache = rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])

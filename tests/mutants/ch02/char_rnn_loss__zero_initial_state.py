@@ -1,4 +1,5 @@
 # Wrong: starts every chunk from zeros, ignoring the carried state h0.
+# Names: ignores h0
 def char_rnn_loss(params, inputs, targets, h0):
     x, embed_cache = embedding_forward(inputs, params["W_embed"])
     h, rnn_cache = rnn_forward(x, np.zeros_like(h0), params["Wx"], params["Wh"], params["b"])

@@ -1,4 +1,5 @@
 # Wrong: assigns the upstream gradient to the rows instead of accumulating it.
+# Names: keeps only its last gradient; np.add.at
 def embedding_backward(dout, cache):
     indices, W = cache
     dW = np.zeros_like(W)

@@ -1,4 +1,5 @@
 # Wrong: averages the gradients of a repeated token instead of summing them.
+# Names: repeated token are averaged
 def embedding_backward(dout, cache):
     indices, W = cache
     dW = np.zeros_like(W)

@@ -1,4 +1,5 @@
 # Wrong: starts the gradient from the weights (np.copy(W)) instead of zeros.
+# Names: starts from a copy of W
 def embedding_backward(dout, cache):
     indices, W = cache
     dW = W.copy()

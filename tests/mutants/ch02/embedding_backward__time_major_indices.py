@@ -1,4 +1,5 @@
 # Wrong: pairs the indices transposed with dout, mixing up which step went to which row.
+# Names: indices are transposed
 def embedding_backward(dout, cache):
     indices, W = cache
     dW = np.zeros_like(W)

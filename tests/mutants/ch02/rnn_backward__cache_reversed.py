@@ -1,4 +1,5 @@
 # Wrong: pairs step t with the cache of step T-1-t.
+# Names: cache[T-1-t]
 def rnn_backward(dh, cache):
     N, T, H = dh.shape
     D = cache[0][0].shape[1]

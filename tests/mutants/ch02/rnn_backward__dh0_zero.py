@@ -1,4 +1,5 @@
 # Wrong: returns zeros for dh0 instead of the gradient flowing out of the first step.
+# Names: dh0 is zeros
 def rnn_backward(dh, cache):
     N, T, H = dh.shape
     D = cache[0][0].shape[1]

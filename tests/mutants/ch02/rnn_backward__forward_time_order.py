@@ -1,4 +1,5 @@
 # Wrong: walks the steps from first to last, so the gradient from the next step is not ready.
+# Names: runs backwards
 def rnn_backward(dh, cache):
     N, T, H = dh.shape
     D = cache[0][0].shape[1]

@@ -1,4 +1,5 @@
 # Wrong: forgets to add the gradient flowing back from step t+1 (dprev_h) to dh[:, t].
+# Names: gradient from step t+1 is not added
 def rnn_backward(dh, cache):
     N, T, H = dh.shape
     D = cache[0][0].shape[1]

@@ -1,4 +1,5 @@
 # Wrong: feeds only the last step's upstream gradient in, as if the loss read only h_T.
+# Names: only the last step's upstream gradient
 def rnn_backward(dh, cache):
     N, T, H = dh.shape
     D = cache[0][0].shape[1]

@@ -1,4 +1,5 @@
 # Wrong: keeps only one step's weight gradients instead of summing them over time.
+# Names: overwritten at every step
 def rnn_backward(dh, cache):
     N, T, H = dh.shape
     D = cache[0][0].shape[1]

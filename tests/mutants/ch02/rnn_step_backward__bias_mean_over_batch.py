@@ -1,4 +1,5 @@
 # Wrong: averages the bias gradient over the batch instead of summing it.
+# Names: db is averaged over the batch
 def rnn_step_backward(dnext_h, cache):
     x, prev_h, Wx, Wh, next_h = cache
     da = dnext_h * (1.0 - next_h ** 2)

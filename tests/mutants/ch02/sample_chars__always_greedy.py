@@ -1,4 +1,5 @@
 # Wrong: always takes the most likely character, so no sampling happens at all.
+# Localised: first generated character
 def sample_chars(params, prefix, length, temperature, rng):
     N, _P = prefix.shape
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]

@@ -1,4 +1,5 @@
 # Wrong: reads only the last character of the prefix, forgetting the rest.
+# Names: only the prefix's last character
 def sample_chars(params, prefix, length, temperature, rng):
     N, _P = prefix.shape
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]

@@ -1,4 +1,5 @@
 # Wrong: feeds the prefix's last character in at every step instead of the sampled one.
+# Names: feeds the prefix's last character back in
 def sample_chars(params, prefix, length, temperature, rng):
     N, _P = prefix.shape
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]

@@ -1,4 +1,5 @@
 # Wrong: samples the first character from the state before the last prefix character.
+# Names: state before the prefix's last character
 def sample_chars(params, prefix, length, temperature, rng):
     N, P = prefix.shape
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]

@@ -1,4 +1,5 @@
 # Wrong: steps the RNN from a zero state for every generated character (no memory).
+# Names: zero state; carry prev_h
 def sample_chars(params, prefix, length, temperature, rng):
     N, _P = prefix.shape
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]

@@ -1,4 +1,5 @@
 # Wrong: always samples at temperature 1, ignoring the argument.
+# Names: temperature 1 whatever the temperature
 def sample_chars(params, prefix, length, temperature, rng):
     N, _P = prefix.shape
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]

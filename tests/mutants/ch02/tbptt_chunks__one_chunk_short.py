@@ -1,4 +1,5 @@
 # Wrong: computes K without the room for the last target and then drops one chunk to be safe.
+# Names: one chunk too few
 def tbptt_chunks(tokens, N, T):
     K = len(tokens) // N // T - 1
     S = K * T

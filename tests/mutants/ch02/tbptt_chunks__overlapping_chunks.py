@@ -1,4 +1,5 @@
 # Wrong: chunk k starts at step k (a sliding window of stride 1) instead of k*T.
+# Names: sliding window
 def tbptt_chunks(tokens, N, T):
     K = (len(tokens) - 1) // N // T
     S = K * T

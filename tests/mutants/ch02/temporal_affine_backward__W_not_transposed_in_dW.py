@@ -1,4 +1,5 @@
 # Wrong: dW = dout.T @ h (shape (V, H)) transposed back by reshape, scrambling entries.
+# Names: scrambles it; dW = h.T @ dout
 def temporal_affine_backward(dout, cache):
     h, W = cache
     N, T, H = h.shape

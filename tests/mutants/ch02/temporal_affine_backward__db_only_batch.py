@@ -1,4 +1,5 @@
 # Wrong: sums the bias gradient over the batch axis only and keeps the last step's sum.
+# Names: db keeps only the last step's sum
 def temporal_affine_backward(dout, cache):
     h, W = cache
     N, T, H = h.shape

@@ -1,4 +1,5 @@
 # Wrong: dh = dout @ W-like product without the transpose, reshaped to fit.
+# Names: reshape W to (V, H) instead of transposing
 def temporal_affine_backward(dout, cache):
     h, W = cache
     N, T, H = h.shape

@@ -1,4 +1,5 @@
 # Wrong: averages the weight and bias gradients over the time steps instead of summing.
+# Names: averaged over time
 def temporal_affine_backward(dout, cache):
     h, W = cache
     N, T, H = h.shape

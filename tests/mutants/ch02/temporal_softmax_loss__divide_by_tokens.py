@@ -1,4 +1,5 @@
 # Wrong: divides the gradient by the number of real tokens instead of the batch size N.
+# Names: divided by the number of real tokens
 def temporal_softmax_loss(scores, targets, mask):
     N, T, V = scores.shape
     loss = sequence_cross_entropy(scores, targets, mask)

@@ -1,4 +1,5 @@
 # Wrong: masks the loss but not the gradient, so padded steps still send gradients back.
+# Names: padded steps still get a gradient
 def temporal_softmax_loss(scores, targets, mask):
     N, T, V = scores.shape
     loss = sequence_cross_entropy(scores, targets, mask)

@@ -1,4 +1,5 @@
 # Wrong: computes the loss and probabilities with a naive exp() that overflows on big scores.
+# Localised: dscores; NaN
 def temporal_softmax_loss(scores, targets, mask):
     N, T, V = scores.shape
     e = np.exp(scores)

@@ -1,4 +1,5 @@
 # Wrong: trains on the first chunk over and over instead of moving through the text.
+# Localised: differ from step 1
 def train_char_rnn(params, inputs, targets, num_steps, learning_rate, max_norm=5.0):
     K, N, T = inputs.shape
     H = params["Wh"].shape[0]

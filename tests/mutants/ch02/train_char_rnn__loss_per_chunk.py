@@ -1,4 +1,5 @@
 # Wrong: records the loss of the chunk (summed over T steps) instead of per character.
+# Names: record loss / T
 def train_char_rnn(params, inputs, targets, num_steps, learning_rate, max_norm=5.0):
     K, N, T = inputs.shape
     H = params["Wh"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: carries the state from the end of the text into its start on the next pass.
+# Localised: k = 0; restart from zeros
 def train_char_rnn(params, inputs, targets, num_steps, learning_rate, max_norm=5.0):
     K, N, T = inputs.shape
     H = params["Wh"].shape[0]

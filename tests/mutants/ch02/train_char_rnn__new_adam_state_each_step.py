@@ -1,4 +1,5 @@
 # Wrong: creates a fresh Adam state at every step, so its running averages never build up.
+# Names: fresh Adam state
 def train_char_rnn(params, inputs, targets, num_steps, learning_rate, max_norm=5.0):
     K, N, T = inputs.shape
     H = params["Wh"].shape[0]

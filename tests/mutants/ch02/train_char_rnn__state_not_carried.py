@@ -1,4 +1,5 @@
 # Wrong: starts every chunk from a zero state, so nothing is carried across chunks.
+# Names: nothing is carried across chunks
 def train_char_rnn(params, inputs, targets, num_steps, learning_rate, max_norm=5.0):
     K, N, T = inputs.shape
     H = params["Wh"].shape[0]

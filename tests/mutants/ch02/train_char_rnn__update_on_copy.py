@@ -1,4 +1,5 @@
 # Wrong: updates a copy of the parameters, so the caller's model is never trained.
+# Localised: loss on the text
 def train_char_rnn(params, inputs, targets, num_steps, learning_rate, max_norm=5.0):
     K, N, T = inputs.shape
     H = params["Wh"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: always rescales to max_norm, also scaling small gradients up.
+# Localised: ZeroDivisionError
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

@@ -1,4 +1,5 @@
 # Wrong: returns a list even when given a dict.
+# Names: return a dict with the same keys; got list
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

@@ -1,4 +1,5 @@
 # Wrong: scales the caller's arrays in place.
+# Names: caller's arrays in place
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

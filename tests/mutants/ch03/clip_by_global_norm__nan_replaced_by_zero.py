@@ -1,4 +1,5 @@
 # Wrong: replaces NaN and Inf by numbers first (np.nan_to_num), hiding the problem.
+# Names: np.nan_to_num
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

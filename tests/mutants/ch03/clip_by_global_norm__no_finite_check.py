@@ -1,4 +1,5 @@
 # Wrong: scales even when the norm is Inf, turning Inf into NaN and the rest into zeros.
+# Names: only when the norm is finite
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

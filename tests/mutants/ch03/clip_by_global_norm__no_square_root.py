@@ -1,4 +1,5 @@
 # Wrong: uses the sum of squares as the norm (no square root).
+# Names: without the square root
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

@@ -1,4 +1,5 @@
 # Wrong: clips every array by its own norm, which changes the direction.
+# Names: by its own norm
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

@@ -1,4 +1,5 @@
 # Wrong: returns the norm after clipping instead of before.
+# Names: norm after clipping
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

@@ -1,4 +1,5 @@
 # Wrong: adds the arrays' norms instead of taking the norm of all entries together.
+# Names: add up the norms
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by one common factor so that their joint norm is <= max_norm.
 

@@ -1,4 +1,5 @@
 # Wrong: clips the caller's arrays in place.
+# Names: caller's arrays in place
 def clip_by_value(grads, clip_value):
     """Clip every gradient entry into [-clip_value, clip_value].
 

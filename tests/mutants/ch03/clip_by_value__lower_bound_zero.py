@@ -1,4 +1,5 @@
 # Wrong: clips into [0, clip_value], zeroing every negative entry.
+# Names: lower limit is 0
 def clip_by_value(grads, clip_value):
     """Clip every gradient entry into [-clip_value, clip_value].
 

@@ -1,4 +1,5 @@
 # Wrong: replaces NaN by zero after clipping, hiding the problem.
+# Names: replace NaN by 0
 def clip_by_value(grads, clip_value):
     """Clip every gradient entry into [-clip_value, clip_value].
 

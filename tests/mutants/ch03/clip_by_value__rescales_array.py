@@ -1,4 +1,5 @@
 # Wrong: rescales each array so its largest entry is clip_value (keeps direction, is not value clipping).
+# Names: rescale each whole array
 def clip_by_value(grads, clip_value):
     """Clip every gradient entry into [-clip_value, clip_value].
 

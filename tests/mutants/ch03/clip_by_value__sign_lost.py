@@ -1,4 +1,5 @@
 # Wrong: clips the absolute value, losing the sign.
+# Names: lose the sign
 def clip_by_value(grads, clip_value):
     """Clip every gradient entry into [-clip_value, clip_value].
 

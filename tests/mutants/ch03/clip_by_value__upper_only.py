@@ -1,4 +1,5 @@
 # Wrong: clips only from above; large negative entries stay.
+# Names: only from above
 def clip_by_value(grads, clip_value):
     """Clip every gradient entry into [-clip_value, clip_value].
 

@@ -1,4 +1,5 @@
 # Wrong: uses only the first and last norm instead of a least-squares fit.
+# Names: only the first and last norm
 def fit_decay_rate(norms):
     """Least-squares slope of log(norms[k]) against the lag k = 0, 1, ..., K-1.
 

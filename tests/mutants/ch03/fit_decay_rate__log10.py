@@ -1,4 +1,5 @@
 # Wrong: fits log10 instead of the natural log.
+# Names: log10; natural-log units
 def fit_decay_rate(norms):
     """Least-squares slope of log(norms[k]) against the lag k = 0, 1, ..., K-1.
 

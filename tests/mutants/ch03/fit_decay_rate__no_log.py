@@ -1,4 +1,5 @@
 # Wrong: fits the norms themselves, not their logarithm.
+# Names: fit the norms themselves; np.log(norms)
 def fit_decay_rate(norms):
     """Least-squares slope of log(norms[k]) against the lag k = 0, 1, ..., K-1.
 

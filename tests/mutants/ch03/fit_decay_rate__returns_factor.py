@@ -1,4 +1,5 @@
 # Wrong: returns the factor per step exp(slope) instead of the slope.
+# Names: exp(slope); the slope itself
 def fit_decay_rate(norms):
     """Least-squares slope of log(norms[k]) against the lag k = 0, 1, ..., K-1.
 

@@ -1,4 +1,5 @@
 # Wrong: returns the intercept of the fitted line, not its slope.
+# Names: intercept of the fitted line
 def fit_decay_rate(norms):
     """Least-squares slope of log(norms[k]) against the lag k = 0, 1, ..., K-1.
 

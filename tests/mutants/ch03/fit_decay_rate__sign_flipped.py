@@ -1,4 +1,5 @@
 # Wrong: reports decay as a positive number.
+# Names: wrong sign
 def fit_decay_rate(norms):
     """Least-squares slope of log(norms[k]) against the lag k = 0, 1, ..., K-1.
 

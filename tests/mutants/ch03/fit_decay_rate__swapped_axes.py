@@ -1,4 +1,5 @@
 # Wrong: regresses the lag on log norm (axes swapped).
+# Names: axes are swapped
 def fit_decay_rate(norms):
     """Least-squares slope of log(norms[k]) against the lag k = 0, 1, ..., K-1.
 

@@ -1,4 +1,5 @@
 # Wrong: refuses only when every entry of a gradient is non-finite.
+# Names: do not stop the step; not .any()
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

@@ -1,4 +1,5 @@
 # Wrong: adds the gradient instead of subtracting it.
+# Names: you add the gradient
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

@@ -1,4 +1,5 @@
 # Wrong: checks only the gradients, so a NaN loss goes unnoticed.
+# Names: never check the loss
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

@@ -1,4 +1,5 @@
 # Wrong: tests for NaN only, so Inf passes through.
+# Names: np.isnan; np.isfinite
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

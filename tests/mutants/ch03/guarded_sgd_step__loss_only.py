@@ -1,4 +1,5 @@
 # Wrong: checks only the loss, so NaN gradients reach the weights.
+# Names: do not stop the step
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

@@ -1,4 +1,5 @@
 # Wrong: replaces non-finite values by numbers and applies the step anyway.
+# Names: apply the step anyway
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

@@ -1,4 +1,5 @@
 # Wrong: checks each gradient just before applying it, so earlier parameters are already updated.
+# Names: already updated
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

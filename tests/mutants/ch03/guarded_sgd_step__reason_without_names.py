@@ -1,4 +1,5 @@
 # Wrong: refuses correctly but does not say which parameters.
+# Names: does not name the parameters
 def guarded_sgd_step(params, grads, loss, lr):
     """One gradient-descent step, applied only when the loss and all gradients are finite.
 

@@ -1,4 +1,5 @@
 # Wrong: applies the derivative after the matrix product, to the wrong step's units.
+# Names: after Wh.T
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

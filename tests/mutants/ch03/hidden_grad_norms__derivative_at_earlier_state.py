@@ -1,4 +1,5 @@
 # Wrong: takes the tanh derivative at h[:, t-1], the earlier state of the step.
+# Names: earlier state h[:, t-1]
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

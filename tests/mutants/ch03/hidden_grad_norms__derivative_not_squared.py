@@ -1,4 +1,5 @@
 # Wrong: uses 1 - h as the tanh derivative instead of 1 - h**2.
+# Names: 1 - h, not squared
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

@@ -1,4 +1,5 @@
 # Wrong: goes back one step before recording the first norm (off by one).
+# Names: norms[0] is already one step back
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

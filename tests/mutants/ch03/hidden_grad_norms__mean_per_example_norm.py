@@ -1,4 +1,5 @@
 # Wrong: averages the per-example norms instead of the norm of the whole batch.
+# Names: average the norms of the examples
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

@@ -1,4 +1,5 @@
 # Wrong: forgets the tanh derivative: only the recurrent matrix.
+# Names: tanh derivative is missing
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

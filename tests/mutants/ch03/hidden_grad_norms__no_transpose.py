@@ -1,4 +1,5 @@
 # Wrong: multiplies by Wh instead of Wh.T.
+# Names: not its transpose
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

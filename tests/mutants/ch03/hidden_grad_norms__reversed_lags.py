@@ -1,4 +1,5 @@
 # Wrong: returns the norms in time order, not by lag.
+# Names: time order
 def hidden_grad_norms(h, Wh, dh_last):
     """Norm of the gradient of a last-step loss with respect to every hidden state.
 

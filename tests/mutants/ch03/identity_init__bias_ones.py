@@ -1,4 +1,5 @@
 # Wrong: starts the bias at one to keep the ReLUs active.
+# Names: bias starts at 1
 def identity_init(D, H, rng, input_std=0.001):
     """Initial parameters of a ReLU RNN in the style of Le et al. (2015), the "IRNN".
 

@@ -1,4 +1,5 @@
 # Wrong: draws Wx with standard deviation 1.
+# Names: standard deviation 1; do not use input_std
 def identity_init(D, H, rng, input_std=0.001):
     """Initial parameters of a ReLU RNN in the style of Le et al. (2015), the "IRNN".
 

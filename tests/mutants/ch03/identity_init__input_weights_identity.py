@@ -1,4 +1,5 @@
 # Wrong: makes Wx an identity too.
+# Names: Wx is an identity
 def identity_init(D, H, rng, input_std=0.001):
     """Initial parameters of a ReLU RNN in the style of Le et al. (2015), the "IRNN".
 

@@ -1,4 +1,5 @@
 # Wrong: fills Wh with ones instead of the identity.
+# Names: Wh is all ones
 def identity_init(D, H, rng, input_std=0.001):
     """Initial parameters of a ReLU RNN in the style of Le et al. (2015), the "IRNN".
 

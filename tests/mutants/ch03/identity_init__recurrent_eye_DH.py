@@ -1,4 +1,5 @@
 # Wrong: builds Wh with np.eye(D, H), the wrong shape when D != H.
+# Names: np.eye(D, H)
 def identity_init(D, H, rng, input_std=0.001):
     """Initial parameters of a ReLU RNN in the style of Le et al. (2015), the "IRNN".
 

@@ -1,4 +1,5 @@
 # Wrong: treats input_std as a variance (multiplies by its square root).
+# Names: as if input_std were the variance
 def identity_init(D, H, rng, input_std=0.001):
     """Initial parameters of a ReLU RNN in the style of Le et al. (2015), the "IRNN".
 

@@ -1,4 +1,5 @@
 # Wrong: averages dpred over the batch for dby.
+# Names: dby averages dpred; sum it
 def adding_loss(params, x, y):
     N = x.shape[0]
     H = params["Wh"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: uses y - pred as the error for the gradient.
+# Names: wrong sign; y - pred
 def adding_loss(params, x, y):
     N = x.shape[0]
     H = params["Wh"].shape[0]

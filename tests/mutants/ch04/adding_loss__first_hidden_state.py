@@ -1,4 +1,5 @@
 # Wrong: predicts from the first hidden state instead of the last.
+# Names: first hidden state; h[:, -1]
 def adding_loss(params, x, y):
     N = x.shape[0]
     H = params["Wh"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: the gradient of the mean forgets the 1/N.
+# Names: misses the mean's 1 / N
 def adding_loss(params, x, y):
     N = x.shape[0]
     H = params["Wh"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: differentiates (pred - y)**2 as (pred - y).
+# Names: factor 2
 def adding_loss(params, x, y):
     N = x.shape[0]
     H = params["Wh"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: stacks the gradient blocks as i, g, o.
+# Names: as i, g, o; order is i, o, g
 def coupled_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H)

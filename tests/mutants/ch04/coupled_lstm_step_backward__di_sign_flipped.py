@@ -1,4 +1,5 @@
 # Wrong: writes di = dc * (prev_c - g), the wrong sign.
+# Names: di has the wrong sign; dc * (g - prev_c)
 def coupled_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H)

@@ -1,4 +1,5 @@
 # Wrong: scales dprev_c by i instead of 1 - i.
+# Names: dprev_c is dc * i; dc * (1 - i)
 def coupled_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H)

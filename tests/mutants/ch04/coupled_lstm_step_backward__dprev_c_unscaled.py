@@ -1,4 +1,5 @@
 # Wrong: passes dc to the previous cell without the factor 1 - i.
+# Names: dprev_c is dc itself; dc * (1 - i)
 def coupled_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H)

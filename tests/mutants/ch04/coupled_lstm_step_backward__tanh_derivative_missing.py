@@ -1,4 +1,5 @@
 # Wrong: the path through next_h skips the tanh derivative.
+# Names: skips the tanh's derivative
 def coupled_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o  # (N, H)

@@ -1,4 +1,5 @@
 # Wrong: reads the blocks as i, g, o instead of i, o, g.
+# Names: blocks as i, g, o; order is i, o, g
 def coupled_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b             # (N, 3H)

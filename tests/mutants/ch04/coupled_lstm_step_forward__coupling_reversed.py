@@ -1,4 +1,5 @@
 # Wrong: keeps the old cell with weight i and writes the candidate with 1 - i.
+# Names: coupling is reversed
 def coupled_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b             # (N, 3H)

@@ -1,4 +1,5 @@
 # Wrong: couples the forget gate to the output gate (f = 1 - o).
+# Names: coupled to the output gate
 def coupled_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b             # (N, 3H)

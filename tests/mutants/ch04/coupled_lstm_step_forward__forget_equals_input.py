@@ -1,4 +1,5 @@
 # Wrong: uses i as the forget gate instead of 1 - i.
+# Names: kept with weight i; 1 - i
 def coupled_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b             # (N, 3H)

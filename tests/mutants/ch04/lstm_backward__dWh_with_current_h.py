@@ -1,4 +1,5 @@
 # Wrong: multiplies da by h_t instead of h_{t-1} for dWh.
+# Names: dWh multiplies da by h[:, t]; h[:, t - 1]
 def lstm_backward(dh, cache):
     x, h0, Wx, Wh, gates, c, tanh_c, h = cache
     N, T, H = dh.shape

@@ -1,4 +1,5 @@
 # Wrong: carries dc back without the forget gate's factor.
+# Names: without the forget gate's factor; dnext_c = dc * f
 def lstm_backward(dh, cache):
     x, h0, Wx, Wh, gates, c, tanh_c, h = cache
     N, T, H = dh.shape

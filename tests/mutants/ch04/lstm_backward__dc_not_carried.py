@@ -1,4 +1,5 @@
 # Wrong: does not carry the cell gradient to the previous step.
+# Names: cell-state gradient is not carried back
 def lstm_backward(dh, cache):
     x, h0, Wx, Wh, gates, c, tanh_c, h = cache
     N, T, H = dh.shape

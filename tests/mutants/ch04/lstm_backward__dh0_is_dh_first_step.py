@@ -1,4 +1,5 @@
 # Wrong: returns the upstream gradient of the first step as dh0.
+# Names: upstream gradient of the first step
 def lstm_backward(dh, cache):
     x, h0, Wx, Wh, gates, c, tanh_c, h = cache
     N, T, H = dh.shape

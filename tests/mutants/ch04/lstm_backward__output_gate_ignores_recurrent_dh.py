@@ -1,4 +1,5 @@
 # Wrong: the output gate's gradient uses only dh[:, t].
+# Names: output gate's gradient uses only dh[:, t]
 def lstm_backward(dh, cache):
     x, h0, Wx, Wh, gates, c, tanh_c, h = cache
     N, T, H = dh.shape

@@ -1,4 +1,5 @@
 # Wrong: uses only dh[:, t], not the gradient from step t + 1.
+# Names: from step t + 1 is not added
 def lstm_backward(dh, cache):
     x, h0, Wx, Wh, gates, c, tanh_c, h = cache
     N, T, H = dh.shape

@@ -1,4 +1,5 @@
 # Wrong: at t = 0 uses c[:, -1] (the last step's cell) as the previous cell.
+# Names: wrap-around; zeros
 def lstm_backward(dh, cache):
     x, h0, Wx, Wh, gates, c, tanh_c, h = cache
     N, T, H = dh.shape

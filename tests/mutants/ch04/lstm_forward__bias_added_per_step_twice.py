@@ -1,4 +1,5 @@
 # Wrong: adds the bias once for all steps and again inside the loop.
+# Names: bias b is added twice
 def lstm_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     H = h0.shape[1]

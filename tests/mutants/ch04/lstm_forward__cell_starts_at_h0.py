@@ -1,4 +1,5 @@
 # Wrong: starts the cell state from h0 instead of zeros.
+# Names: cell state starts at h0; zeros
 def lstm_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: restarts the cell state from zeros at every step.
+# Names: restarts from zeros at every step
 def lstm_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: feeds h0 into every step instead of the previous hidden state.
+# Names: starts again from h0
 def lstm_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: returns the cell states instead of the hidden states.
+# Names: return the cell states
 def lstm_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: reads the sequence from the last step to the first.
+# Names: last step to the first
 def lstm_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: uses the sigmoid's derivative g * (1 - g) for the tanh candidate.
+# Names: candidate's derivative is the sigmoid's; 1 - g**2
 def lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H): both paths into next_c

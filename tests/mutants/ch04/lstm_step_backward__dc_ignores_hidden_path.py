@@ -1,4 +1,5 @@
 # Wrong: dc only takes dnext_c; the path through next_h is lost.
+# Names: dc takes only dnext_c
 def lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
     dc = dnext_c  # (N, H): both paths into next_c

@@ -1,4 +1,5 @@
 # Wrong: the forget gate's gradient uses the new cell state.
+# Names: df uses the new cell state; dc * prev_c
 def lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H): both paths into next_c

@@ -1,4 +1,5 @@
 # Wrong: passes dc to the previous cell unchanged, forgetting the factor f.
+# Names: dprev_c is dc itself; dc * f
 def lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H): both paths into next_c

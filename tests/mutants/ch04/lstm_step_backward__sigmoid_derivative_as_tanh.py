@@ -1,4 +1,5 @@
 # Wrong: uses 1 - f**2 for the forget gate's sigmoid.
+# Names: forget gate's derivative is the tanh's; f * (1 - f)
 def lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, Wx, Wh, i, f, o, g, tanh_c = cache
     dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)  # (N, H): both paths into next_c

@@ -1,4 +1,5 @@
 # Wrong: the forget gate is applied to prev_h instead of prev_c.
+# Names: forget gate multiplies prev_h
 def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b      # (N, 4H): all four gates in one product

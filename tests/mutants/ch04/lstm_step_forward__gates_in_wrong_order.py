@@ -1,4 +1,5 @@
 # Wrong: reads the blocks as i, f, g, o instead of i, f, o, g.
+# Names: PyTorch; i, f, g, o; i, f, o, g
 def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b      # (N, 4H): all four gates in one product

@@ -1,4 +1,5 @@
 # Wrong: leaves out the gate biases.
+# Names: bias b is never added
 def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh      # (N, 4H): all four gates in one product

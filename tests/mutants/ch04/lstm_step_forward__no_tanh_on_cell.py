@@ -1,4 +1,5 @@
 # Wrong: the hidden state shows the raw cell state, without tanh.
+# Names: tanh on the cell state is missing
 def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b      # (N, 4H): all four gates in one product

@@ -1,4 +1,5 @@
 # Wrong: the candidate uses a sigmoid instead of tanh.
+# Names: candidate g uses a sigmoid
 def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b      # (N, 4H): all four gates in one product

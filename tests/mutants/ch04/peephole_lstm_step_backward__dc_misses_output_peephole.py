@@ -1,4 +1,5 @@
 # Wrong: dc leaves out the path through the output gate's peephole.
+# Names: dc leaves out the output peephole's path
 def peephole_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, next_c, Wx, Wh, P, i, f, o, g, tanh_c = cache
     da_o = dnext_h * tanh_c * o * (1 - o)             # (N, H)

@@ -1,4 +1,5 @@
 # Wrong: dprev_c only follows the forget gate's product, not the peepholes.
+# Names: dprev_c follows only f * prev_c
 def peephole_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, next_c, Wx, Wh, P, i, f, o, g, tanh_c = cache
     da_o = dnext_h * tanh_c * o * (1 - o)             # (N, H)

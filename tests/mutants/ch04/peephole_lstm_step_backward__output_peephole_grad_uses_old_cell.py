@@ -1,4 +1,5 @@
 # Wrong: the output peephole's gradient uses prev_c instead of next_c.
+# Names: dP[2] multiplies da_o by prev_c
 def peephole_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, next_c, Wx, Wh, P, i, f, o, g, tanh_c = cache
     da_o = dnext_h * tanh_c * o * (1 - o)             # (N, H)

@@ -1,4 +1,5 @@
 # Wrong: averages the peephole gradients over the batch instead of summing.
+# Names: dP averages over the batch
 def peephole_lstm_step_backward(dnext_h, dnext_c, cache):
     x, prev_h, prev_c, next_c, Wx, Wh, P, i, f, o, g, tanh_c = cache
     da_o = dnext_h * tanh_c * o * (1 - o)             # (N, H)

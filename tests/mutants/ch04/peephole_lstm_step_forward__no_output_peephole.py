@@ -1,4 +1,5 @@
 # Wrong: forgets the output gate's peephole.
+# Names: output gate has no peephole
 def peephole_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b, P):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b                    # (N, 4H)

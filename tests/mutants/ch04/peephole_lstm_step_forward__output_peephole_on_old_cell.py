@@ -1,4 +1,5 @@
 # Wrong: the output gate peeks at prev_c instead of the new cell state.
+# Names: output gate's peephole looks at prev_c
 def peephole_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b, P):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b                    # (N, 4H)

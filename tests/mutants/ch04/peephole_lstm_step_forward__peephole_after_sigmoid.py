@@ -1,4 +1,5 @@
 # Wrong: adds the input peephole after the sigmoid instead of inside it.
+# Names: input gate's peephole is added after the sigmoid
 def peephole_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b, P):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b                    # (N, 4H)

@@ -1,4 +1,5 @@
 # Wrong: the forget gate's peephole looks at prev_h instead of prev_c.
+# Names: forget gate's peephole looks at prev_h
 def peephole_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b, P):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b                    # (N, 4H)

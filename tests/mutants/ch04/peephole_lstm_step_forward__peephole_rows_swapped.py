@@ -1,4 +1,5 @@
 # Wrong: uses the forget gate's peephole row for the input gate and vice versa.
+# Names: each other's peephole rows
 def peephole_lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b, P):
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b                    # (N, 4H)

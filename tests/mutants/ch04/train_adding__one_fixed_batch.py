@@ -1,4 +1,5 @@
 # Wrong: draws a single batch before the loop and trains on it every step.
+# Localised: mean squared error; below 0.02
 def train_adding(T, rng, hidden_size=16, num_steps=300, batch_size=32,
                  learning_rate=0.02, max_norm=1.0):
     D, H = 2, hidden_size

@@ -1,4 +1,5 @@
 # Wrong: gives every cell a different initial seed, so the cells do not start from the same draw.
+# Names: same seed
 def compare_cells(cells, batches, test, hidden_size, lr, seed):
     x_test, y_test = test
     D = x_test.shape[2]

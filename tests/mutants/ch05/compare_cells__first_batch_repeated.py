@@ -1,4 +1,5 @@
 # Wrong: trains on the first batch over and over instead of on each batch in turn.
+# Names: first batch over and over
 def compare_cells(cells, batches, test, hidden_size, lr, seed):
     x_test, y_test = test
     D = x_test.shape[2]

@@ -1,4 +1,5 @@
 # Wrong: ignores lr and uses Adam's usual default of 0.001.
+# Localised: compare_cells; adam
 def compare_cells(cells, batches, test, hidden_size, lr, seed):
     x_test, y_test = test
     D = x_test.shape[2]

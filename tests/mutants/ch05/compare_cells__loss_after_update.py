@@ -1,4 +1,5 @@
 # Wrong: records each batch's loss after the update instead of before it.
+# Names: after its update; before calling adam_step
 def compare_cells(cells, batches, test, hidden_size, lr, seed):
     x_test, y_test = test
     D = x_test.shape[2]

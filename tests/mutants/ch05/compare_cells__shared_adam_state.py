@@ -1,4 +1,5 @@
 # Wrong: one Adam state for all cells, so each cell inherits the moments and step count of the one before.
+# Localised: adam_step
 def compare_cells(cells, batches, test, hidden_size, lr, seed):
     x_test, y_test = test
     D = x_test.shape[2]

@@ -1,4 +1,5 @@
 # Wrong: reports the loss on the last training batch as the test loss.
+# Names: last training batch; x_test
 def compare_cells(cells, batches, test, hidden_size, lr, seed):
     x_test, y_test = test
     D = x_test.shape[2]

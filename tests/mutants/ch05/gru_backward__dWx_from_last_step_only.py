@@ -1,4 +1,5 @@
 # Wrong: computes dWx from the last time step only.
+# Names: dWx comes from the last time step only
 def gru_backward(dh, cache):
     x, Wx, step_caches = cache
     N, T, H = dh.shape

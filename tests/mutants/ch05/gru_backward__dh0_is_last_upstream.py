@@ -1,4 +1,5 @@
 # Wrong: returns the upstream gradient of the first step as dh0 instead of the dprev_h of step 0.
+# Names: dh0 is dh[:, 0]; step 0 sends back
 def gru_backward(dh, cache):
     x, Wx, step_caches = cache
     N, T, H = dh.shape

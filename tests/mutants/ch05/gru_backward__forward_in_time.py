@@ -1,4 +1,5 @@
 # Wrong: walks forwards in time, so the gradient from later steps arrives too late.
+# Names: forwards in time; backwards
 def gru_backward(dh, cache):
     x, Wx, step_caches = cache
     N, T, H = dh.shape

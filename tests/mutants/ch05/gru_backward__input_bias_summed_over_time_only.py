@@ -1,4 +1,5 @@
 # Wrong: sums dbx over time only and keeps the first sequence's row.
+# Names: first sequence only; axis=(0, 1)
 def gru_backward(dh, cache):
     x, Wx, step_caches = cache
     N, T, H = dh.shape

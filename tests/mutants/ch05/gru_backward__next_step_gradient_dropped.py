@@ -1,4 +1,5 @@
 # Wrong: feeds each step only dh[:, t], dropping what flows back from step t+1.
+# Names: dh from step t+1 is not added
 def gru_backward(dh, cache):
     x, Wx, step_caches = cache
     N, T, H = dh.shape

@@ -1,4 +1,5 @@
 # Wrong: overwrites dWh and dbh at each step instead of summing over time.
+# Names: overwritten; sum them over time
 def gru_backward(dh, cache):
     x, Wx, step_caches = cache
     N, T, H = dh.shape

@@ -1,4 +1,5 @@
 # Wrong: does not pass reset_after on, so every step uses the step's default convention.
+# Names: pass reset_after on
 def gru_forward(x, h0, Wx, Wh, bx, bh, reset_after=True):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: starts every step from h0, so nothing is carried through time.
+# Names: starts again from h0
 def gru_forward(x, h0, Wx, Wh, bx, bh, reset_after=True):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: projects the inputs without the input bias bx.
+# Names: input bias bx
 def gru_forward(x, h0, Wx, Wh, bx, bh, reset_after=True):
     N, T, _ = x.shape
     H = h0.shape[1]

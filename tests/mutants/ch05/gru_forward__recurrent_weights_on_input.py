@@ -1,4 +1,5 @@
 # Wrong: adds the recurrent bias to the input projection too, counting bh twice.
+# Names: bh is counted twice
 def gru_forward(x, h0, Wx, Wh, bx, bh, reset_after=True):
     N, T, _ = x.shape
     H = h0.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: stores the state before the step, so h[:, t] is off by one step.
+# Names: state before step t
 def gru_forward(x, h0, Wx, Wh, bx, bh, reset_after=True):
     N, T, _ = x.shape
     H = h0.shape[1]

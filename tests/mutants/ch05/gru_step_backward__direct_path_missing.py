@@ -1,4 +1,5 @@
 # Wrong: forgets the direct term z * dnext_h of dprev_h (the path that keeps the old state).
+# Names: direct path; z * dnext_h
 def gru_step_backward(dnext_h, cache):
     prev_h, Wh, r, z, n = (cache[k] for k in ("prev_h", "Wh", "r", "z", "n"))
     H = prev_h.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: treats the reset gate as a constant, so no gradient flows into r (dr = 0).
+# Names: no gradient reaches the reset gate
 def gru_step_backward(dnext_h, cache):
     prev_h, Wh, r, z, n = (cache[k] for k in ("prev_h", "Wh", "r", "z", "n"))
     H = prev_h.shape[1]

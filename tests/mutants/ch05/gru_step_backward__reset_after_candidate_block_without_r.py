@@ -1,4 +1,5 @@
 # Wrong: with the reset after the product, the candidate block of dWh, dbh and dprev_h misses the factor r.
+# Names: miss the factor r; da_n * r
 def gru_step_backward(dnext_h, cache):
     prev_h, Wh, r, z, n = (cache[k] for k in ("prev_h", "Wh", "r", "z", "n"))
     H = prev_h.shape[1]

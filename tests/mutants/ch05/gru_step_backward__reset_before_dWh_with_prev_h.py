@@ -1,4 +1,5 @@
 # Wrong: with the reset before the product, the candidate block of dWh uses prev_h instead of the reset state r * prev_h.
+# Names: (r * prev_h).T @ da_n
 def gru_step_backward(dnext_h, cache):
     prev_h, Wh, r, z, n = (cache[k] for k in ("prev_h", "Wh", "r", "z", "n"))
     H = prev_h.shape[1]

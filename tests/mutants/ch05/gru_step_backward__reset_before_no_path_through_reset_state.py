@@ -1,4 +1,5 @@
 # Wrong: with the reset before the product, drops the gradient reaching prev_h through r * prev_h.
+# Names: path through the reset state; (da_n @ Wh_n.T) * r
 def gru_step_backward(dnext_h, cache):
     prev_h, Wh, r, z, n = (cache[k] for k in ("prev_h", "Wh", "r", "z", "n"))
     H = prev_h.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: the tanh derivative taken as 1 - n instead of 1 - n**2.
+# Names: tanh derivative; 1 - n ** 2
 def gru_step_backward(dnext_h, cache):
     prev_h, Wh, r, z, n = (cache[k] for k in ("prev_h", "Wh", "r", "z", "n"))
     H = prev_h.shape[1]

@@ -1,4 +1,5 @@
 # Wrong: dz = dnext_h * (n - prev_h), the sign of the update gate's gradient flipped.
+# Names: sign of dz; prev_h - n
 def gru_step_backward(dnext_h, cache):
     prev_h, Wh, r, z, n = (cache[k] for k in ("prev_h", "Wh", "r", "z", "n"))
     H = prev_h.shape[1]

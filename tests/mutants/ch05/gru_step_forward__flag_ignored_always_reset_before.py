@@ -1,4 +1,5 @@
 # Wrong: ignores reset_after and always applies the reset before the product (Cho et al.).
+# Names: ignore reset_after; reset before the product
 def gru_step_forward(xproj, prev_h, Wh, bh, reset_after=True):
     H = prev_h.shape[1]
     rz = sigmoid(xproj[:, :2 * H] + prev_h @ Wh[:, :2 * H] + bh[:2 * H])

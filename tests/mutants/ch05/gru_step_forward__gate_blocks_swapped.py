@@ -1,4 +1,5 @@
 # Wrong: reads the update gate from columns 0:H and the reset gate from H:2H (Keras order).
+# Names: Keras; r, z, n
 def gru_step_forward(xproj, prev_h, Wh, bh, reset_after=True):
     H = prev_h.shape[1]
     if reset_after:

@@ -1,4 +1,5 @@
 # Wrong: the update gate weighs the candidate instead of the old state (z and 1 - z swapped).
+# Names: z keeps the old state; (1 - z) * n + z * prev_h
 def gru_step_forward(xproj, prev_h, Wh, bh, reset_after=True):
     H = prev_h.shape[1]
     if reset_after:

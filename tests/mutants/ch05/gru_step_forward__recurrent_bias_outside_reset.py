@@ -1,4 +1,5 @@
 # Wrong: with the reset after the product, bh_n is added outside r * (...) instead of inside.
+# Names: bh_n; outside; inside
 def gru_step_forward(xproj, prev_h, Wh, bh, reset_after=True):
     H = prev_h.shape[1]
     if reset_after:

@@ -1,4 +1,5 @@
 # Wrong: applies the reset gate to the candidate's output instead of to its recurrent input.
+# Names: multiplies the candidate's output
 def gru_step_forward(xproj, prev_h, Wh, bh, reset_after=True):
     H = prev_h.shape[1]
     hproj = prev_h @ Wh + bh

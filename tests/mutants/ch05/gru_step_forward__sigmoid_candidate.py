@@ -1,4 +1,5 @@
 # Wrong: squashes the candidate with a sigmoid instead of tanh, so it can never be negative.
+# Names: candidate goes through a sigmoid; tanh
 def gru_step_forward(xproj, prev_h, Wh, bh, reset_after=True):
     H = prev_h.shape[1]
     if reset_after:

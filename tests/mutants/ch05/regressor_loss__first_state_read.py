@@ -1,4 +1,5 @@
 # Wrong: predicts from the first hidden state h[:, 0] instead of the last.
+# Names: first hidden state; h[:, -1]
 def regressor_loss(cell, params, x, y):
     N = x.shape[0]
     H = params["Wy"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: feeds the output gradient into every time step, although only the last state is read.
+# Names: every time step; only the last state is read
 def regressor_loss(cell, params, x, y):
     N = x.shape[0]
     H = params["Wy"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: returns no gradient for the read-out bias by.
+# Names: read-out bias; grads['by']
 def regressor_loss(cell, params, x, y):
     N = x.shape[0]
     H = params["Wy"].shape[0]

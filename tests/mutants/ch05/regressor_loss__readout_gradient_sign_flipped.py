@@ -1,4 +1,5 @@
 # Wrong: the sign of dWy is flipped (as if the error were y - pred).
+# Names: sign of dWy
 def regressor_loss(cell, params, x, y):
     N = x.shape[0]
     H = params["Wy"].shape[0]

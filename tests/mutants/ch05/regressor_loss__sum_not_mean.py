@@ -1,4 +1,5 @@
 # Wrong: sums the squared errors over the batch instead of averaging them (loss and gradients N times too large).
+# Names: sum the squared errors; mean
 def regressor_loss(cell, params, x, y):
     N = x.shape[0]
     H = params["Wy"].shape[0]

@@ -1,4 +1,5 @@
 # Wrong: uses I for the first character of a word and B for the others.
+# Names: B and I are swapped
 def bi_tags(words):
     tags = []
     for word in words:

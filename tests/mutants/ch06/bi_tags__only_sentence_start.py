@@ -1,4 +1,5 @@
 # Wrong: only the first character of the sentence gets B.
+# Names: only the sentence's first character
 def bi_tags(words):
     C = sum(len(word) for word in words)
     tags = np.full(C, I, dtype=np.int64)

@@ -1,4 +1,5 @@
 # Wrong: feeds dout[..., H:] to the backward direction in the original order.
+# Names: original order; reverse_padded(dout[..., H:], mask)
 def bidirectional_backward(dout, cache):
     cell, mask, cache_fwd, cache_bwd = cache
     H = dout.shape[-1] // 2

@@ -1,4 +1,5 @@
 # Wrong: adds the backward direction's dx without reversing it back.
+# Names: dx is added in reversed order
 def bidirectional_backward(dout, cache):
     cell, mask, cache_fwd, cache_bwd = cache
     H = dout.shape[-1] // 2

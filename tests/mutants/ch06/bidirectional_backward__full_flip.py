@@ -1,4 +1,5 @@
 # Wrong: reverses gradients with [:, ::-1], moving padding into the front.
+# Names: [:, ::-1]; padding into the front
 def bidirectional_backward(dout, cache):
     cell, mask, cache_fwd, cache_bwd = cache
     H = dout.shape[-1] // 2

@@ -1,4 +1,5 @@
 # Wrong: sends dout[..., :H] to the backward direction and dout[..., H:] to the forward one.
+# Names: halves of dout are swapped
 def bidirectional_backward(dout, cache):
     cell, mask, cache_fwd, cache_bwd = cache
     H = dout.shape[-1] // 2

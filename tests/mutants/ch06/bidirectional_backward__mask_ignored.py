@@ -1,4 +1,5 @@
 # Wrong: lets gradient flow from the padded outputs (dout is not masked).
+# Names: padded steps is not ignored; mask
 def bidirectional_backward(dout, cache):
     cell, mask, cache_fwd, cache_bwd = cache
     H = dout.shape[-1] // 2

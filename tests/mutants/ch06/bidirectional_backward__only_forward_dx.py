@@ -1,4 +1,5 @@
 # Wrong: returns only the forward direction's dx, forgetting that x feeds both directions.
+# Names: dx is only the forward direction's
 def bidirectional_backward(dout, cache):
     cell, mask, cache_fwd, cache_bwd = cache
     H = dout.shape[-1] // 2

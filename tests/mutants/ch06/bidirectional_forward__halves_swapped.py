@@ -1,4 +1,5 @@
 # Wrong: concatenates [backward; forward].
+# Names: two halves are swapped
 def bidirectional_forward(x, mask, h0s, params, cell):
     h_fwd, cache_fwd = cell.forward(x, h0s[0], params[0])
     h_rev, cache_bwd = cell.forward(reverse_padded(x, mask), h0s[1], params[1])

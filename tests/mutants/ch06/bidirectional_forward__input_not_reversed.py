@@ -1,4 +1,5 @@
 # Wrong: runs the second direction over x as it is, then reverses its states.
+# Names: reads x in its original order
 def bidirectional_forward(x, mask, h0s, params, cell):
     h_fwd, cache_fwd = cell.forward(x, h0s[0], params[0])
     h_rev, cache_bwd = cell.forward(x, h0s[1], params[1])

@@ -1,4 +1,5 @@
 # Wrong: counts the real steps along the batch axis instead of along time.
+# Names: down the batch axis; mask.sum(axis=1)
 def reverse_padded(x, mask):
     N, T = mask.shape
     lengths = np.resize(mask.sum(axis=0), N)

@@ -1,4 +1,5 @@
 # Wrong: flips the whole row and rolls the padding back to the end, reversing its order.
+# Names: padding comes back in reverse order
 def reverse_padded(x, mask):
     x_rev = np.empty_like(x)
     T = mask.shape[1]

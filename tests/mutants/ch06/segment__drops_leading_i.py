@@ -1,4 +1,5 @@
 # Wrong: characters tagged I before the first B are dropped.
+# Localised: do not join back into the input
 def segment(chars, tags):
     words = []
     for char, tag in zip(chars, tags):

@@ -1,4 +1,5 @@
 # Wrong: collects a word when the next one starts, and never adds the last word.
+# Names: last word is missing
 def segment(chars, tags):
     words, current = [], ""
     for char, tag in zip(chars, tags):

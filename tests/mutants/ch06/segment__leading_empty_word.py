@@ -1,4 +1,5 @@
 # Wrong: closes the current word at every B, so a sentence starting with B begins with "".
+# Names: empty string
 def segment(chars, tags):
     words, current = [], ""
     for char, tag in zip(chars, tags):

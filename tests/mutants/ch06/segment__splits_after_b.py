@@ -1,4 +1,5 @@
 # Wrong: ends a word at every B instead of starting one there.
+# Names: end a word at every B
 def segment(chars, tags):
     words, current = [], ""
     for char, tag in zip(chars, tags):

@@ -1,4 +1,5 @@
 # Wrong: starts a new word at every I.
+# Names: new word at every I
 def segment(chars, tags):
     words = []
     for i, (char, tag) in enumerate(zip(chars, tags)):

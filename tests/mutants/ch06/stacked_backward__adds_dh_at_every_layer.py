@@ -1,5 +1,6 @@
 # Wrong: adds dh to the upstream gradient of every layer, as if every layer's states
 # reached the loss directly.
+# Localised: stacked_backward
 def stacked_backward(dh, cache):
     cell, layer_caches = cache
     L = len(layer_caches)

@@ -1,4 +1,5 @@
 # Wrong: walks the layers from the bottom up, feeding dh to layer 0 first.
+# Localised: operands could not be broadcast
 def stacked_backward(dh, cache):
     cell, layer_caches = cache
     L = len(layer_caches)

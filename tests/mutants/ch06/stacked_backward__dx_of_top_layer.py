@@ -1,4 +1,5 @@
 # Wrong: returns the input gradient of the top layer instead of the bottom layer's.
+# Names: input gradient of the top layer; bottom layer
 def stacked_backward(dh, cache):
     cell, layer_caches = cache
     L = len(layer_caches)

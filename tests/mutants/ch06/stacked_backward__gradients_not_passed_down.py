@@ -1,4 +1,5 @@
 # Wrong: only the top layer receives a gradient; the layers below get zeros.
+# Names: only the top layer receives a gradient
 def stacked_backward(dh, cache):
     cell, layer_caches = cache
     L = len(layer_caches)

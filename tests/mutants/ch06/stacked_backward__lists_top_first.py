@@ -1,4 +1,5 @@
 # Wrong: returns dh0s and dlayer_params in top-to-bottom order.
+# Names: top-to-bottom order
 def stacked_backward(dh, cache):
     cell, layer_caches = cache
     dh0s, dlayer_params = [], []

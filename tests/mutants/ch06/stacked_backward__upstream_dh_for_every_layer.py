@@ -1,4 +1,5 @@
 # Wrong: sends the top layer's upstream gradient dh into every layer's backward pass.
+# Localised: stacked_backward
 def stacked_backward(dh, cache):
     cell, layer_caches = cache
     L = len(layer_caches)

@@ -1,4 +1,5 @@
 # Wrong: every layer starts from the bottom layer's initial state h0s[0].
+# Localised: stacked_forward
 def stacked_forward(x, h0s, layer_params, cell):
     layer_caches = []
     h = x

@@ -1,4 +1,5 @@
 # Wrong: applies the layers from the last parameter set to the first.
+# Localised: stacked_forward
 def stacked_forward(x, h0s, layer_params, cell):
     layer_caches = []
     h = x

@@ -1,4 +1,5 @@
 # Wrong: returns the states of the bottom layer instead of the top one.
+# Names: states of the bottom layer
 def stacked_forward(x, h0s, layer_params, cell):
     layer_caches, outputs = [], []
     h = x

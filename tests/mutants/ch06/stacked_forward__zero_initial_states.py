@@ -1,4 +1,5 @@
 # Wrong: ignores h0s and starts every layer from zeros.
+# Names: h0s is ignored
 def stacked_forward(x, h0s, layer_params, cell):
     layer_caches = []
     h = x

@@ -1,4 +1,5 @@
 # Wrong: passes the backward direction's parameters first.
+# Names: directions' parameters are swapped
 def tagger_forward(params, chars, mask, cell):
     N = chars.shape[0]
     bidirectional = "bwd" in params

@@ -1,4 +1,5 @@
 # Wrong: leaves out the output bias by.
+# Names: output bias by is never added
 def tagger_forward(params, chars, mask, cell):
     N = chars.shape[0]
     bidirectional = "bwd" in params

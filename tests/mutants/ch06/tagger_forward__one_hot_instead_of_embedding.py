@@ -1,4 +1,5 @@
 # Wrong: looks up the embedding by the character's position instead of its index.
+# Names: by position; embedding_forward(chars
 def tagger_forward(params, chars, mask, cell):
     N = chars.shape[0]
     bidirectional = "bwd" in params

@@ -1,4 +1,5 @@
 # Wrong: starts the recurrent layer from ones instead of zeros.
+# Names: starts from ones
 def tagger_forward(params, chars, mask, cell):
     N = chars.shape[0]
     bidirectional = "bwd" in params

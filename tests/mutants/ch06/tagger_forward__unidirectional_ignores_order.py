@@ -1,4 +1,5 @@
 # Wrong: the unidirectional tagger reads the characters from right to left.
+# Localised: scores at the real steps is wrong
 def tagger_forward(params, chars, mask, cell):
     N = chars.shape[0]
     bidirectional = "bwd" in params

@@ -1,4 +1,5 @@
 # Wrong: always runs one forward layer and feeds its states twice to the output layer.
+# Names: runs only the forward direction
 def tagger_forward(params, chars, mask, cell):
     N = chars.shape[0]
     bidirectional = "bwd" in params

@@ -1,4 +1,5 @@
 # Wrong: stores the backward direction's gradients under "fwd" and vice versa.
+# Names: directions' gradients are swapped
 def tagger_loss(params, chars, tags, mask, cell):
     scores, (bidirectional, emb_cache, rnn_cache, out_cache) = tagger_forward(
         params, chars, mask, cell)

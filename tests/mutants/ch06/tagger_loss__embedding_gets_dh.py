@@ -1,4 +1,5 @@
 # Wrong: skips the recurrent layer in the embedding gradient (uses the output layer's dh).
+# Names: output layer's dh; skipping the recurrent layer
 def tagger_loss(params, chars, tags, mask, cell):
     scores, (bidirectional, emb_cache, rnn_cache, out_cache) = tagger_forward(
         params, chars, mask, cell)

@@ -1,4 +1,5 @@
 # Wrong: assigns the gradient of each character's row, so repeated characters overwrite.
+# Names: repeated character; np.add.at
 def tagger_loss(params, chars, tags, mask, cell):
     scores, (bidirectional, emb_cache, rnn_cache, out_cache) = tagger_forward(
         params, chars, mask, cell)

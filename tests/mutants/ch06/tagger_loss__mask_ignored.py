@@ -1,4 +1,5 @@
 # Wrong: scores the padded steps as if they were characters.
+# Names: padded steps are scored; mask
 def tagger_loss(params, chars, tags, mask, cell):
     scores, (bidirectional, emb_cache, rnn_cache, out_cache) = tagger_forward(
         params, chars, mask, cell)

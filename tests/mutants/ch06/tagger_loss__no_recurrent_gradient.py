@@ -1,4 +1,5 @@
 # Wrong: returns zero gradients for the recurrent layer's parameters.
+# Names: grads['fwd'] is all zeros
 def tagger_loss(params, chars, tags, mask, cell):
     scores, (bidirectional, emb_cache, rnn_cache, out_cache) = tagger_forward(
         params, chars, mask, cell)

@@ -1,4 +1,5 @@
 # Wrong: divides the gradient by the number of characters instead of the batch size.
+# Names: gradients are divided by the number of real characters
 def tagger_loss(params, chars, tags, mask, cell):
     scores, (bidirectional, emb_cache, rnn_cache, out_cache) = tagger_forward(
         params, chars, mask, cell)

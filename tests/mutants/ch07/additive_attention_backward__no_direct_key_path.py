@@ -1,4 +1,5 @@
 # Wrong: forgets that each key also enters the context directly (weights * dcontext).
+# Names: direct path; weights[:, j] * dcontext
 def additive_attention_backward(dcontext, cache):
     query, keys, Wq, Wk, v, hidden, weights = cache
     N, S, A = hidden.shape

@@ -1,4 +1,5 @@
 # Wrong: the query's gradients use only the first source position instead of summing over all.
+# Names: only the first source position; sum dL/da over the source axis
 def additive_attention_backward(dcontext, cache):
     query, keys, Wq, Wk, v, hidden, weights = cache
     N, S, A = hidden.shape

@@ -1,4 +1,5 @@
 # Wrong: treats the softmax as elementwise (dscores = weights * dweights).
+# Names: softmax as elementwise; subtract the weighted sum
 def additive_attention_backward(dcontext, cache):
     query, keys, Wq, Wk, v, hidden, weights = cache
     N, S, A = hidden.shape

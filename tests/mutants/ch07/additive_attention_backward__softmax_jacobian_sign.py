@@ -1,4 +1,5 @@
 # Wrong: adds the weighted sum in the softmax backward pass instead of subtracting it.
+# Names: weighted sum is added; subtract it
 def additive_attention_backward(dcontext, cache):
     query, keys, Wq, Wk, v, hidden, weights = cache
     N, S, A = hidden.shape

@@ -1,4 +1,5 @@
 # Wrong: takes the tanh derivative as 1 - tanh(hidden)**2, applying tanh to its own output again.
+# Names: tanh to its own output again; 1 - hidden**2
 def additive_attention_backward(dcontext, cache):
     query, keys, Wq, Wk, v, hidden, weights = cache
     N, S, A = hidden.shape

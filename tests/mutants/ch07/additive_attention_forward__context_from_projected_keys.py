@@ -1,4 +1,5 @@
 # Wrong: averages the projected keys (keys @ Wk) instead of the keys.
+# Names: projected keys; keys themselves
 def additive_attention_forward(query, keys, Wq, Wk, v):
     hidden = np.tanh((query @ Wq)[:, None, :] + keys @ Wk)
     scores = hidden @ v

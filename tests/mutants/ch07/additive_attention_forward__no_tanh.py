@@ -1,4 +1,5 @@
 # Wrong: leaves out the tanh, making the scores linear in query and keys.
+# Names: tanh is missing
 def additive_attention_forward(query, keys, Wq, Wk, v):
     hidden = (query @ Wq)[:, None, :] + keys @ Wk
     scores = hidden @ v

@@ -1,4 +1,5 @@
 # Wrong: sums the hidden layer instead of scoring it with v.
+# Names: sum the hidden layer; @ v
 def additive_attention_forward(query, keys, Wq, Wk, v):
     hidden = np.tanh((query @ Wq)[:, None, :] + keys @ Wk)
     scores = hidden.sum(axis=-1)

@@ -1,4 +1,5 @@
 # Wrong: normalises the weights over the batch axis instead of the source positions.
+# Names: batch axis (axis 0); axis=1
 def additive_attention_forward(query, keys, Wq, Wk, v):
     hidden = np.tanh((query @ Wq)[:, None, :] + keys @ Wk)
     scores = hidden @ v

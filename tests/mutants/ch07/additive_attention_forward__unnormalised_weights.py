@@ -1,4 +1,5 @@
 # Wrong: exponentiates the scores but never normalises them.
+# Names: never divided by their sum; each row sums to 1
 def additive_attention_forward(query, keys, Wq, Wk, v):
     hidden = np.tanh((query @ Wq)[:, None, :] + keys @ Wk)
     scores = hidden @ v

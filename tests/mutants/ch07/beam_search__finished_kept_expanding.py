@@ -1,5 +1,6 @@
 # Wrong: a hypothesis that produced `end` is recorded as finished but also stays in the
 # beam and keeps being extended (and keeps taking a place in it).
+# Names: stays in the beam; out of the beam
 def beam_search(step_fn, h_init, start, end, beam_width, max_len, alpha=0.0):
     live_tokens, live_scores, states, finished = [[]], np.zeros(1), h_init, []
     for _ in range(max_len):

@@ -1,4 +1,5 @@
 # Wrong: ignores alpha and ranks finished hypotheses by their raw score.
+# Names: raw score; ignore alpha; score / length ** alpha
 def beam_search(step_fn, h_init, start, end, beam_width, max_len, alpha=0.0):
     live_tokens, live_scores, states, finished = [[]], np.zeros(1), h_init, []
     for _ in range(max_len):

@@ -1,5 +1,6 @@
 # Wrong: multiplies log-probabilities (as if they were probabilities) instead of adding
 # them; scores start at 1.
+# Names: multiply log-probabilities; sum of its log-probabilities
 def beam_search(step_fn, h_init, start, end, beam_width, max_len, alpha=0.0):
     live_tokens, live_scores, states, finished = [[]], np.ones(1), h_init, []
     for _ in range(max_len):

@@ -1,5 +1,6 @@
 # Wrong: hypotheses that reach max_len without `end` are dropped instead of counted as
 # finished (and if none finished, the empty output is returned).
+# Names: reach max_len without `end` are dropped; add the live ones
 def beam_search(step_fn, h_init, start, end, beam_width, max_len, alpha=0.0):
     live_tokens, live_scores, states, finished = [[]], np.zeros(1), h_init, []
     for _ in range(max_len):

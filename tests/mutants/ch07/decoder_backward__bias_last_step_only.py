@@ -1,4 +1,5 @@
 # Wrong: the output bias gradient uses only the last step instead of summing over time.
+# Names: only the last step; axis=(0, 1)
 def decoder_backward(dscores, cache, cell=rnn_cell):
     embed_cache, cell_cache, affine_cache = cache
     dh_dec, dWy, _dby = temporal_affine_backward(dscores, affine_cache)

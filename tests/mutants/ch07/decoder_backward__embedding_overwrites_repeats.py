@@ -1,4 +1,5 @@
 # Wrong: dE[tgt_in] = dy keeps one gradient per repeated token instead of adding them.
+# Names: last write wins; np.add.at
 def decoder_backward(dscores, cache, cell=rnn_cell):
     (tgt_in, E), cell_cache, affine_cache = cache
     dh_dec, dWy, dby = temporal_affine_backward(dscores, affine_cache)

@@ -1,4 +1,5 @@
 # Wrong: transposes the recurrent weights' gradient.
+# Names: dec_Wh gradient is transposed
 def decoder_backward(dscores, cache, cell=rnn_cell):
     embed_cache, cell_cache, affine_cache = cache
     dh_dec, dWy, dby = temporal_affine_backward(dscores, affine_cache)

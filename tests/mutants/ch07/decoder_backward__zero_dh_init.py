@@ -1,4 +1,5 @@
 # Wrong: returns a zero gradient for the initial state, so the encoder never learns.
+# Names: dh_init is zero; dh0 that cell.backward gives
 def decoder_backward(dscores, cache, cell=rnn_cell):
     embed_cache, cell_cache, affine_cache = cache
     dh_dec, dWy, dby = temporal_affine_backward(dscores, affine_cache)

@@ -1,4 +1,5 @@
 # Wrong: restarts every step from h_init, so the decoder has no memory of its own outputs.
+# Names: starts again from h_init
 def decoder_forward(tgt_in, h_init, params, cell=rnn_cell):
     y, embed_cache = embedding_forward(tgt_in, params["E_tgt"])
     states, step_caches = [], []

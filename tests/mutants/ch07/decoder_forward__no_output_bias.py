@@ -1,4 +1,5 @@
 # Wrong: forgets the output layer's bias.
+# Names: bias by is never added
 def decoder_forward(tgt_in, h_init, params, cell=rnn_cell):
     y, embed_cache = embedding_forward(tgt_in, params["E_tgt"])
     h_dec, cell_cache = cell.forward(y, h_init, params["dec_Wx"], params["dec_Wh"],

@@ -1,5 +1,6 @@
 # Wrong: no teacher forcing while training: after <s> the decoder reads its own argmax
 # prediction instead of the given previous target token.
+# Names: no teacher forcing; tgt_in[:, t]
 def decoder_forward(tgt_in, h_init, params, cell=rnn_cell):
     N, T = tgt_in.shape
     tokens = tgt_in.copy()

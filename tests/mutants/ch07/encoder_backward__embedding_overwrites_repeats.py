@@ -1,4 +1,5 @@
 # Wrong: dE[src] = dx keeps only one gradient per repeated token instead of adding them.
+# Names: last write wins; np.add.at
 def encoder_backward(dh_enc, cache, cell=rnn_cell):
     (src, E), cell_cache = cache
     dx, _dh0, dWx, dWh, db = cell.backward(dh_enc, cell_cache)

@@ -1,4 +1,5 @@
 # Wrong: backpropagates only the last state's gradient, dropping the other steps' shares.
+# Names: only the last state's gradient; whole dh_enc
 def encoder_backward(dh_enc, cache, cell=rnn_cell):
     embed_cache, cell_cache = cache
     dh = np.zeros_like(dh_enc)

@@ -1,4 +1,5 @@
 # Wrong: transposes the recurrent weights' gradient.
+# Names: enc_Wh gradient is transposed
 def encoder_backward(dh_enc, cache, cell=rnn_cell):
     embed_cache, cell_cache = cache
     dx, _dh0, dWx, dWh, db = cell.backward(dh_enc, cell_cache)

@@ -1,4 +1,5 @@
 # Wrong: copy-pasted the decoder's recurrent weights into the encoder.
+# Names: decoder's weights; params['enc_Wh']
 def encoder_forward(src, params, cell=rnn_cell):
     x, embed_cache = embedding_forward(src, params["E_src"])
     h0 = np.zeros((src.shape[0], params["dec_Wh"].shape[0]))

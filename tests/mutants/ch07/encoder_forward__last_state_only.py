@@ -1,4 +1,5 @@
 # Wrong: returns only the final state (N, H) instead of every step's state.
+# Names: only the last state; (N, Tx, H)
 def encoder_forward(src, params, cell=rnn_cell):
     x, embed_cache = embedding_forward(src, params["E_src"])
     h0 = np.zeros((src.shape[0], params["enc_Wh"].shape[0]))

@@ -1,4 +1,5 @@
 # Wrong: embeds the source with the decoder's embedding table E_tgt.
+# Names: decoder's table E_tgt; params['E_src']
 def encoder_forward(src, params, cell=rnn_cell):
     x, embed_cache = embedding_forward(src, params["E_tgt"])
     h0 = np.zeros((src.shape[0], params["enc_Wh"].shape[0]))

@@ -1,4 +1,5 @@
 # Wrong: treats src as time-major (S, N), so steps and batch rows are mixed up.
+# Names: time-major; batch-first
 def encoder_forward(src, params, cell=rnn_cell):
     N, S = src.shape
     x, embed_cache = embedding_forward(src.reshape(S, N).T, params["E_src"])

@@ -1,4 +1,5 @@
 # Wrong: feeds `start` at every step instead of the token just predicted.
+# Names: feed `start` at every step; token just predicted
 def greedy_decode(step_fn, h_init, start, end, max_len):
     N = h_init.shape[0]
     tokens = np.full((N, max_len), end)

@@ -1,4 +1,5 @@
 # Wrong: puts the start token in the output, shifting everything right by one.
+# Names: begins with the start token; shifted right
 def greedy_decode(step_fn, h_init, start, end, max_len):
     N = h_init.shape[0]
     tokens = np.full((N, max_len), end)

@@ -1,4 +1,5 @@
 # Wrong: keeps writing whatever the model predicts after a row has produced `end`.
+# Names: keep writing; remaining entries are `end`
 def greedy_decode(step_fn, h_init, start, end, max_len):
     N = h_init.shape[0]
     tokens = np.full((N, max_len), end)

@@ -1,4 +1,5 @@
 # Wrong: throws away the new state, so every step starts again from h_init.
+# Names: new state is thrown away; starts again from h_init
 def greedy_decode(step_fn, h_init, start, end, max_len):
     N = h_init.shape[0]
     tokens = np.full((N, max_len), end)

@@ -1,4 +1,5 @@
 # Wrong: stops the whole batch as soon as one row has finished.
+# Names: stop the whole batch; every row has finished
 def greedy_decode(step_fn, h_init, start, end, max_len):
     N = h_init.shape[0]
     tokens = np.full((N, max_len), end)

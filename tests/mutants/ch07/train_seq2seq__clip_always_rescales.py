@@ -1,4 +1,5 @@
 # Wrong: rescales the gradient to norm `clip` even when it is smaller.
+# Names: even when their global norm is already below clip; only when norm > clip
 def train_seq2seq(loss_fn, params, batches, lr, clip, beta1=0.9, beta2=0.999, eps=1e-8):
     moment1 = {name: np.zeros_like(value) for name, value in params.items()}
     moment2 = {name: np.zeros_like(value) for name, value in params.items()}

@@ -1,4 +1,5 @@
 # Wrong: clips every gradient array by its own norm instead of by the global norm.
+# Names: its own norm; global norm
 def train_seq2seq(loss_fn, params, batches, lr, clip, beta1=0.9, beta2=0.999, eps=1e-8):
     moment1 = {name: np.zeros_like(value) for name, value in params.items()}
     moment2 = {name: np.zeros_like(value) for name, value in params.items()}

@@ -1,4 +1,5 @@
 # Wrong: leaves out Adam's bias correction.
+# Names: bias correction is missing; (1 - beta1 ** t)
 def train_seq2seq(loss_fn, params, batches, lr, clip, beta1=0.9, beta2=0.999, eps=1e-8):
     moment1 = {name: np.zeros_like(value) for name, value in params.items()}
     moment2 = {name: np.zeros_like(value) for name, value in params.items()}

@@ -1,0 +1,12 @@
+# Wrong: averages the weight gradients over the time steps instead of summing them.
+# Names: averaged over time
+def rnn_backward(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.empty((N, T, D))
+    dWx, dWh, db = 0.0, 0.0, 0.0
+    dprev_h = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dx[:, t], dprev_h, dWx_t, dWh_t, db_t = rnn_step_backward(dh[:, t] + dprev_h, cache[t])
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    return dx, dprev_h, dWx / T, dWh / T, db / T

@@ -1,0 +1,14 @@
+# Wrong: starts from a zero state instead of the h0 it is given.
+# Names: h0 is ignored
+def gru_forward(x, h0, Wx, Wh, bx, bh, reset_after=True):
+    N, T, _ = x.shape
+    H = h0.shape[1]
+    xproj = x @ Wx + bx
+    h = np.empty((N, T, H))
+    step_caches = []
+    prev_h = np.zeros((N, H))
+    for t in range(T):
+        prev_h, step_cache = gru_step_forward(xproj[:, t], prev_h, Wh, bh, reset_after)
+        h[:, t] = prev_h
+        step_caches.append(step_cache)
+    return h, (x, Wx, step_caches)

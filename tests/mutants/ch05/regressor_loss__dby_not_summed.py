@@ -1,0 +1,17 @@
+# Wrong: dby keeps one row per sequence instead of summing over the batch.
+# Names: one row per sequence; axis=0
+def regressor_loss(cell, params, x, y):
+    N = x.shape[0]
+    H = params["Wy"].shape[0]
+    h, cache = cell.forward(x, np.zeros((N, H)), params)
+    last = h[:, -1]
+    pred = last @ params["Wy"] + params["by"]
+    err = pred[:, 0] - y
+    loss = float(np.mean(err ** 2))
+    dpred = (2.0 / N) * err[:, None]
+    dh = np.zeros_like(h)
+    dh[:, -1] = dpred @ params["Wy"].T
+    _dx, _dh0, grads = cell.backward(dh, cache)
+    grads["Wy"] = last.T @ dpred
+    grads["by"] = dpred
+    return loss, grads

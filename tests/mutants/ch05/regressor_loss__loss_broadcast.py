@@ -1,0 +1,17 @@
+# Wrong: the loss uses pred - y with pred of shape (N, 1) and y of shape (N,), an (N, N) broadcast.
+# Names: broadcasts; pred[:, 0] - y
+def regressor_loss(cell, params, x, y):
+    N = x.shape[0]
+    H = params["Wy"].shape[0]
+    h, cache = cell.forward(x, np.zeros((N, H)), params)
+    last = h[:, -1]
+    pred = last @ params["Wy"] + params["by"]
+    err = pred[:, 0] - y
+    loss = float(np.mean((pred - y) ** 2))
+    dpred = (2.0 / N) * err[:, None]
+    dh = np.zeros_like(h)
+    dh[:, -1] = dpred @ params["Wy"].T
+    _dx, _dh0, grads = cell.backward(dh, cache)
+    grads["Wy"] = last.T @ dpred
+    grads["by"] = dpred.sum(axis=0)
+    return loss, grads
