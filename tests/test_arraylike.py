@@ -181,13 +181,17 @@ def _variants(outputs: dict, alone: list[str] | None = None):
 
 # ------------------------------------------------------------------ the two paths
 
-def in_kernel(case, got: dict, expected: dict, judge) -> str | None:
+def in_kernel(case, got: dict, expected: dict, judge, shape: dict | None = None
+              ) -> str | None:
     """What the learner's kernel says: None if compare accepts ``got``, else the
-    message; a crash is reported the way the outside judge reports one."""
+    message (naming a catalogued mistake as ``check`` does); a crash is reported the
+    way the outside judge reports one."""
+    def mistakes():
+        return grading.mistake_outputs(case.chapter, case.function, 0, shape or {})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            case.compare(got, copy.deepcopy(expected), judge)
+            case.compare(got, copy.deepcopy(expected), judge, mistakes=mistakes)
     except CheckFailure as failure:
         return str(failure)
     except Exception as exc:  # noqa: BLE001 -- the judge's wording for a crash
@@ -230,7 +234,8 @@ def test_judge_agrees_with_the_kernel(chapter, function, tmp_path, monkeypatch):
         with monkeypatch.context() as patch:
             patch.setattr(pipeline_judge, "judge_for", lambda ch, fn, judge=judge: judge)
             for label, make in _variants(expected, HEAVY.get((chapter, function))):
-                kernel = in_kernel(case, make(), expected, judge)
+                kernel = in_kernel(case, make(), expected, judge,
+                                   SHAPES.get((chapter, function), {}))
                 outside = through_pipeline(chapter, case, make(), expected, tmp_path, patch)
                 if kernel != outside:
                     disagreements.append(f"[{judge_name}] {label}:\n  kernel: {kernel}\n"
@@ -257,7 +262,7 @@ LIST_CASES = [
 def _kernel_and_judge(chapter, function, full, got, expected, tmp_path, monkeypatch):
     """(in-kernel verdict, outside judge's verdict) of ``got`` on seed 0 at ``full``."""
     case = cases.get(chapter, function)
-    kernel = in_kernel(case, dict(got), expected, judge_for(chapter, function))
+    kernel = in_kernel(case, dict(got), expected, judge_for(chapter, function), full)
     monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
     grading._record(chapter, function, 0, full, got, mutated=[])
     inst = Instance(chapter, function, 0, tuple(sorted(full.items())))
