@@ -532,11 +532,9 @@ _WRONG_PICK = ("your largest_T is not the largest learned T: it is the T with th
                "(T_values[i], not i) whose error is below threshold, or 0 if none.")
 
 EXPERIMENT_MISTAKES = {
-    "gradient_ascent": (
-        dict(lr_sign=-1.0),
-        "your errors are those of gradient ascent: the step climbs the loss (a negative "
-        "learning rate, or + lr * grads). Pass lr itself to guarded_sgd_step, which "
-        "subtracts lr * grads."),
+    # No "gradient ascent" entry: a diverging run's errors (about 2e4) differ between
+    # BLAS kernels by far more than any tolerance (OPENBLAS_CORETYPE=Prescott: 19804 vs
+    # 19880), so an exact match would name it on one machine and not on another.
     "one_model_for_all_T": (
         dict(one_model=True),
         "you train one model for all T, carrying it from each T to the next: start a fresh "
@@ -558,6 +556,8 @@ EXPERIMENT_MISTAKES = {
         "largest such T, or 0 if none."),
 }
 
-for _name, (_kw, _says) in EXPERIMENT_MISTAKES.items():
-    mistake(CH, "adding_experiment", _name, _says, how="exact")(
-        lambda ref, kw=_kw: _experiment(ref, **kw))
+# Not registered: these are whole training runs, and their test errors differ between
+# BLAS kernels by more than the case's tolerance (OPENBLAS_CORETYPE=Prescott against
+# the default kernel), so an exact match would name a mistake on one machine and not
+# on another. Kept for the day matching gets a tolerance of its own for training cases.
+_UNREGISTERED_EXPERIMENT_MISTAKES = EXPERIMENT_MISTAKES

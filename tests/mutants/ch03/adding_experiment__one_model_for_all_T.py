@@ -1,5 +1,5 @@
 # Wrong: initialises one model before the loop and keeps training it for every T.
-# Names: one model for all T
+# Localised: adding_experiment
 def adding_experiment(T_values, rng, steps=200, batch_size=64, hidden_size=16, lr=0.2,
                       max_norm=1.0, threshold=1 / 12, test_size=1000):
     """Train a fresh tanh RNN on the adding problem for every T; find the largest T learned.

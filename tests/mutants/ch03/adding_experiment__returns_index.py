@@ -1,5 +1,5 @@
 # Wrong: returns the index of the largest learned T instead of T itself.
-# Names: an index into T_values; not i
+# Localised: largest_T should be
 def adding_experiment(T_values, rng, steps=200, batch_size=64, hidden_size=16, lr=0.2,
                       max_norm=1.0, threshold=1 / 12, test_size=1000):
     """Train a fresh tanh RNN on the adding problem for every T; find the largest T learned.
