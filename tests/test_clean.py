@@ -354,8 +354,8 @@ def test_escape_markdown_leaves_plain_notes_alone():
 
 
 def test_grading_notes_escape_learner_strings():
-    from autograder.pipeline.run import _notes_markdown
-    md = _notes_markdown(["Submitted as '<img src=x onerror=alert(1)>.ipynb'; graded."],
+    from autograder.pipeline.verdicts import notes_markdown
+    md = notes_markdown(["Submitted as '<img src=x onerror=alert(1)>.ipynb'; graded."],
                          ["'cell 3' did not finish: <script>x</script>."],
                          "an error [x](javascript:alert(1))")
     rendered = render_markdown(md)

@@ -22,7 +22,7 @@ from nbgrader.preprocessors import DeduplicateIds
 from course import REPO, Course, answer_cells, nbgrader_env, solution_sources
 from autograder.pipeline import nbgrader_steps
 from autograder.pipeline.copies import ResolveCopies, defined_functions, resolve_copies
-from autograder.pipeline.run import _release_cells
+from autograder.pipeline.inspection import release_notebook_cells as _release_cells
 
 FULL = {"test_one_hot": 1.0, "test_rnn_step_forward": 2.0, "test_rnn_forward": 2.0,
         "test_softmax": 1.0, "test_sequence_cross_entropy": 2.0, "test_sample_token": 2.0}
@@ -79,7 +79,7 @@ def paste_copy(nb, grade_id: str, where: int):
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
-    """The release cells as the pipeline builds them (run._release_cells)."""
+    """The release cells as the pipeline builds them (inspection.release_notebook_cells)."""
     root = tmp_path_factory.mktemp("release")
     dest = root / nbgrader_steps.SCRATCH / "release" / "ch01"
     dest.mkdir(parents=True)

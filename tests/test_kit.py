@@ -234,5 +234,6 @@ def test_sandbox_snapshot_is_the_kit_and_the_runner():
     inside = sorted(rel for _, rel in snapshot_files())
     outside_kit = [rel for rel in inside if not rel.startswith("rnnkit/")]
     assert outside_kit == ["autograder/__init__.py", "autograder/pipeline/__init__.py",
-                           "autograder/pipeline/canary.py", "autograder/pipeline/runner.py"]
+                           "autograder/pipeline/canary.py", "autograder/pipeline/runner.py",
+                           "autograder/pipeline/runner_shell.py"]
     assert "rnnkit/grading.py" in inside and "rnnkit/fixture_data/ch01.npz" in inside

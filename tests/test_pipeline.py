@@ -225,31 +225,29 @@ def _bomb(path: Path, megabytes: int) -> None:
 def test_judge_refuses_decompression_bombs_before_decompressing(tmp_path):
     """A small archive that expands past the cell's cap is refused from its directory,
     and many modest members count together; an honest recording still loads."""
-    from autograder.pipeline import judge as judge_mod
+    from autograder.pipeline.recordings import ArrayAllowance, load_npz
     bomb = tmp_path / "bomb.npz"
     _bomb(bomb, 300)
     assert bomb.stat().st_size < 2 << 20
-    judge_mod._LEFT[0] = judge_mod.MAX_CELL_ARRAYS
     with pytest.raises(CheckFailure, match="larger than the grader accepts"):
-        judge_mod._safe_load_npz(bomb)
+        load_npz(bomb, ArrayAllowance())
     # 60 MB members each pass the per-array cap; together they exhaust the cell's cap
     parts = tmp_path / "part.npz"
     _bomb(parts, 60)
-    judge_mod._LEFT[0] = judge_mod.MAX_CELL_ARRAYS
+    cell = ArrayAllowance()
     loaded = 0
     with pytest.raises(CheckFailure, match="larger than the grader accepts"):
         for _ in range(10):
-            judge_mod._safe_load_npz(parts)
+            load_npz(parts, cell)
             loaded += 1
     assert loaded == 4
     honest = tmp_path / "honest.npz"
     np.savez(honest, y=np.arange(6.0))
-    judge_mod._LEFT[0] = judge_mod.MAX_CELL_ARRAYS
-    assert judge_mod._safe_load_npz(honest)["y"].tolist() == list(np.arange(6.0))
+    assert load_npz(honest, ArrayAllowance())["y"].tolist() == list(np.arange(6.0))
 
 
 def test_hidden_tests_travel_as_data_not_source():
-    from autograder.pipeline.run import split_hidden
+    from autograder.pipeline.plan import split_hidden
     source = ('check("ch02.rnn_backward", globals())\n'
               '### BEGIN HIDDEN TESTS\n'
               'check("ch02.rnn_backward", globals(), seeds=[301, 302], N=2, T=3)\n'
@@ -275,7 +273,7 @@ def test_recordings_leave_as_plain_files_within_a_budget(tmp_path):
     """Runner side: links, FIFOs and folders where recordings go are refused (and
     removed); parent side: names are checked and the notebook's budget holds."""
     import base64
-    from autograder.pipeline import execute, runner
+    from autograder.pipeline import channel, runner
     incoming = tmp_path / "incoming"
     incoming.mkdir()
     (incoming / "ch01__ok.json").write_text("{}")
@@ -287,15 +285,15 @@ def test_recordings_leave_as_plain_files_within_a_budget(tmp_path):
     records, refused = runner._collect_records(incoming)
     assert [name for name, _ in records] == ["ch01__ok.json"] and refused
     assert not any(incoming.iterdir()) and secret.read_text() == "host secret"
-    budget = execute.Budget(Limits(record_mb=1, record_files=3))
+    budget = channel.Budget(Limits(record_mb=1, record_files=3))
     dest = tmp_path / "rec"
     ok = base64.b64encode(b"{}").decode()
-    assert execute._write_records(dest, [["a.json", ok], ["b.json", ok]], budget) == ""
-    assert "malformed" in execute._write_records(
+    assert channel.write_records(dest, [["a.json", ok], ["b.json", ok]], budget) == ""
+    assert "malformed" in channel.write_records(
         dest, [["../x.json", ok], ["c/d.json", ok], ["e.json", "%%%"]], budget)
     assert not (tmp_path / "x.json").exists() and sorted(p.name for p in dest.iterdir()) \
         == ["a.json", "b.json"]
-    assert "budget" in execute._write_records(dest, [["f.json", ok], ["g.json", ok]], budget)
+    assert "budget" in channel.write_records(dest, [["f.json", ok], ["g.json", ok]], budget)
     big = base64.b64encode(bytes(2 << 20)).decode()
-    assert "budget" in execute._write_records(dest, [["h.npz", big]],
-                                              execute.Budget(Limits(record_mb=1)))
+    assert "budget" in channel.write_records(dest, [["h.npz", big]],
+                                              channel.Budget(Limits(record_mb=1)))

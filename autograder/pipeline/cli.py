@@ -8,8 +8,15 @@ without it, whatever is in ``autograder/submitted/`` is graded. Results:
 - ``autograder/reports/<assignment>/grades.csv`` (nbgrader's CSV export),
   ``report.html`` (plots, failure reasons, tampering flags) and ``verdicts/<student>.json``.
 
-Exit status: 0 when every submission was graded (rejected ones included), 2 when the
-sandbox is unavailable, 1 when the grader itself failed on some submission.
+Exit status:
+  0  every submission was graded (rejected ones included);
+  1  the grader failed on a whole submission (its runner did not start, nbgrader
+     failed on it): see verdicts/<student>.json;
+  2  the sandbox is unavailable (nothing was graded), or bad arguments;
+  3  grader errors: the course's own grading code (the reference, a judge, a case's
+     comparison, a catalogue of mistakes) raised on some test; those cells score 0,
+     are marked for manual grading in the gradebook and listed first in report.html.
+     (1 takes precedence over 3.)
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.pipeline.grader_error import EXIT_GRADER_ERROR
 from autograder.pipeline.sandbox import Limits, SandboxUnavailable
 
 
@@ -48,6 +56,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--keep-work", action="store_true",
                    help="keep each submission's work folder under autograder/.scratch "
                         "(for debugging the grader; removed after judging by default)")
+    p.add_argument("--start-method", choices=("fork", "forkserver", "spawn"),
+                   default=None,
+                   help="how worker processes start (default: $RNNCOURSE_START_METHOD, "
+                        "else fork); every method grades alike")
     p.add_argument("--no-feedback", dest="feedback", action="store_false")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--root", type=Path, default=Path.cwd(),
@@ -69,14 +81,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {root} has no nbgrader_config.py; run from the course root or "
               "pass --root", file=sys.stderr)
         return 2
-    from autograder.pipeline.run import Options, grade, reports_dir
+    from autograder.pipeline.run import (Options, cells_with_grader_errors,
+                                         default_start_method, grade, reports_dir)
     limits = Limits(cell_timeout=args.cell_timeout or _default_cell_timeout(root),
                     notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
                     sandbox_memory_mb=args.sandbox_memory_mb)
     opts = Options(args.assignment, root, args.submissions,
-                   set(args.students) if args.students else None, max(1, args.jobs),
+                   frozenset(args.students) if args.students else None, max(1, args.jobs),
                    limits, args.trusted, args.feedback, not args.quiet,
-                   keep_work=args.keep_work)
+                   keep_work=args.keep_work,
+                   start_method=args.start_method or default_start_method())
     try:
         results = grade(opts)
     except SandboxUnavailable as exc:
@@ -89,9 +103,16 @@ def main(argv: list[str] | None = None) -> int:
           f"report {out / 'report.html'}, grades {out / 'grades.csv'}")
     if flagged:
         print(f"tampering flagged: {', '.join(flagged)}")
+    course_errors = {s: cells_with_grader_errors(v) for s, v in results.items()}
+    course_errors = {s: cells for s, cells in course_errors.items() if cells}
     if errors:
-        print(f"grader errors (see verdicts/): {', '.join(errors)}", file=sys.stderr)
-    return 1 if errors else 0
+        print(f"the grader failed on: {', '.join(errors)} (see verdicts/)", file=sys.stderr)
+    if course_errors:
+        print("grader errors in the course's grading code (cells marked for manual "
+              f"grading; see {out / 'report.html'}): " + "; ".join(
+                  f"{s}: {', '.join(cells)}" for s, cells in course_errors.items()),
+              file=sys.stderr)
+    return 1 if errors else EXIT_GRADER_ERROR if course_errors else 0
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def resolve_copies(nb, release: dict) -> list[str]:
     learner per grade id that had copies.
 
     ``release``: {grade_id: {"source": str, "meta": dict, "locked": bool}}, the released
-    notebook's nbgrader cells (``run._release_cells`` or ``release_cells``).
+    notebook's nbgrader cells (``inspection.release_notebook_cells`` or ``release_cells``).
     """
     groups: dict[str, list] = {}
     for cell in nb.cells:

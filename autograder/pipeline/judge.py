@@ -15,7 +15,11 @@ Nothing here runs learner code. For each graded test cell the judge
    the first failure as the reason.
 
 A missing recording, a cell that crashed or timed out, and a kernel the canary caught
-tampering before the cell ran all give zero with a reason.
+tampering before the cell ran all give zero with a reason. An exception in the
+course's own code (the reference, a judge, a catalogue of mistakes) is a grader error
+(``grader_error.py``), never the learner's failure; outputs that are not of the
+reference's form (a missing output, a list for an array, another shape) are.
+The recordings are read back by ``recordings.py``.
 """
 from __future__ import annotations
 
@@ -25,16 +29,13 @@ import json
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 from rnnkit import cases as _cases
 from rnnkit.checks import CheckFailure
+from rnnkit.grading import mutation_message, output_mismatch, record_name
 from autograder.instructor import judge_for, mistake_runs, reference_run
-from rnnkit.grading import mutation_message, record_name
+from autograder.pipeline.grader_error import GRADER_FAILED, GraderError
+from autograder.pipeline.recordings import ArrayAllowance, load_npz, rebuild_outputs
 
-MAX_RECORD_BYTES = 64 << 20     # one recorded file, and one array in it
-MAX_CELL_ARRAYS = 256 << 20     # all arrays of one graded cell, decompressed
-_LEFT = [MAX_CELL_ARRAYS]       # what the cell being judged may still decompress
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,10 +59,14 @@ class CellVerdict:
     grade_id: str
     points: float
     score: float
-    status: str           # passed | failed | timeout | crashed | not-run | tampered | ...
+    status: str           # passed | failed | grader-error | timeout | crashed | not-run |
+                          # tampered | rejected
     reason: str
     cases: int = 0
     failed_cases: int = 0
+    # a bug in the course's grading code met on this cell (grader_error.describe):
+    # for the instructor only, never shown to the learner
+    grader_error: dict | None = None
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -122,220 +127,42 @@ def other_test_calls(source: str) -> list[str]:
     return names
 
 
-def _safe_load_npz(path: Path) -> dict[str, np.ndarray]:
-    """Load a recorded .npz without pickles. Sizes are checked before anything is
-    decompressed: each member's declared size (which ``zipfile`` enforces while
-    reading) and its array header against the per-array cap, and their sum against
-    what the graded cell may still decompress (``_LEFT``), so a small archive cannot
-    expand into gigabytes in the judge."""
-    if path.stat().st_size > MAX_RECORD_BYTES:
-        raise CheckFailure("the recorded outputs are larger than the grader accepts "
-                           f"({path.stat().st_size >> 20} MB).")
-    arrays = {}
-    with zipfile.ZipFile(path) as archive:
-        members = archive.infolist()
-        declared = sum(info.file_size for info in members)
-        if len(members) > 256 or declared > _LEFT[0]:
-            raise CheckFailure("the recorded outputs are larger than the grader accepts "
-                               f"({declared >> 20} MB decompressed).")
-        _LEFT[0] -= declared
-        for info in members:
-            if info.file_size > MAX_RECORD_BYTES or not info.filename.endswith(".npy"):
-                raise CheckFailure("the recorded outputs are malformed.")
-            with archive.open(info) as member:
-                version = np.lib.format.read_magic(member)
-                if version == (1, 0):
-                    shape, _, dtype = np.lib.format.read_array_header_1_0(member)
-                else:
-                    shape, _, dtype = np.lib.format.read_array_header_2_0(member)
-                if dtype.hasobject or int(np.prod(shape)) * dtype.itemsize > info.file_size:
-                    raise CheckFailure("the recorded outputs are malformed.")
-            with archive.open(info) as member:
-                arrays[info.filename[:-4]] = np.lib.format.read_array(member, allow_pickle=False)
-    return arrays
-
-
-_REBUILD_DEPTH = 40          # a little above the recorder's MAX_DEPTH
-_PACKED_VALUES = 1_000_000   # Python or numpy scalars that one packed nest may become
-_NUMBER_TYPES = {"bool": bool, "int": int, "float": float, "complex": complex}
-_CONTAINERS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
-
-
-def _malformed() -> CheckFailure:
-    return CheckFailure("the recorded outputs are malformed.")
-
-
-def _named(base: type, node: dict) -> type:
-    """``base``, or a stand-in subclass of it with the learner's class name and repr
-    (messages show them; a comparison that accepts the base accepts the subclass)."""
-    if node.get("name") is None:
-        return base
-    text = str(node.get("repr") or "")[:300]
-    attrs = {"__repr__": lambda self: text} if text else {}
-    return type(str(node["name"]), (base,), attrs)
-
-
-def _stand_in(node: dict, arrays: dict[str, np.ndarray]):
-    """An object of the learner's class name and repr, which np.asarray turns into what
-    numpy made of the original (when it could): not a number, list or array."""
-    name, text = str(node.get("name") or "object"), str(node.get("repr") or "")[:300]
-    attrs = {"__repr__": lambda self: text or object.__repr__(self)}
-    if "key" in node:
-        value = _member(node, arrays)
-        attrs["__array__"] = lambda self, dtype=None, copy=None: \
-            value.copy() if dtype is None else value.astype(dtype)
-    return type(name, (), attrs)()
-
-
-def _shape(node: dict, key: str = "shape") -> tuple[tuple[int, ...], int]:
-    """A recorded shape and its number of entries (Python ints: no overflow)."""
-    shape, size = tuple(int(n) for n in node[key]), 1
-    if len(shape) > 64 or any(n < 0 for n in shape):
-        raise _malformed()
-    for n in shape:
-        size *= n
-    return shape, size
-
-
-def _member(node: dict, arrays: dict[str, np.ndarray]) -> np.ndarray:
-    """A copy of the array a node refers to: ``shape`` entries from ``at`` on, in the
-    flat npz member ``key``."""
-    flat = arrays[str(node["key"])]
-    shape, size = _shape(node)
-    at = int(node["at"])
-    if flat.ndim != 1 or flat.dtype.hasobject or not 0 <= at <= at + size <= flat.size:
-        raise _malformed()
-    return flat[at:at + size].reshape(shape).copy()
-
-
-def _unpack(levels: list, leaf: str, array: np.ndarray):
-    """A packed nest of lists and tuples (see rnnkit.grading's record format)."""
-    if not levels or len(levels) > _REBUILD_DEPTH or array.ndim < len(levels) or any(
-            level not in ("list", "tuple") for level in levels):
-        raise _malformed()
-    if leaf != "ndarray" and (array.ndim != len(levels) or array.size > _PACKED_VALUES
-                              or array.dtype.kind not in "biufc"):
-        raise _malformed()
-    if leaf == "python" and array.dtype not in (np.bool_, np.int64, np.float64,
-                                                np.complex128):
-        raise _malformed()
-
-    def build(part: np.ndarray, level: int):
-        kind = list if levels[level] == "list" else tuple
-        if level < len(levels) - 1:
-            return kind(build(sub, level + 1) for sub in part)
-        if leaf == "python":
-            return kind(part.tolist())
-        if leaf == "numpy":
-            return kind(part[i] for i in range(len(part)))       # numpy scalars
-        if leaf == "ndarray":
-            return kind(np.array(part[i, ...]) for i in range(len(part)))
-        raise _malformed()
-    return build(array, 0)
-
-
-def _rebuild(node, arrays: dict[str, np.ndarray], depth: int = 0):
-    """One recorded output (``kinds[name]`` of a recording, see the record format in
-    ``rnnkit.grading``) as the in-kernel comparison saw it: the same Python types
-    and values, so that ``Case.compare`` passes or fails it with the same message.
-    Raises CheckFailure for anything the recorder does not write."""
-    if not isinstance(node, dict) or depth > _REBUILD_DEPTH:
-        raise _malformed()
-    kind = node.get("t")
-    if kind == "none":
-        return None
-    if kind == "py":
-        base, value = _NUMBER_TYPES[node["type"]], node["v"]
-        number = (bool(value) if base is bool else int(str(value), 16) if base is int
-                  else float.fromhex(str(value)) if base is float
-                  else complex(float.fromhex(str(value[0])), float.fromhex(str(value[1]))))
-        return number if base is bool else _named(base, node)(number)
-    if kind == "str":
-        return _named(str, node)(str(node["v"]))
-    if kind == "bytes":
-        return _named(bytes, node)(bytes.fromhex(str(node["v"])))
-    if kind == "ndarray":
-        return _member(node, arrays)
-    if kind == "numpy":
-        array = _member(node, arrays)
-        if array.ndim != 0:
-            raise _malformed()
-        return array[()]
-    if kind == "objarray":
-        shape, size = _shape(node)
-        items = _rebuild(node["packed"], arrays, depth + 1) if "packed" in node else \
-            [_rebuild(item, arrays, depth + 1) for item in node["items"]]
-        if type(items) is not list or size != len(items):
-            raise _malformed()
-        array = np.empty(len(items), dtype=object)
-        for i, item in enumerate(items):   # element by element: a list stays a list
-            array[i] = item
-        return array.reshape(shape)
-    if kind == "subclass":
-        data = _rebuild(node["of"], arrays, depth + 1)
-        if type(data) is not np.ndarray:
-            raise _malformed()
-        return data.view(_named(np.ndarray, {"name": "ndarray", **node}))
-    if kind in _CONTAINERS:
-        items = [_rebuild(item, arrays, depth + 1) for item in node["items"]]
-        return _named(_CONTAINERS[kind], node)(items)
-    if kind == "dict":
-        return _named(dict, node)(
-            (_rebuild(k, arrays, depth + 1), _rebuild(v, arrays, depth + 1))
-            for k, v in node["items"])
-    if kind == "packed":
-        return _unpack(list(node["levels"]), str(node["leaf"]), _member(node, arrays))
-    if kind == "object":
-        return _stand_in(node, arrays)
-    raise _malformed()
-
-
-def rebuild_outputs(function: str, kinds, arrays: dict[str, np.ndarray]) -> dict:
-    """Every recorded output of a case instance, rebuilt (see ``_rebuild``). An output
-    the recorder could not hold fails with the reason it gave."""
-    if not isinstance(kinds, dict):
-        raise _malformed()
-    got = {}
-    for name, node in kinds.items():
-        if isinstance(node, dict) and node.get("t") == "unrecordable":
-            raise CheckFailure(
-                f"{function}: {name} could not be recorded for grading "
-                f"({str(node.get('why'))[:200]}). Return what the docstring says: numpy "
-                "arrays and numbers.")
-        try:
-            got[str(name)] = _rebuild(node, arrays)
-        except CheckFailure:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
-                IndexError):
-            raise _malformed() from None
-    return got
-
-
 class Judge:
-    """Reference outputs (cached per instance) and the comparison, for one chapter."""
+    """Reference outputs (cached per instance) and the comparison, for one chapter.
+
+    Holds plain data only (the expected outputs, or the grader error the reference
+    raised), so it travels to worker processes by pickling."""
 
     def __init__(self, chapter: str):
-        from autograder import reference
         self.chapter = chapter
-        self.reference = reference.load(chapter)
-        self._expected: dict[Instance, tuple[dict, set]] = {}
+        self._expected: dict[Instance, tuple[dict, set] | GraderError] = {}
 
     def expected(self, inst: Instance) -> tuple[dict, set]:
+        """The reference's outputs on ``inst`` and the inputs it changes in place;
+        raises GraderError when the reference (course code) raises."""
         if inst not in self._expected:
-            self._expected[inst] = reference_run(inst.chapter, inst.function, inst.seed,
-                                                 dict(inst.shape))
-        return self._expected[inst]
+            try:
+                self._expected[inst] = reference_run(inst.chapter, inst.function,
+                                                     inst.seed, dict(inst.shape))
+            except Exception as exc:  # noqa: BLE001 -- any bug in the reference
+                self._expected[inst] = GraderError.wrap(
+                    f"the reference of {inst.chapter}.{inst.function} on {inst.describe()}",
+                    exc)
+        found = self._expected[inst]
+        if isinstance(found, GraderError):
+            raise found
+        return found
 
-    def judge_instance(self, inst: Instance, folder: Path | None) -> str | None:
-        """None if the recorded outputs are right, else the learner-facing reason."""
+    def _recorded(self, inst: Instance, folder: Path | None,
+                  allowance: ArrayAllowance) -> tuple[dict | None, dict | str]:
+        """(the recording's description, the rebuilt outputs) or (None, why not)."""
         if folder is None:
-            return "no result was recorded for this case (the test did not run)"
+            return None, "no result was recorded for this case (the test did not run)"
         meta_path = folder / (inst.stem + ".json")
         npz_path = folder / (inst.stem + ".npz")
         if not meta_path.is_file():
-            return ("no result was recorded for this case (the test cell did not reach it, "
-                    "or `check` was replaced)")
+            return None, ("no result was recorded for this case (the test cell did not "
+                          "reach it, or `check` was replaced)")
         try:
             if meta_path.stat().st_size > 1 << 20:
                 raise ValueError("too large")
@@ -343,44 +170,79 @@ class Judge:
             if (meta.get("function"), meta.get("seed")) != (inst.function, inst.seed):
                 raise ValueError("recording of another case")
         except (ValueError, OSError, RecursionError):
-            return "the recorded result of this case is unreadable"
+            return None, "the recorded result of this case is unreadable"
         if meta.get("status") == "error":
-            return str(meta.get("error") or "the function raised an error")[:3000]
-        case = _cases.get(inst.chapter, inst.function)
+            return None, str(meta.get("error") or "the function raised an error")[:3000]
         try:
-            arrays = _safe_load_npz(npz_path) if npz_path.is_file() else {}
-            kinds = meta.get("kinds") or {}
-            got = rebuild_outputs(inst.function, kinds, arrays)
+            arrays = load_npz(npz_path, allowance) if npz_path.is_file() else {}
+            return meta, rebuild_outputs(inst.function, meta.get("kinds") or {}, arrays)
         except CheckFailure as failure:
-            return str(failure)
+            return None, str(failure)
         except (ValueError, OSError, zipfile.BadZipFile, EOFError):
-            return "the recorded outputs of this case are unreadable"
+            return None, "the recorded outputs of this case are unreadable"
+
+    def judge_instance(self, inst: Instance, folder: Path | None,
+                       allowance: ArrayAllowance | None = None) -> str | None:
+        """None if the recorded outputs are right, else the learner-facing reason.
+
+        Raises GraderError when the course's code (the reference, a judge, the case's
+        comparison, a catalogue of mistakes) raises on outputs of the reference's form:
+        that is not the learner's failure."""
+        meta, got = self._recorded(inst, folder, allowance or ArrayAllowance())
+        if meta is None:
+            return got
+        name = f"{inst.chapter}.{inst.function}"
         expected, ref_mutated = self.expected(inst)
         mutated = [m for m in meta.get("mutated") or [] if m not in ref_mutated]
         if mutated:
             return mutation_message(mutated)
+        case = _cases.get(inst.chapter, inst.function)
         try:
-            case.compare(got, expected, judge_for(inst.chapter, inst.function),
-                         mistakes=lambda: mistake_runs(inst.chapter, inst.function,
-                                                       inst.seed, dict(inst.shape)))
+            judge = judge_for(inst.chapter, inst.function)
+        except Exception as exc:  # noqa: BLE001 -- the instructor's judges module
+            raise GraderError.wrap(f"loading the judge of {name}", exc) from None
+        crashed: list[GraderError] = []
+
+        def mistakes():
+            try:
+                return mistake_runs(inst.chapter, inst.function, inst.seed, dict(inst.shape))
+            except Exception as exc:  # noqa: BLE001 -- the catalogue, not the learner
+                crashed.append(GraderError.wrap(f"the mistake catalogue of {name}", exc))
+                return []
+        try:
+            case.compare(got, expected, judge, mistakes=mistakes)
         except CheckFailure as failure:
+            if crashed:
+                raise GraderError(crashed[0].detail, learner_reason=str(failure)) from None
             return str(failure)
-        except Exception as exc:  # noqa: BLE001 -- malformed outputs must not stop grading
-            return f"{inst.function}: the outputs are incomplete or malformed ({type(exc).__name__})."
+        except Exception as exc:  # noqa: BLE001 -- the learner's outputs, or the course
+            problem = output_mismatch(inst.function, got, expected)
+            if problem is not None:  # not of the reference's form: the learner's failure
+                return f"{problem} The outputs are incomplete or malformed."
+            raise GraderError.wrap(f"comparing the outputs of {name} on {inst.describe()}",
+                                   exc) from None
         return None
 
     def judge_cell(self, grade_id: str, points: float, instances: list[Instance],
                    folder: Path | None) -> CellVerdict:
-        _LEFT[0] = MAX_CELL_ARRAYS
-        failures = []
+        allowance = ArrayAllowance()
+        failures, errors = [], []
         for inst in instances:
-            reason = self.judge_instance(inst, folder)
+            try:
+                reason = self.judge_instance(inst, folder, allowance)
+            except GraderError as error:
+                errors.append(error.detail)
+                reason = error.learner_reason
             if reason is not None:
                 failures.append((inst, reason))
+        grader_error = errors[0] if errors else None
         if not instances:
             return CellVerdict(grade_id, points, 0.0, "failed",
                                "this test has no check() calls the grader can judge",
                                0, 0)
+        if not failures and grader_error:
+            return CellVerdict(grade_id, points, 0.0, "grader-error", GRADER_FAILED,
+                               len(instances), len(errors), grader_error)
         if not failures:
             n = len(instances)
             return CellVerdict(grade_id, points, points, "passed",
@@ -390,4 +252,4 @@ class Judge:
                 if len(failures) > 1 else "")
         return CellVerdict(grade_id, points, 0.0, "failed",
                            f"{reason}\n({inst.describe()}){more}", len(instances),
-                           len(failures))
+                           len(failures), grader_error)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from pathlib import Path
 
 import nbformat
@@ -195,13 +196,15 @@ def db_url(root: Path) -> str:
     return "sqlite:///" + str(root / "autograder" / "gradebook.db")
 
 
-_API: dict[int, object] = {}
+_API: dict[str, object] = {}
 
 
 def api(cfg: Config):
     """One NbGraderAPI per config (and per process), reused for every student."""
     from nbgrader.apps import NbGraderAPI
-    key = id(cfg)
+    # by content, not identity: a worker receives its own copy of the config with
+    # every task (worker.WorkerContext), and should still build nbgrader's API once
+    key = hashlib.sha256(pickle.dumps(cfg)).hexdigest()
     if key not in _API or _API[key][0] != os.getpid():
         _API[key] = (os.getpid(), NbGraderAPI(config=cfg))
     return _API[key][1]
@@ -274,15 +277,18 @@ def autograde(root: Path, cfg: Config, assignment: str, student: str, payload: d
 
 
 def write_scores(root: Path, assignment: str, student: str, scores: dict[str, float],
-                 needs_manual: bool = False) -> None:
-    """Store the outside verdict in the gradebook (what export and feedback read)."""
+                 needs_manual: bool | set[str] = False) -> None:
+    """Store the outside verdict in the gradebook (what export and feedback read).
+    ``needs_manual``: every cell (True), or the grade ids of the cells the instructor
+    must grade by hand (formgrader lists them)."""
     with Gradebook(db_url(root)) as gb:
         notebook = gb.find_submission_notebook(assignment, assignment, student)
         for grade in notebook.grades:
             if grade.name in scores:
                 grade.auto_score = float(scores[grade.name])
                 grade.manual_score = None
-                grade.needs_manual_grade = bool(needs_manual)
+                grade.needs_manual_grade = needs_manual if isinstance(needs_manual, bool) \
+                    else grade.name in needs_manual
         gb.db.commit()
 
 

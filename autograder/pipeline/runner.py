@@ -13,9 +13,13 @@ Events go out, one JSON object a line, on the file descriptor named by
 size limits:
 
     {"ev": "ready"}
-    {"ev": "start", "i": 7}
-    {"ev": "done", "i": 7, "count": 3, "outputs": [...], "records": [[name, b64]], ...}
+    {"ev": "start", "pos": 7}
+    {"ev": "done", "pos": 7, "count": 3, "outputs": [...], "records": [[name, b64]], ...}
     {"ev": "end"}
+
+A cell is named by ``pos``, its position in the parent's run plan (``plan.py``), which
+the job message gives with the cell (``{"pos": 7, "source": ..., "hidden"?: [...],
+"nonce"?: ...}``); the runner only echoes it.
 
 A cell that never reports "done" (the process died, or the parent killed it at the
 time limit) is the parent's business: it restarts the notebook without that cell.
@@ -28,7 +32,6 @@ directory and on ``sys.path`` (as Jupyter does), and keeps the recordings under
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import re
@@ -39,9 +42,10 @@ import sys
 import time
 from pathlib import Path
 
-MAX_TEXT = 100_000  # characters of stdout/stderr kept per cell; the rest is counted
+from autograder.pipeline.runner_shell import (Capture, cap_outputs, make_shell,
+                                              register_inline_backend)
+
 MAX_CELL_RECORDS = 24 << 20  # bytes of recordings sent per cell
-MAX_OUTPUT_BYTES = 8 << 20   # bytes of rich outputs (images...) kept per cell
 RECORD_NAME = re.compile(r"^[A-Za-z0-9_.=\-]{1,240}\.(json|npz)$")
 
 
@@ -55,134 +59,6 @@ class Protocol:
         while data:
             written = os.write(self._fd, data)
             data = data[written:]
-
-
-class CellOutputs:
-    """nbformat outputs of the running cell, with a cap on captured text."""
-
-    def __init__(self):
-        self.items: list[dict] = []
-        self.text_chars = 0
-        self.dropped = 0
-
-    def stream(self, name: str, text: str) -> None:
-        room = MAX_TEXT - self.text_chars
-        if room <= 0:
-            self.dropped += len(text)
-            return
-        if len(text) > room:
-            self.dropped += len(text) - room
-            text = text[:room]
-        self.text_chars += len(text)
-        last = self.items[-1] if self.items else None
-        if last and last["output_type"] == "stream" and last["name"] == name:
-            last["text"] += text
-        else:
-            self.items.append({"output_type": "stream", "name": name, "text": text})
-
-    def finish(self) -> list[dict]:
-        if self.dropped:
-            self.items.append({"output_type": "stream", "name": "stdout", "text":
-                               f"\n[output truncated by the grader: {self.dropped} more "
-                               "characters]\n"})
-        return self.items
-
-
-CURRENT = CellOutputs()
-
-
-class CapturedStream(io.TextIOBase):
-    def __init__(self, name: str):
-        self.name = name
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text) -> int:
-        text = str(text)
-        CURRENT.stream(self.name, text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-
-def _jsonable(data: dict) -> dict:
-    out = {}
-    for mime, value in (data or {}).items():
-        if isinstance(value, bytes):
-            value = base64.b64encode(value).decode("ascii")
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError):
-            value = str(value)
-        out[mime] = value
-    return out
-
-
-def make_shell():
-    """An in-process IPython shell whose display, results and errors become outputs."""
-    from IPython.core.displayhook import DisplayHook
-    from IPython.core.displaypub import DisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
-    class Publisher(DisplayPublisher):
-        def publish(self, data, metadata=None, source=None, *, transient=None,
-                    update=False, **kwargs):
-            CURRENT.items.append({"output_type": "display_data", "data": _jsonable(data),
-                                  "metadata": _jsonable(metadata or {})})
-
-        def clear_output(self, wait=False):
-            CURRENT.items.clear()
-
-    class Hook(DisplayHook):
-        def write_output_prompt(self):
-            pass
-
-        def write_format_data(self, format_dict, md_dict=None):
-            CURRENT.items.append({"output_type": "execute_result",
-                                  "execution_count": self.shell.execution_count,
-                                  "data": _jsonable(format_dict),
-                                  "metadata": _jsonable(md_dict or {})})
-
-    class Shell(InteractiveShell):
-        def enable_gui(self, gui=None):
-            """No GUI event loop in a grader: ``%matplotlib inline`` (and the rest of
-            the ``%matplotlib`` family) works as in a headless Jupyter kernel."""
-
-        def _format_exception_for_storage(self, exception, *args, **kwargs):
-            # IPython 9 formats every error a second time, for its history, even with
-            # history off; nothing here reads it, and it doubled the cost of an error.
-            return {"ename": type(exception).__name__, "evalue": str(exception),
-                    "traceback": []}
-
-        def _showtraceback(self, etype, evalue, stb):
-            CURRENT.items.append({"output_type": "error", "ename": etype.__name__,
-                                  "evalue": str(evalue), "traceback": list(stb)})
-
-    config = Config()
-    config.HistoryManager.enabled = False
-    config.InteractiveShell.colors = "nocolor"
-    config.InteractiveShell.xmode = "Context"
-    Shell.displayhook_class = Hook
-    Shell.display_pub_class = Publisher
-    return Shell.instance(config=config)
-
-
-def _register_inline_backend(shell) -> None:
-    """What ipykernel does at start: ``%config InlineBackend...`` works before any
-    matplotlib import."""
-    try:
-        from matplotlib_inline.backend_inline import InlineBackend
-    except ImportError:
-        return
-    backend = InlineBackend.instance(parent=shell)
-    if backend not in shell.configurables:
-        shell.configurables.append(backend)
 
 
 def _limit_resources(memory_mb: int, file_mb: int) -> None:
@@ -264,23 +140,6 @@ def _run_hidden(shell, calls: list | None) -> bool:
             calls.clear()
 
 
-def _cap_outputs(items: list[dict]) -> list[dict]:
-    """Drop rich outputs past MAX_OUTPUT_BYTES (a flood of images, say)."""
-    kept, size, dropped = [], 0, 0
-    for item in items:
-        weight = len(json.dumps(item, default=str))
-        if item.get("output_type") in ("display_data", "execute_result") \
-                and size + weight > MAX_OUTPUT_BYTES:
-            dropped += 1
-            continue
-        size += weight
-        kept.append(item)
-    if dropped:
-        kept.append({"output_type": "stream", "name": "stdout", "text":
-                     f"\n[{dropped} more displays dropped by the grader: too large]\n"})
-    return kept
-
-
 def _read_message(job) -> dict:
     line = job.readline()
     if not line:
@@ -306,10 +165,11 @@ def main() -> int:
     os.environ["RNNCOURSE_RECORD_DIR"] = str(incoming)
 
     real_stdout, real_stderr = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = CapturedStream("stdout"), CapturedStream("stderr")
-    shell = make_shell()
+    capture = Capture()
+    capture.new_cell()
+    shell = make_shell(capture)
     if header.get("inline_backend"):  # costs a matplotlib import: only when used
-        _register_inline_backend(shell)
+        register_inline_backend(shell)
     import importlib
     import numpy  # noqa: F401 -- imported before learner code, so the baseline has it
     try:  # the chapter's cases in the baseline too, when the chapter has any
@@ -320,16 +180,14 @@ def main() -> int:
     canary.arm(shell, header["chapter"])
     del header
 
-    global CURRENT
     proto.send(ev="ready")
     while True:
         cell = _read_message(job)
         if cell.get("end"):
             break
-        index = cell["i"]
-        proto.send(ev="start", i=index)
-        CURRENT = CellOutputs()
-        sys.stdout, sys.stderr = CapturedStream("stdout"), CapturedStream("stderr")
+        position = cell["pos"]
+        proto.send(ev="start", pos=position)
+        capture.new_cell()
         if cell.get("nonce"):
             canary.expect(cell["nonce"])
         started = time.monotonic()
@@ -339,8 +197,8 @@ def main() -> int:
         cell.clear()
         del cell
         records, refused = _collect_records(incoming)
-        proto.send(ev="done", i=index, count=shell.execution_count - 1,
-                   error=failed, outputs=_cap_outputs(CURRENT.finish()),
+        proto.send(ev="done", pos=position, count=shell.execution_count - 1,
+                   error=failed, outputs=cap_outputs(capture.current.finish()),
                    records=records, refused=refused, secs=round(secs, 4))
     sys.stdout, sys.stderr = real_stdout, real_stderr
     proto.send(ev="end")

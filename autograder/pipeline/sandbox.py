@@ -43,16 +43,16 @@ def _kit_root() -> Path:
 
 def snapshot_files() -> list[tuple[Path, str]]:
     """(host file, path inside the snapshot) of everything the sandbox may import: an
-    allow list. The learner kit (code, fixtures, corpora) and the two modules of the
-    instructor's package that run beside the learner's code (the runner and the
-    canary); nothing else of ``autograder/``, nothing of ``solutions/``."""
+    allow list. The learner kit (code, fixtures, corpora) and the modules of the
+    instructor's package that run beside the learner's code (the runner, its shell and
+    the canary); nothing else of ``autograder/``, nothing of ``solutions/``."""
     kit = _kit_root()
     files = [(path, "rnnkit/" + path.relative_to(kit).as_posix())
              for path in sorted(kit.rglob("*"))
              if path.is_file() and path.suffix in (".py", ".npz", ".txt", ".typed")
              and "__pycache__" not in path.parts]
     for rel in ("__init__.py", "pipeline/__init__.py", "pipeline/runner.py",
-                "pipeline/canary.py"):
+                "pipeline/runner_shell.py", "pipeline/canary.py"):
         files.append((PACKAGE / rel, f"autograder/{rel}"))
     return files
 

@@ -151,7 +151,7 @@ def record_name(chapter: str, function: str, seed: int, shape: Mapping[str, obje
 # A recording is ``<stem>.json`` (what happened, and under "kinds" one description per
 # output) and ``<stem>.npz`` (plain arrays only, never object arrays: it loads without
 # pickle). A description is a JSON tree from which the outside judge
-# (``autograder/pipeline/judge.py``, ``_rebuild``) makes the output again with the
+# (``autograder/pipeline/recordings.py``, ``_rebuild``) makes the output again with the
 # Python types and values the in-kernel comparison saw, so that ``Case.compare``
 # accepts and rejects the same outputs there, with the same messages:
 #
@@ -405,8 +405,12 @@ class RecordingImpl(_cases.Impl):
         # (name, function, value) of the last learner call that returned: when the kit
         # then fails on that value, the message says what it was (crash_message)
         self.last_return: tuple[str, object, object] | None = None
+        # whether the case has looked anything up in the learner's namespace yet: a
+        # case that fails before that failed on its own (a bug in the course)
+        self.used = False
 
     def __getattr__(self, name: str):
+        self.used = True
         fn = super().__getattr__(name)
         if not callable(fn):
             return fn
@@ -548,9 +552,12 @@ def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYe
     return NotImplementedYet(message)
 
 
-def _run_learner(function: str, context: str, call, impl: RecordingImpl | None = None):
+def _run_learner(function: str, context: str, call, impl: RecordingImpl | None = None,
+                 name: str | None = None):
     """``call()``, with the learner's crashes turned into the kit's messages: a stub
-    that is not written yet, or where their code raised (or the kit could not use it)."""
+    that is not written yet, or where their code raised (or the kit could not use it).
+    A case (``name``) that raises in the kit's own code before it looked anything up in
+    the learner's namespace failed on its own: SelfCheckBroken."""
     try:
         return call()
     except CheckFailure:
@@ -558,6 +565,8 @@ def _run_learner(function: str, context: str, call, impl: RecordingImpl | None =
     except NotImplementedError as exc:
         raise not_implemented(function, exc) from None
     except Exception as exc:  # learner code crashed: say where, keep the type
+        if name is not None and impl is not None and not impl.used:
+            raise self_check_broken(name, "the case's own code", exc, context) from None
         raise CheckFailure(crash_message(
             function, exc, context, impl.last_return if impl is not None else None)
         ) from None
@@ -603,6 +612,130 @@ def _backward_or_forward(chapter: str, function: str, namespace) -> str:
     return ""
 
 
+class SelfCheckBroken(CheckFailure):
+    """The course's own code of a check (its case, fixture, reference, judge or catalogue
+    of mistakes) raised: a bug in the course, not a failure of the learner's code."""
+
+
+def _kit_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("rnnkit")
+    except PackageNotFoundError:
+        return "not installed as a package"
+
+
+def self_check_broken(name: str, where: str, exc: BaseException,
+                      context: str) -> SelfCheckBroken:
+    """What a learner is told when the course's code of a check raised: that the
+    self-check itself failed, not their code, and what to report."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)
+    at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return SelfCheckBroken(
+        f"{name}: the self-check itself failed (a bug in the course, not in your code): "
+        f"{where} raised {type(exc).__name__}: {str(exc)[:300]}{at}. Your function may "
+        f"well be right. Please report this whole message to your instructor or on the "
+        f"course's issue tracker, with the kit's version (rnnkit {_kit_version()}) and "
+        f"the case ({context}).")
+
+
+def output_mismatch(function: str, got, expected) -> str | None:
+    """Why the outputs ``got`` are not of the form of the reference's ``expected`` (an
+    output missing, another kind of value, another shape or length), in a sentence
+    for the learner; None when they have the reference's form. A comparison that
+    raises on outputs of the reference's form has a bug; on others, the outputs are
+    the learner's failure."""
+    if not isinstance(got, Mapping):
+        return f"{function}: the check got {describe_value(got)} instead of its outputs."
+    for name, want in expected.items():
+        if name not in got:
+            return f"{function}: {name} is missing from its outputs."
+        problem = _form_mismatch(got[name], want)
+        if problem is not None:
+            return f"{function}: {name} is {problem}."
+    return None
+
+
+def _form_mismatch(got, want, depth: int = 0) -> str | None:
+    """How ``got`` differs in form from ``want`` (kind of value, shape, length), or
+    None; containers are compared element by element, a few levels deep."""
+    numbers = (bool, int, float, complex, np.number, np.bool_)
+    if isinstance(want, (np.ndarray, np.generic)) or isinstance(want, numbers):
+        want_arr = np.asarray(want)
+        if not isinstance(got, (np.ndarray, np.generic) + numbers):
+            return f"{describe_value(got)} where the reference gives {describe_value(want)}"
+        got_arr = np.asarray(got)
+        if got_arr.shape != want_arr.shape or (got_arr.dtype.kind in "OSUV") != (
+                want_arr.dtype.kind in "OSUV"):
+            return f"{describe_value(got)} where the reference gives {describe_value(want)}"
+        return None
+    for kind in (list, tuple, dict):
+        if isinstance(want, kind):
+            same = isinstance(got, dict) if kind is dict else isinstance(got, (list, tuple))
+            if not same or len(got) != len(want) or (kind is dict and set(got) != set(want)):
+                return (f"{describe_value(got)} where the reference gives "
+                        f"{describe_value(want)}")
+            if depth >= 3:
+                return None
+            pairs = [(got[k], want[k]) for k in want] if kind is dict else zip(got, want)
+            for item, wanted in pairs:
+                problem = _form_mismatch(item, wanted, depth + 1)
+                if problem is not None:
+                    return problem
+            return None
+    if want is None or isinstance(want, (str, bytes)):
+        return None if type(got) is type(want) else \
+            f"{describe_value(got)} where the reference gives {describe_value(want)}"
+    return None
+
+
+def _expected_side(name: str, chapter: str, function: str, seed: int, shape,
+                   context: str) -> tuple[dict, set, object]:
+    """(expected outputs, inputs the reference changes in place, the instructor's judge
+    or None); the course's fixture or reference raising is SelfCheckBroken."""
+    try:
+        expected, ref_mutated = expected_case(chapter, function, seed, shape)
+        return expected, ref_mutated, judge_override(chapter, function)
+    except HiddenCase:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- the course's fixture, reference or judges
+        raise self_check_broken(name, "loading the expected outputs", exc,
+                                context) from None
+
+
+def _compare(name: str, case, got: dict, expected: dict, judge, mistakes,
+             context: str) -> dict:
+    """``case.compare``, telling the learner's failures from the course's: outputs not
+    of the reference's form are the learner's; the comparison (a judge) raising on
+    outputs of that form, or the catalogue of mistakes raising, is the course's."""
+    broken: list[BaseException] = []
+
+    def guarded():
+        try:
+            return mistakes()
+        except Exception as exc:  # noqa: BLE001 -- the catalogue, not the learner
+            broken.append(exc)
+            return []
+    try:
+        return case.compare(got, expected, judge, mistakes=guarded)
+    except CheckFailure as failure:
+        if broken:
+            exc = broken[0]
+            raise CheckFailure(
+                f"{failure}\n(The course's catalogue of likely mistakes failed while "
+                f"looking for the cause: {type(exc).__name__}: {str(exc)[:200]}. That is "
+                "a bug in the course, not in your code; please report it.)") from None
+        raise
+    except Exception as exc:  # noqa: BLE001 -- the learner's outputs, or the course
+        problem = output_mismatch(case.function, got, expected)
+        if problem is not None:
+            raise CheckFailure(f"{problem} Return what the docstring says, in that "
+                               "order.") from None
+        raise self_check_broken(name, "the comparison with the reference", exc,
+                                context) from None
+
+
 def check(name: str, namespace: Mapping[str, object], *, seeds=(0,),
           _cross_check: bool = True, **shape) -> None:
     """Run the case ``name`` ("chapter.function") for every seed; raise on failure.
@@ -617,17 +750,21 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,),
     full = {**case.defaults, **shape}
     summaries = []
     for seed in seeds:
+        context = f"case seed={seed}, shape {full}"
         impl = RecordingImpl(namespace, chapter=chapter)  # notes inputs changed in place
-        got = _run_learner(function, f"case seed={seed}, shape {full}",
-                           lambda: case(impl, seed, **shape), impl)
-        expected, ref_mutated = expected_case(chapter, function, seed, shape)
+        got = _run_learner(function, context, lambda: case(impl, seed, **shape), impl,
+                           name=name)
+        expected, ref_mutated, judge = _expected_side(name, chapter, function, seed,
+                                                      shape, context)
         mutated = [m for m in impl.mutated if m not in ref_mutated]
         try:
             if mutated:
                 raise CheckFailure(mutation_message(mutated))
-            judged = case.compare(
-                got, expected, judge_override(chapter, function),
-                mistakes=lambda: mistake_outputs(chapter, function, seed, shape))
+            judged = _compare(name, case, got, expected, judge,
+                              lambda: mistake_outputs(chapter, function, seed, shape),
+                              context)
+        except SelfCheckBroken:
+            raise
         except CheckFailure as failure:
             cross = _backward_or_forward(chapter, function, namespace) \
                 if _cross_check else ""
