@@ -87,6 +87,29 @@ def _reasons_plot(common: list[tuple[str, int]]) -> str:
     return "<figure class='reasons'>" + "".join(parts) + "</figure>"
 
 
+def _grader_errors(verdicts: list[dict]) -> list[str]:
+    """The section listing every cell where the course's own grading code raised (for
+    the instructor only: the learners' feedback says just that the grader failed)."""
+    found = [(v["student"], gid, cell["grader_error"]) for v in verdicts
+             for gid, cell in sorted(v.get("cells", {}).items()) if cell.get("grader_error")]
+    if not found:
+        return []
+    esc = html.escape
+    rows = "".join(
+        f"<tr class='flag'><td>{esc(student)}</td><td>{esc(gid)}</td>"
+        f"<td>{esc(str(err.get('where', '')))}</td>"
+        f"<td>{esc(str(err.get('type', '')))}: {esc(str(err.get('message', '')))}</td>"
+        f"<td><pre>{esc(str(err.get('traceback', '')))}</pre></td></tr>"
+        for student, gid, err in found)
+    return [f"<section class='grader-errors'><h2>Grader errors ({len(found)})</h2>"
+            "<p>The course's own grading code (the reference, a judge, a case's comparison "
+            "or a catalogue of mistakes) raised on these tests. The learners were told that "
+            "the grader failed, not that they did; the cells score 0 and are marked for "
+            "manual grading in the gradebook. Fix the bug and regrade, or grade them by "
+            "hand.</p><table><tr><th>student</th><th>test</th><th>where</th>"
+            f"<th>error</th><th>traceback</th></tr>{rows}</table></section>"]
+
+
 def write(root: Path, assignment: str, out_dir: Path) -> Path:
     verdicts = []
     for path in sorted((out_dir / "verdicts").glob("*.json")):
@@ -110,7 +133,10 @@ def write(root: Path, assignment: str, out_dir: Path) -> Path:
              "</title><style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
              "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;"
              "font-size:13px;vertical-align:top}figure{margin:0 0 1em}.bad{color:#c0392b}.flag{background:#fde2e1}"
+             ".grader-errors{border:3px solid #c0392b;padding:0 1em 1em}pre{white-space:pre-wrap;"
+             "font-size:12px;margin:0}"
              "</style>", f"<h1>Grading report: {esc(assignment)}</h1>"]
+    parts += _grader_errors(verdicts)
     total_max = max((v.get("max_score", 0) for v in verdicts), default=0)
     scores = [v.get("score", 0) for v in verdicts]
     if verdicts:
