@@ -17,6 +17,7 @@ __all__ = [
     "rel_error",
     "gradient_error",
     "check_array",
+    "check_each",
     "check_outputs",
     "grad_check",
     "numeric_gradient",
@@ -178,21 +179,65 @@ def check_array(func: str, name: str, got, expected, *, rtol: float = 1e-6,
             + (f" {hint}" if hint else ""))
 
 
-def check_outputs(func: str, got: Mapping[str, object], expected: Mapping[str, object],
-                  *, rtol: float = 1e-6, atol: float = 1e-9,
-                  axes: Mapping[str, Sequence[str]] | None = None) -> None:
-    """Compare every named output; the message lists all wrong ones and the right ones."""
-    failures, right = [], []
+# Endings of a message that names wrong outputs: how the right ones are listed.
+# ``{names}`` is the right outputs joined by ``join``; ``{verb}`` is "is" or "are".
+RIGHT_SAME_LINE = " ({names} {verb} right.)"
+RIGHT_NEW_LINE = "\n({names} {verb} right.)"
+
+
+def check_each(expected: Mapping[str, object], check_one: Callable[[str, object], None],
+               *, describe: Callable[[str, str], str] | None = None,
+               hints: Mapping[str, str] | None = None, right: str = RIGHT_SAME_LINE,
+               join: str = ", ", all_wrong: str = "",
+               advice: Callable[[list[str], list[str]], Sequence[str]] | None = None
+               ) -> None:
+    """Check every output and raise one :class:`CheckFailure` that names all wrong ones.
+
+    ``check_one(name, expected[name])`` raises CheckFailure when that output is wrong.
+    The message holds, one line each, what every failure said, rewritten by
+    ``describe(name, message)`` (e.g. to say which gate's block differs) and followed
+    by ``hints[name]``. Then it ends:
+
+    - with ``right`` (a template, see ``RIGHT_SAME_LINE``) naming the right outputs, or,
+      when none is right and ``all_wrong`` is given, "Every output is wrong: ..." and
+      ``all_wrong`` on a line of its own: which outputs are right points at the mistake;
+    - with the lines of ``advice(wrong, right)`` (names of the wrong and right outputs),
+      for hints read from that pattern.
+    """
+    failures, wrong, ok = [], [], []
     for name, exp in expected.items():
         try:
-            check_array(func, name, got.get(name), exp, rtol=rtol, atol=atol,
-                        axes=(axes or {}).get(name))
-            right.append(name)
+            check_one(name, exp)
         except CheckFailure as failure:
-            failures.append(str(failure))
-    if failures:
-        tail = f" ({', '.join(right)} {'is' if len(right) == 1 else 'are'} right.)" if right else ""
-        raise CheckFailure("\n".join(failures) + tail)
+            message = describe(name, str(failure)) if describe else str(failure)
+            hint = (hints or {}).get(name)
+            failures.append(f"{message} {hint}".rstrip() if hint else message)
+            wrong.append(name)
+        else:
+            ok.append(name)
+    if not failures:
+        return
+    message = "\n".join(failures)
+    if ok:
+        message += right.format(names=join.join(ok), verb="is" if len(ok) == 1 else "are")
+    elif all_wrong:
+        message += f"\nEvery output is wrong: {all_wrong}"
+    lines = list(advice(wrong, ok)) if advice else []
+    raise CheckFailure("\n".join([message, *lines]))
+
+
+def check_outputs(func: str, got: Mapping[str, object], expected: Mapping[str, object],
+                  *, rtol: float = 1e-6, atol: float = 1e-9,
+                  axes: Mapping[str, Sequence[str]] | None = None,
+                  hints: Mapping[str, str] | None = None, right: str = RIGHT_SAME_LINE,
+                  all_wrong: str = "") -> None:
+    """Compare every named output with :func:`check_array`; the message lists all wrong
+    ones, each with its hint, and the right ones (see :func:`check_each`)."""
+    def check_one(name: str, exp: object) -> None:
+        check_array(func, name, got.get(name), exp, rtol=rtol, atol=atol,
+                    axes=(axes or {}).get(name))
+
+    check_each(expected, check_one, hints=hints, right=right, all_wrong=all_wrong)
 
 
 def numeric_gradient(f: Callable[[], float], x: np.ndarray, coords, eps: float = 1e-6

@@ -19,7 +19,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from rnnkit.cases import case, flatten_params
-from rnnkit.checks import CheckFailure, check_array, grad_check
+from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
+                           grad_check)
 from rnnkit.data import char_corpus
 
 
@@ -37,28 +38,18 @@ def _gradient_judge(function: str, axes: Mapping[str, Sequence[str]],
     """A judge that names every wrong gradient, with a hint about that gradient, and
     says which gradients are right (a pattern that points at the mistake)."""
     def judge(got: dict, expected: dict) -> None:
-        failures, right = [], []
-        for name, exp in expected.items():
+        def check_one(name: str, exp) -> None:
             value = got.get(name)
-            try:
-                if np.ndim(exp) == 0 and isinstance(value, (float, int, np.number)):
-                    if not np.isclose(float(value), float(exp), rtol=rtol, atol=atol):
-                        raise CheckFailure(f"{function}: {name} is {float(value):.6g}, "
-                                           f"expected {float(exp):.6g}.")
-                else:
-                    check_array(function, name, value, exp, rtol=rtol, atol=atol,
-                                axes=axes.get(name))
-                right.append(name)
-            except CheckFailure as failure:
-                failures.append(f"{failure} {hints.get(name, '')}".rstrip())
-        if not failures:
-            return
-        message = "\n".join(failures)
-        if right:
-            message += f"\n({', '.join(right)} {'is' if len(right) == 1 else 'are'} right.)"
-        elif all_wrong:
-            message += f"\nEvery output is wrong: {all_wrong}"
-        raise CheckFailure(message)
+            if np.ndim(exp) == 0 and isinstance(value, (float, int, np.number)):
+                if not np.isclose(float(value), float(exp), rtol=rtol, atol=atol):
+                    raise CheckFailure(f"{function}: {name} is {float(value):.6g}, "
+                                       f"expected {float(exp):.6g}.")
+            else:
+                check_array(function, name, value, exp, rtol=rtol, atol=atol,
+                            axes=axes.get(name))
+
+        check_each(expected, check_one, hints=hints, right=RIGHT_NEW_LINE,
+                   all_wrong=all_wrong)
     return judge
 
 

@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from rnnkit.cases import case
-from rnnkit.checks import CheckFailure, check_array
+from rnnkit.checks import CheckFailure, check_array, check_each
 
 _SCENARIO = re.compile(r"\(([^()]*)\)$")
 
@@ -41,20 +41,15 @@ def _check_scalar(function: str, name: str, got, expected, rtol: float = 1e-6) -
 
 
 def _compare(function: str, got: dict, expected: dict, rtol: float = 1e-6) -> None:
-    """check_outputs for arrays, _check_scalar for single values; all failures listed."""
-    failures, right = [], []
-    for name, exp in expected.items():
-        try:
-            if np.ndim(exp) == 0:
-                _check_scalar(function, name, got.get(name), exp, rtol)
-            else:
-                check_array(function, name, got.get(name), exp, rtol=rtol)
-            right.append(name)
-        except CheckFailure as failure:
-            failures.append(str(failure))
-    if failures:
-        tail = f" (Right: {'; '.join(right)}.)" if right else ""
-        raise CheckFailure("\n".join(failures) + tail)
+    """check_array for arrays, _check_scalar for single values; all failures listed."""
+    def check_one(name: str, exp) -> None:
+        if np.ndim(exp) == 0:
+            _check_scalar(function, name, got.get(name), exp, rtol)
+        else:
+            check_array(function, name, got.get(name), exp, rtol=rtol)
+
+    # outputs are named "<output> (<scenario>)": "; " keeps the list readable
+    check_each(expected, check_one, right=" (Right: {names}.)", join="; ")
 
 
 def _scenario_judge(function: str, hints: dict[str, str], rtol: float = 1e-6):

@@ -21,7 +21,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from rnnkit.cases import Impl, case
-from rnnkit.checks import CheckFailure, check_array, grad_check, rel_error
+from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
+                           grad_check, rel_error)
 from rnnkit.data import adding_problem
 
 LSTM_GATES = ("input", "forget", "output", "candidate")     # column blocks of Wx, Wh, b
@@ -81,48 +82,45 @@ def _blocks_judge(function: str, gates: Sequence[str], blocked: Sequence[str],
         return bad
 
     def judge(got: dict, expected: dict) -> None:
-        failures, right = [], []
-        for name, exp in expected.items():
-            try:
-                check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
-                            axes=axes.get(name))
-                right.append(name)
-                continue
-            except CheckFailure as failure:
-                message = str(failure)
-            exp = np.asarray(exp)
+        def check_one(name: str, exp) -> None:
+            check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
+                        axes=axes.get(name))
+
+        def describe(name: str, message: str) -> str:
+            """The message of a wrong output, rewritten to name the wrong gate blocks."""
+            exp = np.asarray(expected[name])
             value = np.asarray(got.get(name)) if got.get(name) is not None else None
             names, axis, label, plural = None, -1, "columns", "columns"
             if name in blocked:
                 names = gates
             elif name in rows:
                 names, axis, label, plural = rows[name], 0, "row", "rows"
-            if (names and value is not None and value.shape == exp.shape
+            if not (names and value is not None and value.shape == exp.shape
                     and np.isfinite(value).all()):
-                bad = wrong_blocks(name, value, exp, names, axis)
-                err = rel_error(value, exp)
-                if label == "row":
-                    where = [f"the {_part(names[j])}'s row {j}" for j in bad]
-                else:
-                    where = [f"the {_part(names[j])}'s block ({_block_label(j, label)})"
-                             for j in bad]
-                if 0 < len(bad) < len(names):
-                    message = (f"{function}: {name} is wrong (max relative error "
-                               f"{err:.1e}, tolerance {rtol:.0e}). Only "
-                               f"{' and '.join(where)} differ{'s' if len(bad) == 1 else ''}"
-                               f"; the other gates' {plural} are right. "
-                               + " ".join(f"{_part(names[j]).capitalize()}: "
-                                          f"{gate_hints[names[j]]}" for j in bad))
-                elif bad:
-                    message = (f"{function}: {name} is wrong in every gate's {plural} "
-                               f"(max relative error {err:.1e}, tolerance {rtol:.0e}); "
-                               "look at what all gates share: dc, the upstream "
-                               "gradients, or the matrix multiplied at the end.")
-            failures.append(f"{message} {hints.get(name, '')}".rstrip())
-        if failures:
-            tail = (f"\n({', '.join(right)} {'is' if len(right) == 1 else 'are'} right.)"
-                    if right else "")
-            raise CheckFailure("\n".join(failures) + tail)
+                return message
+            bad = wrong_blocks(name, value, exp, names, axis)
+            err = rel_error(value, exp)
+            if label == "row":
+                where = [f"the {_part(names[j])}'s row {j}" for j in bad]
+            else:
+                where = [f"the {_part(names[j])}'s block ({_block_label(j, label)})"
+                         for j in bad]
+            if 0 < len(bad) < len(names):
+                return (f"{function}: {name} is wrong (max relative error "
+                        f"{err:.1e}, tolerance {rtol:.0e}). Only "
+                        f"{' and '.join(where)} differ{'s' if len(bad) == 1 else ''}"
+                        f"; the other gates' {plural} are right. "
+                        + " ".join(f"{_part(names[j]).capitalize()}: "
+                                   f"{gate_hints[names[j]]}" for j in bad))
+            if bad:
+                return (f"{function}: {name} is wrong in every gate's {plural} "
+                        f"(max relative error {err:.1e}, tolerance {rtol:.0e}); "
+                        "look at what all gates share: dc, the upstream "
+                        "gradients, or the matrix multiplied at the end.")
+            return message
+
+        check_each(expected, check_one, describe=describe, hints=hints,
+                   right=RIGHT_NEW_LINE)
     return judge
 
 

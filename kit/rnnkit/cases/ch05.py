@@ -20,7 +20,8 @@ from typing import Mapping
 import numpy as np
 
 from rnnkit.cases import Impl, case
-from rnnkit.checks import CheckFailure, check_array, grad_check
+from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
+                           grad_check)
 from rnnkit.data import adding_problem
 
 FLAGS = (False, True)
@@ -62,25 +63,22 @@ def _gate_judge(function: str, axes: Mapping[str, tuple], hints: Mapping[bool, s
     def judge(got: dict, expected: dict) -> None:
         H = next((np.shape(v)[-1] for k, v in expected.items() if k.startswith(
             ("dprev_h", "dh0", "next_h", "h "))), -1)  # -1: no gate blocks to name
-        failures, right, wrong_flags = [], [], set()
-        for name, exp in expected.items():
-            base = name.split(" (")[0]
-            try:
-                check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
-                            axes=axes.get(base))
-                right.append(name)
-            except CheckFailure as failure:
-                failures.append(f"{failure}{_block_note(got.get(name), exp, H, rtol, atol)}")
-                wrong_flags.add(name.endswith("(reset_after=True)"))
-        if failures:
-            if right:
-                failures.append(f"({', '.join(right)} {'is' if len(right) == 1 else 'are'} "
-                                "right.)")
-            if common:
-                failures.append(f"Hint: {common}")
-            failures += [f"Hint ({'reset after' if f else 'reset before'}): {hints[f]}"
-                         for f in sorted(wrong_flags) if hints.get(f)]
-            raise CheckFailure("\n".join(failures))
+
+        def check_one(name: str, exp) -> None:
+            check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
+                        axes=axes.get(name.split(" (")[0]))
+
+        def describe(name: str, message: str) -> str:
+            return message + _block_note(got.get(name), expected[name], H, rtol, atol)
+
+        def advice(wrong: list[str], right: list[str]) -> list[str]:
+            flags = {name.endswith("(reset_after=True)") for name in wrong}
+            return ([f"Hint: {common}"] if common else []) + [
+                f"Hint ({'reset after' if f else 'reset before'}): {hints[f]}"
+                for f in sorted(flags) if hints.get(f)]
+
+        check_each(expected, check_one, describe=describe, right=RIGHT_NEW_LINE,
+                   advice=advice)
     return judge
 
 

@@ -21,7 +21,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from rnnkit.cases import case, flatten_params
-from rnnkit.checks import CheckFailure, check_array, grad_check
+from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
+                           grad_check)
 
 # ------------------------------------------------------------------ a test-only cell
 
@@ -124,24 +125,16 @@ def _pattern_judge(function: str, axes: Callable[[str], tuple | None],
     """A judge that compares every output (names starting with _ are context, not
     compared), then adds a hint read from which outputs are wrong and which are right."""
     def judge(got: dict, expected: dict) -> None:
-        failures, wrong, right = [], [], []
-        for name, exp in expected.items():
-            if name.startswith("_"):
-                continue
-            try:
-                check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
-                            axes=axes(name))
-                right.append(name)
-            except CheckFailure as failure:
-                failures.append(str(failure))
-                wrong.append(name)
-        if not failures:
-            return
-        message = "\n".join(failures)
-        if right:
-            message += f"\n({', '.join(right)} {'is' if len(right) == 1 else 'are'} right.)"
-        hint = pattern(wrong, right, got, expected)
-        raise CheckFailure(message + (f"\nHint: {hint}" if hint else ""))
+        def check_one(name: str, exp) -> None:
+            check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
+                        axes=axes(name))
+
+        def advice(wrong: list[str], right: list[str]) -> list[str]:
+            hint = pattern(wrong, right, got, expected)
+            return [f"Hint: {hint}"] if hint else []
+
+        compared = {name: exp for name, exp in expected.items() if not name.startswith("_")}
+        check_each(compared, check_one, right=RIGHT_NEW_LINE, advice=advice)
     return judge
 
 

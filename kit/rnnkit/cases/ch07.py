@@ -22,7 +22,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from rnnkit.cases import case, flatten_params
-from rnnkit.checks import CheckFailure, check_array, grad_check
+from rnnkit.checks import RIGHT_NEW_LINE, CheckFailure, check_outputs, grad_check
 from rnnkit.data import reversal_batches
 
 # ------------------------------------------------------------------ helpers
@@ -54,22 +54,8 @@ def _named_judge(function: str, axes: Mapping[str, Sequence[str]],
     """A judge that names every wrong output with a hint about it, and says which outputs
     are right (the pattern points at the mistake)."""
     def judge(got: dict, expected: dict) -> None:
-        failures, right = [], []
-        for name, exp in expected.items():
-            try:
-                check_array(function, name, got.get(name), exp, rtol=rtol, atol=atol,
-                            axes=axes.get(name))
-                right.append(name)
-            except CheckFailure as failure:
-                failures.append(f"{failure} {hints.get(name, '')}".rstrip())
-        if not failures:
-            return
-        message = "\n".join(failures)
-        if right:
-            message += f"\n({', '.join(right)} {'is' if len(right) == 1 else 'are'} right.)"
-        elif all_wrong:
-            message += f"\nEvery output is wrong: {all_wrong}"
-        raise CheckFailure(message)
+        check_outputs(function, got, expected, rtol=rtol, atol=atol, axes=axes,
+                      hints=hints, right=RIGHT_NEW_LINE, all_wrong=all_wrong)
     return judge
 
 
