@@ -20,10 +20,11 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from autograder.pipeline import clean, nbgrader_steps
-from autograder.pipeline.clean import (as_text_block, clean_notebook, clean_outputs,
-                                       escape_markdown, neutralise_markdown,
-                                       render_markdown, unsafe_html)
+from autograder.pipeline import clean, nbgrader_steps, safe_markdown
+from autograder.pipeline.clean import clean_notebook, clean_outputs
+from autograder.pipeline.safe_markdown import (as_text_block, escape_markdown,
+                                               neutralise_markdown, render_markdown,
+                                               unsafe_html)
 from course import REPO
 
 PNG = base64.b64encode(
@@ -312,13 +313,13 @@ def test_long_markdown_is_shown_as_text_once():
     past a size, markdown is shown as text, and a second cleaning leaves it alone."""
     long = "\\\\( a <script>x</script> " * 2000
     out = neutralise_markdown(long)
-    assert out.startswith(clean.TOO_LONG) and unsafe_html(render_markdown(out)) == ""
+    assert out.startswith(safe_markdown.TOO_LONG) and unsafe_html(render_markdown(out)) == ""
     assert neutralise_markdown(out) == out
     # 9 000 characters each, 15 000 once escaped: six fit the notebook's budget
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("<b>x</b> " * 1000)
                                          for _ in range(8)])
     cleaned = clean_notebook(nb)
-    shown = [c.source.startswith(clean.TOO_LONG) for c in cleaned.cells]
+    shown = [c.source.startswith(safe_markdown.TOO_LONG) for c in cleaned.cells]
     assert shown == [False] * 6 + [True] * 2
     assert [c.source for c in clean_notebook(copy.deepcopy(cleaned)).cells] == \
         [c.source for c in cleaned.cells]
@@ -326,10 +327,10 @@ def test_long_markdown_is_shown_as_text_once():
 
 def test_a_forged_text_block_is_still_checked():
     forged = "[click](javascript:alert(1))\n\n~~~\nx\n~~~\n"
-    assert not clean._is_our_text_block(forged)
+    assert not safe_markdown._is_our_text_block(forged)
     assert unsafe_html(render_markdown(neutralise_markdown(forged))) == ""
-    inner = clean.TOO_LONG + "\n\n~~~\n~~~\n<script>x</script>\n~~~\n"  # closes early
-    assert unsafe_html(render_markdown(inner)) and not clean._is_our_text_block(inner)
+    inner = safe_markdown.TOO_LONG + "\n\n~~~\n~~~\n<script>x</script>\n~~~\n"  # closes early
+    assert unsafe_html(render_markdown(inner)) and not safe_markdown._is_our_text_block(inner)
     assert unsafe_html(render_markdown(neutralise_markdown(inner))) == ""
 
 

@@ -3,7 +3,7 @@ autograde bookkeeping, feedback and CSV export.
 
 A worker process sanitises each submission exactly as nbgrader's autograde would
 (:data:`SANITIZE`: nbgrader's own preprocessors plus ``ResolveCopies`` first,
-``RestoreCellMetadata`` and ``Canonicalise``), runs it in the sandbox, judges it, and
+``RestoreCellMetadata`` and ``Canonicalise``, from ``copies.py`` and ``repairs.py``), runs it in the sandbox, judges it, and
 builds the autograded notebook (:func:`graded_notebook`: outputs, verdicts, cleaned of
 learner HTML). The main process then runs nbgrader's own ``Autograde`` converter for
 every submission, with two changes made through nbgrader's configuration (and two
@@ -38,67 +38,15 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.pipeline.clean import (clean_notebook, clean_outputs, escape_markdown,
-                                       neutralise_markdown)
+from autograder.pipeline.clean import clean_notebook, clean_outputs
+from autograder.pipeline.safe_markdown import escape_markdown, neutralise_markdown
 from autograder.pipeline.copies import ResolveCopies, release_cells
+from autograder.pipeline.repairs import Canonicalise, RestoreCellMetadata
 
 SCRATCH = Path("autograder") / ".scratch"
 # Sandboxed results for ApplySandboxRun, keyed (assignment, student); filled by the
 # pipeline before it asks nbgrader to autograde that student.
 PAYLOADS: dict[tuple[str, str], dict] = {}
-
-
-def _source_cells(resources) -> tuple[list, dict]:
-    """(source cells in notebook order, {grade_id: nbgrader flags}) from the gradebook
-    (read once per gradebook file version by ``copies.release_cells``)."""
-    cells = release_cells(resources)
-    flags = {name: {"grade": c["meta"]["grade"], "solution": c["meta"]["solution"],
-                    "task": c["meta"]["task"], "locked": c["locked"],
-                    "cell_type": c["cell_type"], "points": c["meta"].get("points")}
-             for name, c in cells.items()}
-    return list(cells), flags
-
-
-class RestoreCellMetadata(NbGraderPreprocessor):
-    """Undo a learner's edits to the nbgrader metadata of known cells (grade, solution,
-    locked, points), so nbgrader treats every cell as the source says."""
-
-    def preprocess(self, nb, resources):
-        _, flags = _source_cells(resources)
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader")
-            grade_id = (meta or {}).get("grade_id")
-            if grade_id not in flags:
-                continue
-            want = flags[grade_id]
-            meta["grade"] = want["grade"]
-            meta["solution"] = want["solution"]
-            meta["task"] = want["task"]
-            meta["locked"] = want["locked"] or want["grade"] and not want["solution"]
-            if want["points"] is not None:
-                meta["points"] = want["points"]
-            else:
-                meta.pop("points", None)
-        return nb, resources
-
-
-class Canonicalise(NbGraderPreprocessor):
-    """Put nbgrader cells back in the source order; other cells stay with the nbgrader
-    cell above them (cells before the first one stay first)."""
-
-    def preprocess(self, nb, resources):
-        order, _ = _source_cells(resources)
-        rank = {name: i for i, name in enumerate(order)}
-        groups: list[tuple[float, list]] = [(-1.0, [])]
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in rank:
-                groups.append((float(rank[grade_id]), [cell]))
-            else:
-                groups[-1][1].append(cell)
-        ordered = sorted(groups, key=lambda g: g[0])  # stable: equal keys keep order
-        nb.cells = [cell for _, cells in ordered for cell in cells]
-        return nb, resources
 
 
 def graded_notebook(nb, cell_outputs: dict, cfg: Config, assignment: str, student: str,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nbgrader import utils
 
-from autograder.pipeline.clean import escape_markdown
+from autograder.pipeline.safe_markdown import escape_markdown
 from autograder.pipeline.execute import NotebookRun
 from autograder.pipeline.grader_error import GRADER_FAILED, describe
 from autograder.pipeline.judge import CellVerdict, Judge, other_test_calls
