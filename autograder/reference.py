@@ -4,27 +4,36 @@ The solution notebook of a chapter is the one source of truth for its reference 
 ``load("ch01")`` executes that notebook's code cells that belong to the implementation
 (nbgrader "autograded answer" cells, plus code cells tagged ``reference`` such as the
 imports) into a fresh module. Hidden tests, book figures and benchmarks all use it.
+
+Which notebook is read is decided at every call: ``solutions`` if given, else
+``RNNCOURSE_SOLUTIONS``, else the repository's ``solutions/``. Loaded modules are kept
+per notebook file and its modification time, so another folder or an edited notebook
+gives a fresh module.
 """
 from __future__ import annotations
 
-import functools
-import json
 import os
 import re
+import threading
 import types
 from pathlib import Path
+
+import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 _MARKER = re.compile(r"^\s*###\s*(BEGIN|END)\s+SOLUTION\s*$")
 
 
-def solutions_dir() -> Path:
-    """Folder holding the solution notebooks (``RNNCOURSE_SOLUTIONS`` overrides it)."""
+def solutions_dir(solutions: Path | str | None = None) -> Path:
+    """Folder holding the solution notebooks: ``solutions`` if given, else
+    ``RNNCOURSE_SOLUTIONS``, else the repository's ``solutions/``."""
+    if solutions is not None:
+        return Path(solutions)
     return Path(os.environ.get("RNNCOURSE_SOLUTIONS", REPO / "solutions"))
 
 
-def notebook_path(chapter: str) -> Path:
-    return solutions_dir() / chapter / f"{chapter}.ipynb"
+def notebook_path(chapter: str, solutions: Path | str | None = None) -> Path:
+    return solutions_dir(solutions) / chapter / f"{chapter}.ipynb"
 
 
 def is_reference_cell(cell: dict) -> bool:
@@ -38,29 +47,97 @@ def is_reference_cell(cell: dict) -> bool:
     return "reference" in meta.get("tags", [])
 
 
-def reference_source(chapter: str) -> str:
-    """The Python source of a chapter's reference implementation, markers removed."""
-    path = notebook_path(chapter)
-    if not path.exists():
+def without_magics(source: str, where: str = "a reference cell") -> str:
+    """``source`` with its IPython-only lines (``%matplotlib inline``, ``!pip ...``,
+    ``x = !ls``, ``name?``) turned into ``pass`` with the line kept as a comment; every
+    other line, such as a continuation line that starts with ``%``, is left as written.
+
+    IPython's own input transformers decide what is a magic: a line they rewrite is
+    one. A cell magic (``%%time``) turns the whole cell into one call, so it is refused:
+    a reference cell must be Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    manager = TransformerManager()
+    manager.cleanup_transforms = []  # prompts and indentation: leave the lines as written
+    lines = source.splitlines()
+    transformed = manager.transform_cell(source).splitlines()
+    if len(transformed) != len(lines):
+        first = next((ln.strip() for ln in lines if ln.strip()), "")
+        raise ValueError(f"{where} is not plain Python: IPython reads it as a cell magic "
+                         f"or a magic continued over several lines (it starts {first!r}). "
+                         "Move the magic to a cell that is not part of the reference.")
+    out = []
+    for line, python in zip(lines, transformed):
+        if line == python:
+            out.append(line)
+        else:
+            indent = line[:len(line) - len(line.lstrip())]
+            out.append(f"{indent}pass  # IPython only, not run here: {line.strip()}")
+    return "\n".join(out)
+
+
+def _stamp(chapter: str, solutions: Path | str | None) -> tuple[Path, int, int]:
+    """The notebook's resolved path, modification time and size (what the caches key
+    on), or FileNotFoundError saying where the solutions were looked for."""
+    path = notebook_path(chapter, solutions).resolve()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         raise FileNotFoundError(
             f"The reference solutions for {chapter} are not here ({path}). Hidden tests "
-            "and book figures need the instructor's copy of the course repository.")
-    nb = json.loads(path.read_text(encoding="utf-8"))
+            "and book figures need the instructor's copy of the course repository."
+        ) from None
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+def _source(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
     chunks = []
-    for cell in nb["cells"]:
+    for number, cell in enumerate(nb.cells, start=1):
         if is_reference_cell(cell):
-            src = cell["source"]
-            src = "".join(src) if isinstance(src, list) else src
-            lines = [ln for ln in src.splitlines() if not _MARKER.match(ln)]
-            chunks.append("\n".join(ln for ln in lines if not ln.lstrip().startswith("%")))
+            lines = [ln for ln in cell.source.splitlines() if not _MARKER.match(ln)]
+            chunks.append(without_magics("\n".join(lines), f"{path}, cell {number},"))
     return "\n\n".join(chunks) + "\n"
 
 
-@functools.lru_cache(maxsize=None)
-def load(chapter: str) -> types.ModuleType:
-    """Execute the chapter's reference cells into a module and return it."""
+_LOCK = threading.Lock()
+_SOURCES: dict[Path, tuple[tuple[int, int], str]] = {}
+_MODULES: dict[Path, tuple[tuple[int, int], types.ModuleType]] = {}
+
+
+def reference_source(chapter: str, solutions: Path | str | None = None) -> str:
+    """The Python source of a chapter's reference implementation, markers removed."""
+    path, mtime, size = _stamp(chapter, solutions)
+    with _LOCK:
+        cached = _SOURCES.get(path)
+        if cached is not None and cached[0] == (mtime, size):
+            return cached[1]
+    source = _source(path)
+    with _LOCK:
+        _SOURCES[path] = ((mtime, size), source)
+    return source
+
+
+def load(chapter: str, solutions: Path | str | None = None) -> types.ModuleType:
+    """Execute the chapter's reference cells into a module and return it (the same
+    module again while the notebook file is unchanged)."""
+    path, mtime, size = _stamp(chapter, solutions)
+    with _LOCK:
+        cached = _MODULES.get(path)
+        if cached is not None and cached[0] == (mtime, size):
+            return cached[1]
     module = types.ModuleType(f"reference_{chapter}")
-    module.__file__ = str(notebook_path(chapter))
-    code = compile(reference_source(chapter), str(notebook_path(chapter)), "exec")
-    exec(code, module.__dict__)
+    module.__file__ = str(path)
+    exec(compile(reference_source(chapter, solutions), str(path), "exec"), module.__dict__)
+    with _LOCK:
+        _MODULES[path] = ((mtime, size), module)
     return module
+
+
+def _forget_loaded() -> None:
+    """Drop every kept source and module (the next load reads the notebooks again)."""
+    with _LOCK:
+        _SOURCES.clear()
+        _MODULES.clear()
+
+
+load.cache_clear = _forget_loaded  # the name functools.lru_cache gave it before
