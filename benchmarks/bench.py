@@ -137,7 +137,7 @@ def time_notebook(path: Path) -> dict:
 
 
 def bench_grading() -> None:
-    from course import Course, mutants
+    from course import Course, mutant_source, mutants
     rows, cli = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for chapter in chapters():
@@ -149,7 +149,7 @@ def bench_grading() -> None:
                                          as_version=4), hidden)  # hidden tests included
             wrong = mutants(chapter)[0]
             mutant_nb = course.root / "mutant.ipynb"
-            filled = course.filled(chapter, {wrong[0]: wrong[2].read_text()})
+            filled = course.filled(chapter, {wrong[0]: mutant_source(chapter, wrong[0], wrong[2])})
             # put the hidden tests back, as nbgrader autograde does
             source = nbformat.read(hidden, as_version=4)
             tests = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells

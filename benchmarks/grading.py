@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from course import Course, mutants, nbgrader_env, run_nbgrader  # noqa: E402
+from course import Course, mutant_source, mutants, nbgrader_env, run_nbgrader  # noqa: E402
 
 
 def make_submissions(course: Course, chapter: str, n: int, dest: Path) -> None:
@@ -41,7 +41,7 @@ def make_submissions(course: Course, chapter: str, n: int, dest: Path) -> None:
             nb = course.filled(chapter)
         else:
             function, _, path = wrong[k % len(wrong)]
-            nb = course.filled(chapter, {function: path.read_text()})
+            nb = course.filled(chapter, {function: mutant_source(chapter, function, path)})
         import nbformat
         nbformat.write(nb, folder / f"{chapter}.ipynb")
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 
+import mutant_patches
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MUTANTS = Path(__file__).resolve().parent / "mutants"
@@ -59,12 +61,24 @@ def solution_sources(chapter: str) -> dict[str, str]:
 
 
 def mutants(chapter: str) -> list[tuple[str, str, Path]]:
-    """(function, mutant name, file) for every wrong implementation kept as data."""
+    """(function, mutant name, file) for every wrong implementation kept as data: a
+    patch against the reference answer cell (see tests/mutants/README.md)."""
     found = []
-    for path in sorted((MUTANTS / chapter).glob("*.py")):
+    for path in sorted((MUTANTS / chapter).glob("*.patch")):
         function, _, name = path.stem.partition("__")
         found.append((function, name, path))
     return found
+
+
+def mutant_source(chapter: str, function: str, path: Path,
+                  references: dict[str, str] | None = None) -> str:
+    """The answer cell of a mutant: its header comments, then the current reference of
+    ``function`` with the patch applied. Raises ``mutant_patches.PatchDoesNotApply``,
+    saying what to redo, when the reference has changed under the patch. Pass
+    ``references`` (``solution_sources(chapter)``) to avoid re-reading the notebook."""
+    reference = (references or solution_sources(chapter))[function]
+    where = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    return mutant_patches.apply(reference, path.read_text(encoding="utf-8"), str(where))
 
 
 class Course:
@@ -127,14 +141,6 @@ class Course:
         nb = self.release(chapter)
         return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
                 for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-
-
-def test_cell_for(chapter_max: dict[str, float], function: str) -> str:
-    """The graded test cell that belongs to ``function`` (named ``test_<function>``)."""
-    gid = f"test_{function}"
-    if gid not in chapter_max:
-        raise KeyError(f"no graded cell {gid}; graded cells are {sorted(chapter_max)}")
-    return gid
 
 
 def notebook_json(path: Path) -> dict:

@@ -24,7 +24,8 @@ import sys
 import numpy as np
 import pytest
 
-from course import CHAPTERS, REPO, Course, answer_cells, mutants, solution_sources
+from course import (CHAPTERS, REPO, Course, answer_cells, mutant_source, mutants,
+                    solution_sources)
 
 PARAMS = [pytest.param(ch, marks=pytest.mark.xdist_group(ch)) for ch in CHAPTERS]
 _GRADED: dict[str, tuple] = {}
@@ -37,12 +38,13 @@ def graded(chapter: str, tmp_path_factory):
         course.generate()
         course.submit(chapter, "solution", course.filled(chapter))
         course.submit(chapter, "release", course.release(chapter))
-        students = {}
+        students, references = {}, solution_sources(chapter)
         for function, name, path in mutants(chapter):
             student = f"mutant-{function}-{name}".replace("_", "-")
             students[student] = (function, name)
             course.submit(chapter, student,
-                          course.filled(chapter, {function: path.read_text()}))
+                          course.filled(chapter, {function: mutant_source(
+                              chapter, function, path, references)}))
         proc = course.autograde(chapter)
         _GRADED[chapter] = (course, course.scores(chapter), course.max_scores(chapter),
                             students, proc)

@@ -32,7 +32,7 @@ import pytest
 
 from autograder import mistakes, reference
 from autograder.pipeline.judge import Judge, parse_checks
-from course import CHAPTERS, REPO, mutants
+from course import CHAPTERS, REPO, mutant_source, mutants, solution_sources
 from rnnkit import cases as _cases
 from rnnkit import grading
 from rnnkit.checks import CheckFailure
@@ -109,10 +109,10 @@ _RESULTS: dict[str, list[dict]] = {}
 def corpus_results(chapter: str, tmp_path_factory, monkeypatch) -> list[dict]:
     if chapter not in _RESULTS:
         judge = _JUDGES.setdefault(chapter, Judge(chapter))
-        results = []
+        results, references = [], solution_sources(chapter)
         for function, name, path, kind, words in annotated(chapter):
             tmp = tmp_path_factory.mktemp(f"{chapter}-{name}")
-            ns = _namespace(chapter, path.read_text())
+            ns = _namespace(chapter, mutant_source(chapter, function, path, references))
             messages = []
             seen = visible_message(chapter, function, ns, monkeypatch)
             if seen is not None:

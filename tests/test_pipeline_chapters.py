@@ -15,7 +15,7 @@ import sys
 import nbformat
 import pytest
 
-from course import CHAPTERS, REPO, Course, mutants, nbgrader_env
+from course import CHAPTERS, REPO, Course, mutant_source, mutants, nbgrader_env
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,8 @@ def graded(chapter: str, tmp_path_factory) -> dict:
             if function not in wrong.values():  # the first wrong version of each function
                 student = f"wrong-{function}".replace("_", "-")
                 wrong[student] = function
-                notebooks[student] = course.filled(chapter, {function: path.read_text()})
+                wrong_source = mutant_source(chapter, function, path)
+                notebooks[student] = course.filled(chapter, {function: wrong_source})
         for student, nb in notebooks.items():
             (submissions / student).mkdir(parents=True)
             nbformat.write(nb, submissions / student / f"{chapter}.ipynb")

@@ -1,7 +1,0 @@
-# Wrong: runs the second direction over x as it is, then reverses its states.
-# Names: reads x in its original order
-def bidirectional_forward(x, mask, h0s, params, cell):
-    h_fwd, cache_fwd = cell.forward(x, h0s[0], params[0])
-    h_rev, cache_bwd = cell.forward(x, h0s[1], params[1])
-    out = np.concatenate([h_fwd, reverse_padded(h_rev, mask)], axis=-1) * mask[:, :, None]
-    return out, (cell, mask, cache_fwd, cache_bwd)

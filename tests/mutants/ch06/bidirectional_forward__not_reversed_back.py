@@ -1,7 +1,0 @@
-# Wrong: concatenates the backward direction's states in reversed order (not reversed back).
-# Names: concatenated in reversed order
-def bidirectional_forward(x, mask, h0s, params, cell):
-    h_fwd, cache_fwd = cell.forward(x, h0s[0], params[0])
-    h_rev, cache_bwd = cell.forward(reverse_padded(x, mask), h0s[1], params[1])
-    out = np.concatenate([h_fwd, h_rev], axis=-1) * mask[:, :, None]
-    return out, (cell, mask, cache_fwd, cache_bwd)

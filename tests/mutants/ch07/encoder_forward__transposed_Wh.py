@@ -1,8 +1,0 @@
-# Wrong: passes the recurrent weights transposed (column-vector habit: Wh @ h).
-# Names: enc_Wh transposed
-def encoder_forward(src, params, cell=rnn_cell):
-    x, embed_cache = embedding_forward(src, params["E_src"])
-    h0 = np.zeros((src.shape[0], params["enc_Wh"].shape[0]))
-    h_enc, cell_cache = cell.forward(x, h0, params["enc_Wx"], params["enc_Wh"].T,
-                                     params["enc_b"])
-    return h_enc, (embed_cache, cell_cache)
