@@ -127,11 +127,11 @@ def test_collect_layouts(tmp_path):
     for source in (src, archive):
         out = tmp_path / f"submitted-{source.name}"
         got = collect.collect(source, out, "ch01")
-        assert sorted(got) == ["alice", "bob", "carol"]
+        assert sorted(got) == ["alice", "bob", "carol_12345"]  # the whole name of a flat file
         assert (out / "alice" / "ch01" / "data.txt").exists()
         assert (out / "bob" / "ch01" / "ch01.ipynb").exists()
         assert "mine.ipynb" in got["bob"].notes[0]
-        assert (out / "carol" / "ch01" / "ch01.ipynb").exists()
+        assert (out / "carol_12345" / "ch01" / "ch01.ipynb").exists()
         assert not (tmp_path / "evil.ipynb").exists()
 
 
