@@ -5,7 +5,6 @@ set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v rsync >/dev/null 2>&1 || need+=(rsync)
 # A CJK font so screenshots of the glossary and chapter 6 show Chinese characters.
 { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; } || need+=(fonts-wqy-microhei)
 [ ${#need[@]} -eq 0 ] && exit 0
