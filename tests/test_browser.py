@@ -9,8 +9,12 @@ Playwright against the built site served on localhost:
   page;
 - an exercise page's download button gives the release notebook, which nbgrader accepts;
 - the site's search finds "LSTM" and "遗忘门";
-- no page overflows sideways at phone width; screenshots at desktop and phone widths go
-  to _build/screenshots/ for review;
+- every figure on a chapter page sits in a numbered, captioned figure with an alt text
+  that describes it, and the diagrams a reader expects are there (issue 19);
+- no page overflows sideways at phone or desktop width: nothing sticks out of the text
+  column, every box that scrolls sideways shows a visible cue, and at desktop width no
+  display equation needs scrolling (wide ones are broken across lines); screenshots at
+  desktop and phone widths go to _build/screenshots/ for review;
 - `make lab` (scripts/lab.sh) opens JupyterLab 4 where the Validate button runs
   nbgrader's validation of an exercise notebook.
 
@@ -33,6 +37,11 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, serve
+
+import sys
+
+sys.path.insert(0, str(REPO / "book" / "_ext"))
+from course_site import alt_text_problem  # noqa: E402  (the build's own rule)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
 
@@ -62,6 +71,17 @@ PAGE_FACTS = """async () => {
     images: Array.from(document.images, i => ({
       src: i.currentSrc || i.src, lazy: i.loading === 'lazy',
       ok: i.complete && i.naturalWidth > 0})),
+    figures: Array.from(article.querySelectorAll('img'), i => {
+      const figure = i.closest('figure');
+      const caption = figure && figure.querySelector('figcaption');
+      const number = caption && caption.querySelector('.caption-number');
+      return {src: i.currentSrc || i.src, alt: i.getAttribute('alt'),
+              id: figure ? figure.id : null,
+              number: number ? number.textContent.trim() : null,
+              caption: caption ? caption.textContent.trim() : null};
+    }),
+    figureLinks: Array.from(article.querySelectorAll('a[href*="#fig-"]'),
+                            a => a.getAttribute('href').split('#')[1]),
     width: [document.documentElement.scrollWidth, window.innerWidth],
     math: article.querySelectorAll('mjx-container').length,
     mathErrors: article.querySelectorAll('mjx-merror, [data-mjx-error]').length,
@@ -329,6 +349,243 @@ def test_no_page_overflows_at_phone_width(crawl):
                    if facts["width"][0] > facts["width"][1] + 1]
     assert crawl.pages and all(f["width"][1] == PHONE["width"] for f in crawl.pages.values())
     assert not overflowing, "pages overflow sideways:\n" + "\n".join(overflowing)
+
+
+# --- Figures: numbered captions, alt text, the diagrams of issue 19 ----------------------
+
+# The diagrams a reader expects (issue 19), by page: each must be drawn, captioned and
+# referenced from the prose.
+EXPECTED_DIAGRAMS = {
+    "book/ch01_rnn_basics.html": ["fig-ch01-concatenated", "fig-ch01-folded-unrolled"],
+    "book/ch04_lstm.html": ["fig-ch04-lstm-step", "fig-ch04-variants"],
+    "book/ch05_gru.html": ["fig-ch05-gru-reset"],
+    "book/ch07_seq2seq.html": ["fig-ch07-attention-step"],
+}
+CAPTION_NUMBER = re.compile(r"^Fig\. \d+$")
+
+
+def figure_problems(rel: str, figures: list[dict]) -> list[str]:
+    """What is wrong with the figures drawn at build time on one page."""
+    problems = []
+    drawn = [f for f in figures if "/_images/" in f["src"]]
+    for f in drawn:
+        name = f"{rel}: figure {f['id'] or f['src'].rsplit('/', 1)[-1]}"
+        if not f["id"] or f["caption"] is None:
+            problems.append(f"{name} is not in a captioned figure with a name")
+            continue
+        if not f["number"] or not CAPTION_NUMBER.match(f["number"]):
+            problems.append(f"{name}: caption not numbered ({f['number']!r})")
+        words = f["caption"].removeprefix(f["number"] or "").split()
+        if len(words) < 12:
+            problems.append(f"{name}: caption too short to say what it shows: {f['caption']!r}")
+        problem = alt_text_problem(f["alt"], f["src"])
+        if problem:
+            problems.append(f"{name} {problem}")
+        elif f["alt"].strip() == f["caption"].removeprefix(f["number"] or "").strip():
+            problems.append(f"{name}: the alt text repeats the caption instead of describing "
+                            "the picture")
+    alts = [f["alt"] for f in drawn if f["alt"]]
+    duplicated = {a for a in alts if alts.count(a) > 1}
+    problems += [f"{rel}: the same alt text for two figures: {a[:60]!r}..." for a in duplicated]
+    return problems
+
+
+def test_every_chapter_figure_has_a_numbered_caption_and_alt_text(crawl):
+    chapters = [rel for rel in crawl.pages if CHAPTER_PAGE.match(rel)]
+    assert len(chapters) == 7, f"expected the seven chapter pages, reached {chapters}"
+    problems, numbers = [], []
+    for rel in sorted(chapters):
+        figures = crawl.pages[rel]["figures"]
+        assert [f for f in figures if "/_images/" in f["src"]], f"{rel}: no figure drawn"
+        problems += figure_problems(rel, figures)
+        numbers += [f["number"] for f in figures if f["number"]]
+    assert not problems, "\n".join(problems)
+    assert len(numbers) == len(set(numbers)), f"figure numbers repeat: {numbers}"
+
+
+def test_figure_check_catches_hashed_alt_text_and_missing_captions():
+    """The check above has teeth: today's failure (a hashed file name for alt text) and a
+    figure without a caption are both reported."""
+    src = "http://127.0.0.1/_images/0d84567.png"
+    good = {"src": src, "id": "fig-x", "number": "Fig. 3",
+            "caption": "Fig. 3 The norm of the gradient sent back through time for three "
+                       "scales of the recurrent weights, on a log scale.",
+            "alt": "Line chart with a logarithmic vertical axis and three lines that fall "
+                   "at different rates over sixty steps."}
+    assert figure_problems("page", [good]) == []
+    hashed = {**good, "alt": "../_images/0d84567.png"}
+    assert "file name" in " ".join(figure_problems("page", [hashed]))
+    bare = {**good, "id": None, "caption": None, "number": None}
+    assert "not in a captioned figure" in " ".join(figure_problems("page", [bare]))
+    unnumbered = {**good, "number": None, "caption": good["caption"][7:]}
+    assert "not numbered" in " ".join(figure_problems("page", [unnumbered]))
+    copied = {**good, "alt": good["caption"].removeprefix("Fig. 3 ")}
+    assert "repeats the caption" in " ".join(figure_problems("page", [copied]))
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED_DIAGRAMS))
+def test_expected_diagrams_are_drawn_captioned_and_referenced(crawl, rel):
+    assert rel in crawl.pages, f"{rel} not reached"
+    facts = crawl.pages[rel]
+    by_id = {f["id"]: f for f in facts["figures"] if f["id"]}
+    for name in EXPECTED_DIAGRAMS[rel]:
+        assert name in by_id, f"{rel}: diagram {name} missing (figures: {sorted(by_id)})"
+        figure = by_id[name]
+        assert "/_images/" in figure["src"], f"{rel}: {name} is not drawn at build time"
+        image = next(i for i in facts["images"] if i["src"] == figure["src"])
+        assert image["ok"] or image["lazy"], f"{rel}: {name} did not load"
+        assert figure["number"] and figure["caption"], f"{rel}: {name} has no numbered caption"
+        assert name in facts["figureLinks"], f"{rel}: the text never refers to {name}"
+
+
+# --- Sideways overflow at desktop and phone width -------------------------------------
+
+# Runs in the page once MathJax has typeset and scroll_cue.js has marked the boxes that
+# scroll. "Sticks out": an element wider than the text column that no scrolling box
+# contains. "Scrolls": a box whose content is wider than the box.
+OVERFLOW_FACTS = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const article = document.querySelector('.bd-article');
+  const right = article.getBoundingClientRect().right;
+  const clipped = e => {
+    for (let p = e.parentElement; p && p !== article; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const kind = e => e.matches('div.math, mjx-container[display="true"]') ? 'display maths'
+    : e.closest('.cell_output') ? 'code output' : e.matches('pre') ? 'code'
+    : e.matches('.pst-scrollable-table-container') ? 'table' : e.tagName.toLowerCase();
+  const text = e => (e.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 70);
+  const scrolls = [], sticksOut = [], cutOff = [];
+  for (const e of article.querySelectorAll('*')) {
+    if (e.closest('mjx-assistive-mml')) continue;
+    if (e.parentElement && e.parentElement.closest('mjx-container')) continue;
+    const style = getComputedStyle(e);
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || style.display === 'none') continue;
+    const scrollable = style.overflowX === 'auto' || style.overflowX === 'scroll';
+    if (scrollable && e.scrollWidth > e.clientWidth + 1) {
+      scrolls.push({kind: kind(e), text: text(e), content: e.scrollWidth, box: e.clientWidth,
+                    marked: e.classList.contains('scrolls-x'),
+                    shadow: style.boxShadow !== 'none'});
+    } else if (!scrollable && style.overflowX !== 'visible' && !e.matches('span.math')
+               && e.scrollWidth > e.clientWidth + 20) {
+      // hidden with no way to scroll to it (inline maths clips its glyphs' overhang by
+      // a few pixels by design, and is left out)
+      cutOff.push({kind: kind(e), text: text(e), by: e.scrollWidth - e.clientWidth});
+    }
+    if (r.right > right + 1 && !clipped(e)) {
+      sticksOut.push({kind: kind(e), text: text(e), by: Math.round(r.right - right)});
+    }
+  }
+  return {page: [document.documentElement.scrollWidth, window.innerWidth],
+          scrolls, sticksOut, cutOff};
+}"""
+
+
+def overflow_problems(rel: str, facts: dict, desktop: bool) -> list[str]:
+    """What overflows sideways on one page at one width."""
+    problems = []
+    page_width, window = facts["page"]
+    if page_width > window + 1:
+        problems.append(f"{rel}: the page is {page_width}px wide in a {window}px window")
+    problems += [f"{rel}: {o['kind']} sticks out of the column by {o['by']}px: {o['text']!r}"
+                 for o in facts["sticksOut"]]
+    problems += [f"{rel}: {o['kind']} is cut off by {o['by']}px, with no way to scroll to the "
+                 f"rest: {o['text']!r}" for o in facts["cutOff"]]
+    for box in facts["scrolls"]:
+        where = f"{rel}: {box['kind']} ({box['content']}px in {box['box']}px): {box['text']!r}"
+        if not (box["marked"] and box["shadow"]):
+            problems.append(f"{where} scrolls sideways without a visible cue")
+        if desktop and box["kind"] == "display maths":
+            problems.append(f"{where} is wider than the column at desktop width: break it "
+                            "across lines")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def layouts(site, browser, crawl) -> dict:
+    """OVERFLOW_FACTS of every chapter page and the wide reference pages, at desktop and
+    phone width: {(width, rel): facts}."""
+    pages = sorted(rel for rel in crawl.pages if CHAPTER_PAGE.match(rel))
+    pages += ["book/notation.html", "book/glossary.html"]
+    found = {}
+    for size in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        for rel in pages:
+            page.goto(site + rel, wait_until="load")
+            found[size["width"], rel] = page.evaluate(OVERFLOW_FACTS)
+        context.close()
+    return found
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_nothing_overflows_sideways(layouts, size):
+    checked = [rel for (width, rel) in layouts if width == size["width"]]
+    assert sum(bool(CHAPTER_PAGE.match(rel)) for rel in checked) == 7, checked
+    problems = []
+    for rel in checked:
+        problems += overflow_problems(rel, layouts[size["width"], rel],
+                                      desktop=size is DESKTOP)
+    assert not problems, "\n".join(problems)
+
+
+WIDE_EQUATION = r"x_1 + x_2" + "".join(rf" + x_{{{i}}}" for i in range(3, 90))
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_overflow_check_catches_a_wide_equation(site, browser, size):
+    """The overflow check has teeth: a chapter page with an unbroken 90-term display
+    equation, a box that scrolls without its cue, and an element wider than the column
+    are each reported."""
+    context = browser.new_context(viewport=size)
+    page = context.new_page()
+    rel = "book/ch01_rnn_basics.html"
+    page.goto(site + rel, wait_until="load")
+    clean = page.evaluate(OVERFLOW_FACTS)
+    page.evaluate("""async (tex) => {
+      await MathJax.startup.promise;
+      const p = document.querySelector('.bd-article section p');
+      const maths = document.createElement('div');
+      maths.className = 'math notranslate nohighlight';
+      maths.textContent = '\\\\[' + tex + '\\\\]';
+      p.after(maths);
+      await MathJax.typesetPromise([maths]);
+      window.dispatchEvent(new Event('load'));   // scroll_cue.js marks the new box
+    }""", WIDE_EQUATION)
+    with_equation = page.evaluate(OVERFLOW_FACTS)
+    page.evaluate("""() => {
+      const p = document.querySelector('.bd-article section p');
+      const code = document.createElement('pre');
+      code.textContent = 'x'.repeat(400);
+      code.style.boxShadow = 'none';
+      code.className = 'no-cue';
+      p.after(code);
+      const wide = document.createElement('div');
+      wide.style.width = '3000px';
+      wide.textContent = 'wide';
+      p.after(wide);
+    }""")
+    broken = page.evaluate(OVERFLOW_FACTS)
+    context.close()
+    desktop = size is DESKTOP
+    before = overflow_problems(rel, clean, desktop)
+    equation = [p for p in overflow_problems(rel, with_equation, desktop) if p not in before]
+    if desktop:
+        assert any("display maths" in p and "break it across lines" in p for p in equation), (
+            equation)
+    else:  # on a phone a long equation may scroll, with its cue
+        wide = [b for b in with_equation["scrolls"] if b["content"] > 3 * b["box"]]
+        assert wide and all(b["marked"] and b["shadow"] for b in wide), with_equation["scrolls"]
+    rest = [p for p in overflow_problems(rel, broken, desktop) if p not in before]
+    assert any("code" in p and "without a visible cue" in p for p in rest), rest
+    assert any("sticks out of the column" in p for p in rest), rest
+    assert any("the page is" in p and "px wide" in p for p in rest), rest
 
 
 def test_screenshots_at_desktop_and_phone_width(site, browser, crawl, screenshots):

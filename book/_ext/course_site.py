@@ -13,6 +13,12 @@
 2. sphinx-thebe registers its inline configuration script twice under Jupyter Book 1, and
    the second copy throws "Identifier 'THEBE_JS_URL' has already been declared" in every
    page's console. Identical scripts are emitted once.
+4. Every figure says what it shows: an image without alt text of its own (a figure drawn
+   by a code cell gets its file name unless the cell's ``mystnb: image: alt:`` metadata
+   gives one) or outside a numbered, captioned figure is a build warning, and so an error
+   under ``-W``.
+5. Boxes that scroll sideways show it: ``_static/scroll_cue.js`` marks them for the
+   edge shadows of ``custom.css``.
 """
 from __future__ import annotations
 
@@ -132,6 +138,40 @@ def publish_kit(app, exception):
         shutil.copy(wheels[0], static / wheels[0].name)
 
 
+_FILE_NAME = re.compile(r"^\S*\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
+MIN_ALT_WORDS = 8
+
+
+def alt_text_problem(alt: str | None, uri: str = "") -> str | None:
+    """What is wrong with an image's alt text, or None: it must exist, not be a file
+    name, and describe the picture in a sentence or more."""
+    alt = (alt or "").strip()
+    if not alt:
+        return "has no alt text"
+    if alt == uri or _FILE_NAME.match(alt):
+        return f"has a file name for alt text ({alt!r})"
+    if len(alt.split()) < MIN_ALT_WORDS:
+        return f"has an alt text too short to describe it ({alt!r})"
+    return None
+
+
+def check_figures(app, doctree, docname):
+    """Warn about images without a describing alt text or a numbered caption (4. above)."""
+    from docutils import nodes
+    for image in doctree.findall(nodes.image):
+        where = f"{docname}: image {image.get('uri', '?')}"
+        problem = alt_text_problem(image.get("alt"), image.get("uri", ""))
+        if problem:
+            logger.warning(f"{where} {problem}: give its cell `mystnb: image: alt:` metadata",
+                           location=image)
+        figure = image.parent
+        while figure is not None and not isinstance(figure, nodes.figure):
+            figure = figure.parent
+        if figure is None or not any(isinstance(c, nodes.caption) for c in figure.children):
+            logger.warning(f"{where} is not in a captioned figure: give its cell "
+                           "`mystnb: figure: caption:` and `name:` metadata", location=image)
+
+
 def setup(app):
     try:
         offline = importlib.import_module("sphinx-mathjax-offline")
@@ -145,4 +185,6 @@ def setup(app):
     app.connect("config-inited", site_url_override)
     app.connect("html-page-context", kit_install_line)
     app.connect("build-finished", publish_kit)
+    app.connect("doctree-resolved", check_figures)
+    app.add_js_file("scroll_cue.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
