@@ -52,9 +52,11 @@ def answer_cells(nb) -> dict[str, int]:
     return out
 
 
-def solution_sources(chapter: str) -> dict[str, str]:
-    """grade_id -> the reference answer cell's code, markers removed."""
-    nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+def solution_sources(chapter: str, nb=None) -> dict[str, str]:
+    """grade_id -> the reference answer cell's code, markers removed (from ``nb``, a
+    solution notebook, if given: an older version of the chapter's, for example)."""
+    if nb is None:
+        nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
     return {gid: "\n".join(ln for ln in nb.cells[i].source.splitlines()
                            if not _MARKERS.match(ln))
             for gid, i in answer_cells(nb).items()}

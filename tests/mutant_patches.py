@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,8 +127,11 @@ def _mismatch(where: str, hunk: Hunk, reference: list[str], near: int) -> str:
                f"\nThe reference ends before that: it has {len(reference)} lines.")
             + "\nThe hunk (the mutant's change, to put back by hand):\n"
             + "\n".join(f"    {ln}" for ln in hunk.lines)
-            + "\nThe reference changed under this mutant: redo the mutant on the current "
-            f"reference ({_redo(where)}), or edit the hunk's lines to match the reference.")
+            + "\nThe reference changed under this mutant. If the edit is elsewhere than "
+            "the mutant's change (a docstring, a comment), `python tests/mutants/"
+            "make_patch.py rebase` carries every such mutant over from the last commit. "
+            f"Otherwise redo the mutant on the current reference ({_redo(where)}), or edit "
+            "the hunk's lines to match the reference.")
 
 
 def _redo(where: str) -> str:
@@ -177,6 +182,86 @@ def make(reference: str, mutant: str, header: list[str], old_label: str,
 def header_of(path: Path) -> list[str]:
     """The '#' comment lines a mutant file starts with (what is wrong, and its words)."""
     return split(path.read_text(encoding="utf-8"), str(path))[0]
+
+
+class RebaseConflict(Exception):
+    """The reference changed on the very lines a mutant changes: redo it by hand."""
+
+
+def _changes(before: list[str], after: list[str]) -> list[tuple[int, int, list[str]]]:
+    """(start, end, new lines) of every region of ``before`` that ``after`` changes."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(i1, i2, after[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"]
+
+
+def _code_lines(source: str) -> list[str]:
+    """Each line of ``source`` as the interpreter sees it: without its comment, and a
+    docstring's lines all alike (their text does not change what the code does)."""
+    lines = source.splitlines()
+    keys = [ln.rstrip() for ln in lines]
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source + "\n").readline):
+            if tok.type == tokenize.COMMENT:
+                row, col = tok.start
+                keys[row - 1] = lines[row - 1][:col].rstrip()
+        tree = ast.parse(source)
+    except (tokenize.TokenError, SyntaxError):
+        return keys
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = node.body[0] if node.body else None
+            if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)):
+                for row in range(first.lineno, first.end_lineno + 1):
+                    keys[row - 1] = '"""docstring"""'
+    return keys
+
+
+def rebase(old_reference: str, new_reference: str, text: str, where: str = "<patch>") -> str:
+    """The patch ``text`` (made against ``old_reference``) made again against
+    ``new_reference``: a three-way merge of the reference's edit and the mutant's change.
+    An edit of comments or docstring text only gives way to the mutant's change where
+    the two meet; any other edit that meets it (same or adjacent lines) raises
+    ``RebaseConflict``."""
+    header, _ = split(text, where)
+    base, new = old_reference.splitlines(), new_reference.splitlines()
+    mutant = apply(old_reference, text, where).splitlines()[len(header):]
+    base_code, new_code = _code_lines(old_reference), _code_lines(new_reference)
+    theirs = _changes(base, mutant)
+    ours, edits = [], []
+    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, base, new,
+                                                       autojunk=False).get_opcodes():
+        if tag == "replace" and a2 - a1 == b2 - b1:  # line for line: judge each one
+            edits += [(a1 + k, a1 + k + 1, b1 + k, b1 + k + 1) for k in range(a2 - a1)]
+        elif tag != "equal":
+            edits.append((a1, a2, b1, b2))
+    for a1, a2, b1, b2 in edits:
+        cosmetic = base_code[a1:a2] == new_code[b1:b2]
+        meets = [(t1, t2) for t1, t2, _ in theirs if max(a1, t1) <= min(a2, t2)]
+        if meets and cosmetic:
+            overlapping = [max(a1, t1) < min(a2, t2) for t1, t2 in meets]
+            if all(overlapping):
+                continue  # the mutant rewrites these lines: its version stands
+            if not any(overlapping):
+                meets = []  # only adjacent, and harmless: apply both
+        if meets:
+            lo, hi = min([a1] + [t for t, _ in meets]), max([a2] + [t for _, t in meets])
+            shown = "\n".join(f"    {ln}" for ln in base[lo:hi])
+            raise RebaseConflict(
+                f"{where}: the reference's edit and the mutant's change meet at "
+                f"reference lines {lo + 1}-{hi}:\n{shown}\nRedo this mutant by hand on the "
+                "current reference (make_patch.py start, then write --force).")
+        ours.append((a1, a2, new[b1:b2]))
+    merged, done = [], 0
+    for start, end, lines in sorted(ours + theirs, key=lambda c: (c[0], c[1])):
+        merged += base[done:start] + lines
+        done = end
+    merged += base[done:]
+    first, labels = text.splitlines()[len(header):][:2], ("reference", "mutant")
+    if len(first) == 2 and first[0].startswith("--- ") and first[1].startswith("+++ "):
+        labels = (first[0][4:], first[1][4:])
+    return make(new_reference, "\n".join(merged), header, *labels)
 
 
 def code_of(source: str) -> str:

@@ -1,7 +1,8 @@
 """The mutants are patches against the reference (tests/mutant_patches.py): every one
 still applies to the current reference and still changes its code, and the applier is
 strict (found at a shifted line, as ``patch`` does, but never with mismatched lines),
-failing with a message that says which file, which hunk and what to redo."""
+failing with a message that says which file, which hunk and what to redo; ``rebase``
+carries a mutant over an edit of the reference elsewhere and refuses one that meets it."""
 from __future__ import annotations
 
 import importlib.util
@@ -152,3 +153,55 @@ def test_make_patch_round_trip(tmp_path, capsys):
                     .replace("= 1.0", "= 1.0  # a comment only"))
     with pytest.raises(SystemExit, match="the code is the reference's"):
         make_patch.write("ch01", "one_hot", "same", same, tmp_path)
+
+
+def _edit(source: str, old: str, new: str) -> str:
+    assert source.count(old) == 1, old
+    return source.replace(old, new)
+
+
+def test_rebase_carries_a_mutant_over_edits_elsewhere():
+    reference, text, source, _ = _example()
+    edited = _edit(_edit(_edit(reference, "One-hot encode a", "One-hot encodes a"),
+                         "# (N, T, V)", "# (N, T, V): all zeros"),  # next to the mistake
+                   "N, T = indices.shape", "N, T = indices.shape[:2]")  # code, elsewhere
+    with pytest.raises(mutant_patches.PatchDoesNotApply):
+        mutant_patches.apply(edited, text)
+    rebased = mutant_patches.rebase(reference, edited, text, "one_hot__off_by_one.patch")
+    expected = _edit(_edit(_edit(source, "One-hot encode a", "One-hot encodes a"),
+                           "# (N, T, V)", "# (N, T, V): all zeros"),
+                     "N, T = indices.shape", "N, T = indices.shape[:2]")
+    assert mutant_patches.apply(edited, rebased) == expected
+    assert mutant_patches.split(rebased)[0] == mutant_patches.split(text)[0]
+
+
+def test_rebase_lets_the_mutant_win_over_a_comment_edit_on_its_own_lines():
+    reference = "def f(x):\n    y = x + 1  # one more\n    return y"
+    text = mutant_patches.make(reference, "def f(x):\n    y = x + 2\n    return y",
+                               ["# Wrong: two"], "ref", "mut")
+    edited = reference.replace("# one more", "# the next one")
+    assert mutant_patches.apply(edited, mutant_patches.rebase(reference, edited, text)) == \
+        "# Wrong: two\ndef f(x):\n    y = x + 2\n    return y\n"
+
+
+def test_rebase_refuses_a_code_edit_that_meets_the_mistake():
+    reference, text, _, _ = _example()
+    for old, new in [(" = 1.0", " = 1"),  # the mutant's own line
+                     ("x = np.zeros((N, T, vocab_size))", "x = np.zeros((N, T, vocab_size), "
+                      "dtype=float)")]:  # the line next to it
+        edited = _edit(reference, old, new)
+        with pytest.raises(mutant_patches.RebaseConflict, match="Redo this mutant by hand"):
+            mutant_patches.rebase(reference, edited, text, "one_hot__off_by_one.patch")
+
+
+def test_make_patch_rebase_reports_a_patch_that_applies_nowhere(tmp_path):
+    _, text, _, hunk = _example()
+    removed = next(ln for ln in hunk.lines if ln.startswith("-"))
+    folder = tmp_path / "ch01"
+    folder.mkdir()
+    broken = folder / "one_hot__broken.patch"
+    broken.write_text(text.replace(removed, removed + "  # never in any reference", 1))
+    rewritten, problems = make_patch.rebase([broken])
+    assert rewritten == [] and len(problems) == 1
+    assert "does not apply at HEAD either" in problems[0] and "--since" in problems[0]
+    assert broken.read_text() != text  # left as it was, for the author

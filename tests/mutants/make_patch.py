@@ -10,7 +10,13 @@
 
     python tests/mutants/make_patch.py show tests/mutants/CHAPTER/FUNCTION__NAME.patch
         print the mutant's source as the tests see it (header, then the patched
-        reference): the place to start when a patch no longer applies or needs a change
+        reference): the place to start when a mutant needs a change
+
+    python tests/mutants/make_patch.py rebase [--since REV] [PATCH ...]
+        after an edit of the reference, carry over every mutant (or the ones given) that
+        no longer applies: the patch is applied to the reference at REV (default HEAD,
+        the last commit) and the reference's edit merged in; where the edit touches the
+        lines a mutant changes, it says so and that mutant must be redone by hand
 
 Run with the authors' venv (.venv/bin/python) from anywhere.
 """
@@ -18,11 +24,14 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+import nbformat  # noqa: E402
 
 import mutant_patches  # noqa: E402
 from course import CHAPTERS, REPO, mutant_source, solution_sources  # noqa: E402
@@ -91,6 +100,52 @@ def show(path: Path) -> str:
     return mutant_source(chapter, function, path)
 
 
+def rebase(paths: list[Path], since: str = "HEAD") -> tuple[list[Path], list[str]]:
+    """Carry the patches that no longer apply over from the reference at git revision
+    ``since``; returns (rewritten patches, problems left for the author)."""
+    rewritten, problems, old = [], [], {}
+    for path in paths:
+        path = path.resolve()
+        chapter, function = path.parent.name, path.stem.partition("__")[0]
+        current = _reference(chapter, function)
+        text = path.read_text(encoding="utf-8")
+        where = str(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+        try:
+            mutant_patches.apply(current, text, where)
+            continue  # still applies: nothing to do
+        except mutant_patches.PatchDoesNotApply:
+            pass
+        if chapter not in old:
+            notebook = f"solutions/{chapter}/{chapter}.ipynb"
+            shown = subprocess.run(["git", "show", f"{since}:{notebook}"], cwd=REPO,
+                                   capture_output=True, text=True)
+            if shown.returncode != 0:
+                raise SystemExit(f"git cannot show {notebook} at {since}: "
+                                 f"{shown.stderr.strip()}")
+            old[chapter] = solution_sources(chapter,
+                                            nbformat.reads(shown.stdout, as_version=4))
+        if function not in old[chapter]:
+            problems.append(f"{where}: {chapter} had no answer cell {function!r} at {since}")
+            continue
+        try:
+            patch = mutant_patches.rebase(old[chapter][function], current, text, where)
+        except mutant_patches.PatchDoesNotApply as err:
+            problems.append(f"{where}: it does not apply at {since} either; pass the "
+                            f"revision it was made on with --since.\n{err}")
+            continue
+        except mutant_patches.RebaseConflict as err:
+            problems.append(str(err))
+            continue
+        body = mutant_patches.apply(current, patch, where)
+        if mutant_patches.code_of(body) == mutant_patches.code_of(current):
+            problems.append(f"{where}: after the reference's edit the mutant is the "
+                            "reference: the edit took its mistake away; delete or redo it")
+            continue
+        path.write_text(patch, encoding="utf-8")
+        rewritten.append(path)
+    return rewritten, problems
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,6 +163,12 @@ def main(argv: list[str] | None = None) -> None:
                    "tests/mutants/CHAPTER)")
     p = sub.add_parser("show", help="print a mutant's source as the tests see it")
     p.add_argument("patch", type=Path)
+    p = sub.add_parser("rebase", help="carry mutants over an edit of the reference")
+    p.add_argument("patches", type=Path, nargs="*",
+                   help="the patches to carry over (default: every one that no longer "
+                   "applies)")
+    p.add_argument("--since", default="HEAD", help="the git revision whose reference the "
+                   "patches were made against (default: HEAD)")
     args = parser.parse_args(argv)
     if args.command == "start":
         sys.stdout.write(start(args.chapter, args.function))
@@ -118,8 +179,17 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote {where}; check that the grader catches it with "
               f"`pytest tests/test_mutants.py` and `pytest tests/test_chapters.py -k "
               f"{args.chapter}`")
-    else:
+    elif args.command == "show":
         sys.stdout.write(show(args.patch))
+    else:
+        paths = args.patches or sorted(HERE.glob("ch*/*.patch"))
+        rewritten, problems = rebase(paths, args.since)
+        for path in rewritten:
+            print(f"carried over {path.relative_to(REPO)}")
+        print(f"{len(rewritten)} carried over, {len(problems)} to redo by hand")
+        if problems:
+            print("\n\n".join(problems), file=sys.stderr)
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":
