@@ -80,7 +80,7 @@ test: dev system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-fast: dev
-	$(BIN)/python -m pytest -n 2 -m "not slow and not browser" -q
+	$(BIN)/python -m pytest -n 2 -m "not slow" -q --durations=5
 
 release: dev
 	for ch in $(or $(CHAPTER),$(CHAPTERS)); do \

@@ -225,6 +225,7 @@ def _judges(chapter: str, function: str) -> list[tuple[str, object]]:
         [("grader's judge", override), ("kit judge", None)]
 
 
+@pytest.mark.slow  # every case, training ones included, in the kernel and the judge
 @pytest.mark.parametrize("chapter,function", ALL_CASES)
 def test_judge_agrees_with_the_kernel(chapter, function, tmp_path, monkeypatch):
     case = cases.get(chapter, function)

@@ -144,6 +144,7 @@ def test_not_implemented_only_in_learner_regions(chapter):
             assert not raises, f"{chapter}: cell {i} raises NotImplementedError itself"
 
 
+@pytest.mark.slow  # recomputes every visible case and catalogued mistake
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_fixtures_match_the_reference(chapter):
     """The shipped fixtures are what the reference produces now, judged the way the

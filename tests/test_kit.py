@@ -36,6 +36,7 @@ def wheel(tmp_path_factory) -> Path:
     return found
 
 
+@pytest.mark.slow  # builds the wheel with pip
 def test_wheel_has_every_subpackage_and_data_file(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     source = {f"rnnkit/{p.relative_to(KIT).as_posix()}" for p in KIT.rglob("*")

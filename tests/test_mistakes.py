@@ -130,6 +130,7 @@ def _says(message: str, words: list[str]) -> bool:
     return all(w.lower() in text for w in words)
 
 
+@pytest.mark.slow  # every corpus mistake through the kit and the judge
 @pytest.mark.parametrize("chapter", [c for c in CHAPTERS if annotated(c)])
 def test_every_corpus_mistake_is_named_or_localised(chapter, tmp_path_factory,
                                                      monkeypatch):
@@ -145,6 +146,7 @@ def test_every_corpus_mistake_is_named_or_localised(chapter, tmp_path_factory,
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_the_corpus_is_large_enough_and_mostly_named(tmp_path_factory, monkeypatch):
     total = named = 0
     lines = []
