@@ -129,9 +129,9 @@ class Feeder:
 
 def follow(proc, read_fd: int, feeder: Feeder, todo: list[dict], results: dict,
             attempt: int, limits: Limits, deadline: float, work: Path, budget: Budget,
-            flags: list[str]) -> tuple[str, int | None, str]:
+            flags: list[str], name=str) -> tuple[str, int | None, str]:
     """Feed the runner its cells and read its events until it ends, dies, or overruns
-    a time limit."""
+    a time limit. ``name(position)`` says which cell a flag is about, in words."""
     sel = selectors.DefaultSelector()
     sel.register(read_fd, selectors.EVENT_READ)
     buffer = b""
@@ -226,9 +226,9 @@ def follow(proc, read_fd: int, feeder: Feeder, todo: list[dict], results: dict,
                     refused = write_records(work / "rec" / f"a{attempt}" / f"c{index}",
                                              event.get("records") or [], budget)
                     if refused:
-                        flags.append(f"cell {index}: {refused} were not accepted")
+                        flags.append(f"{name(index)}: {refused} were not accepted")
                     if event.get("refused"):
-                        flags.append(f"cell {index}: links or special files where results "
+                        flags.append(f"{name(index)}: links or special files where results "
                                      "are recorded were ignored")
                     outputs = event.get("outputs")
                     try:

@@ -131,7 +131,8 @@ def run_notebook(work: Path, cells: tuple[RunCell, ...], chapter: str, sandbox: 
             feeder = Feeder(job_write)
             feeder.send(header)
             outcome = follow(proc, read_fd, feeder, todo, results, attempt, limits,
-                              deadline, work, budget, flags)
+                             deadline, work, budget, flags,
+                             lambda position: _name(cells, position))
             feeder.close()
             os.close(read_fd)
             _kill(proc)
