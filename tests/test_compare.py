@@ -193,3 +193,14 @@ def test_the_cases_without_a_judge_use_the_same_comparison():
                                              rtol=case.rtol, atol=case.atol,
                                              axes=case.axes["h"]))
     assert message.startswith(reference)
+
+
+def test_ch04_leaves_outputs_that_are_not_numbers_to_check_array():
+    expected = _expected("ch04", "lstm_step_backward")
+    db = expected["db"].astype(object)             # the right values, as Python objects
+    message = _judged("ch04", "lstm_step_backward", {**expected, "db": db}, expected)
+    assert message.splitlines()[0].startswith("lstm_step_backward: db has dtype object")
+    ragged = [[1.0, 2.0], [3.0]]
+    message = _judged("ch04", "lstm_step_backward", {**expected, "dWx": ragged}, expected)
+    assert message.splitlines()[0].startswith("lstm_step_backward: dWx should be a numpy "
+                                              "array or number")

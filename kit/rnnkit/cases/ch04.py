@@ -89,13 +89,18 @@ def _blocks_judge(function: str, gates: Sequence[str], blocked: Sequence[str],
         def describe(name: str, message: str) -> str:
             """The message of a wrong output, rewritten to name the wrong gate blocks."""
             exp = np.asarray(expected[name])
-            value = np.asarray(got.get(name)) if got.get(name) is not None else None
             names, axis, label, plural = None, -1, "columns", "columns"
             if name in blocked:
                 names = gates
             elif name in rows:
                 names, axis, label, plural = rows[name], 0, "row", "rows"
-            if not (names and value is not None and value.shape == exp.shape
+            try:
+                value = np.asarray(got.get(name))
+            except (TypeError, ValueError):  # ragged: check_array's message says so
+                return message
+            # only real numbers of the right shape are compared block by block; for
+            # anything else (None, objects, NaN) check_array's message is the diagnosis
+            if not (names and value.dtype.kind in "fiub" and value.shape == exp.shape
                     and np.isfinite(value).all()):
                 return message
             bad = wrong_blocks(name, value, exp, names, axis)
