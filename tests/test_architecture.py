@@ -43,18 +43,6 @@ RULES = [
     Rule("the instructor's side", "autograder/*.py",
          rf"^(rnnkit\.cases|autograder\.judges|autograder\.mistakes)\.{_CHAPTER}(\.|$)",
          "chapter modules are found by name through their registries"),
-    Rule("the sandbox side", "autograder/pipeline/runner*.py",
-         r"^(autograder\.(reference|instructor|judges|mistakes|fixtures|provide)"
-         r"|autograder\.pipeline\.(judge|verdicts|run|worker|nbgrader_steps|nbgrader_fast"
-         r"|report|collect)|nbgrader|sqlalchemy)(\.|$)",
-         "the runner executes inside the sandbox, which holds no solutions, no gradebook "
-         "and no judge"),
-    Rule("the sandbox side", "autograder/pipeline/canary.py",
-         r"^(autograder\.(reference|instructor|judges|mistakes|fixtures|provide)"
-         r"|autograder\.pipeline\.(judge|verdicts|run|worker|nbgrader_steps|nbgrader_fast"
-         r"|report|collect)|nbgrader|sqlalchemy)(\.|$)",
-         "the canary runs inside the sandbox, which holds no solutions, no gradebook "
-         "and no judge"),
 ]
 
 
@@ -135,8 +123,68 @@ def test_the_rules_catch_a_crossing(tmp_path):
                           f"{pipe_rule.why}"], pipe_found
 
 
+def _sandbox_side() -> tuple[list[Path], set[str]]:
+    """The instructor's modules copied into the sandbox (its allow list), as files and
+    as dotted names."""
+    from autograder.pipeline.sandbox import snapshot_files
+    files = [host for host, inside in snapshot_files() if inside.startswith("autograder/")]
+    names = set()
+    for _, inside in snapshot_files():
+        if inside.startswith("autograder/") and inside.endswith(".py"):
+            parts = inside[:-3].split("/")
+            names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return files, names
+
+
+def _is_module(dotted: str, root: Path = REPO) -> bool:
+    """True if the dotted name is a module or package of this repository (``from a
+    import b`` names ``a.b`` whether b is a module or an attribute)."""
+    path = root.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def sandbox_violations(files: list[Path], inside: set[str], root: Path = REPO) -> list[str]:
+    problems = []
+    for path in files:
+        for line, module in imports_of(path, root):
+            top = module.split(".")[0]
+            if top in ("nbgrader", "sqlalchemy", "solutions") or (
+                    top == "autograder" and module not in inside
+                    and _is_module(module, root)):
+                problems.append(f"{path.relative_to(root)}:{line} imports {module}, "
+                                "which the sandbox does not hold (sandbox.snapshot_files)")
+    return problems
+
+
+def test_the_sandbox_side_imports_only_what_the_sandbox_holds():
+    """What runs inside the sandbox (the runner, its shell, the canary) may import the
+    kit and the few instructor modules copied in beside it, never anything else of
+    ``autograder`` (references, judges, mistakes, the gradebook's code) nor nbgrader:
+    the sandbox holds none of them, so such an import is a leak or a crash."""
+    files, inside = _sandbox_side()
+    assert {"autograder.pipeline.runner", "autograder.pipeline.canary"} <= inside
+    problems = sandbox_violations(files, inside)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_sandbox_rule_catches_an_import_the_sandbox_lacks(tmp_path):
+    pipe = tmp_path / "autograder" / "pipeline"
+    pipe.mkdir(parents=True)
+    for name in ("__init__", "runner", "judge"):
+        (pipe / f"{name}.py").write_text("")
+    (tmp_path / "autograder" / "__init__.py").write_text("")
+    (pipe / "runner.py").write_text("from autograder.pipeline import judge\n"
+                                    "from autograder.pipeline import runner\n"
+                                    "import nbgrader.api\nimport numpy\n")
+    inside = {"autograder", "autograder.pipeline", "autograder.pipeline.runner"}
+    found = sandbox_violations([pipe / "runner.py"], inside, tmp_path)
+    assert [v.split(",")[0] for v in found] == [
+        "autograder/pipeline/runner.py:1 imports autograder.pipeline.judge",
+        "autograder/pipeline/runner.py:3 imports nbgrader.api"], found
+
+
 def test_architecture_page_names_every_room():
     """docs/architecture.md describes each room that a rule protects."""
     page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
-    for rule in RULES:
+    for rule in [*RULES, Rule("the sandbox side", "", "", "")]:
         assert rule.room in page, f"docs/architecture.md does not describe {rule.room}"
