@@ -5,13 +5,17 @@ The solution notebook of a chapter is the one source of truth for its reference 
 (nbgrader "autograded answer" cells, plus code cells tagged ``reference`` such as the
 imports) into a fresh module. Hidden tests, book figures and benchmarks all use it.
 
-Which notebook is read is decided at every call: ``solutions`` if given, else
-``RNNCOURSE_SOLUTIONS``, else the repository's ``solutions/``. Loaded modules are kept
+Which notebook is read is decided at every call: ``solutions`` if given, else the folder
+of the innermost ``with using(folder):`` (how the grading pipeline points at its course
+root without touching ``os.environ``), else ``RNNCOURSE_SOLUTIONS``, else the
+repository's ``solutions/``. Loaded modules are kept
 per notebook file and its modification time, so another folder or an edited notebook
 gives a fresh module.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
 import threading
@@ -24,11 +28,30 @@ REPO = Path(__file__).resolve().parent.parent
 _MARKER = re.compile(r"^\s*###\s*(BEGIN|END)\s+SOLUTION\s*$")
 
 
+_ACTIVE: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "rnncourse_solutions", default=None)
+
+
+@contextlib.contextmanager
+def using(solutions: Path | str):
+    """Within the block, :func:`load` and friends read ``solutions`` (in this thread or
+    task only; the caller's environment is left alone)."""
+    token = _ACTIVE.set(Path(solutions))
+    try:
+        yield Path(solutions)
+    finally:
+        _ACTIVE.reset(token)
+
+
 def solutions_dir(solutions: Path | str | None = None) -> Path:
-    """Folder holding the solution notebooks: ``solutions`` if given, else
-    ``RNNCOURSE_SOLUTIONS``, else the repository's ``solutions/``."""
+    """Folder holding the solution notebooks: ``solutions`` if given, else the one
+    :func:`using` is in force for, else ``RNNCOURSE_SOLUTIONS``, else the repository's
+    ``solutions/``."""
     if solutions is not None:
         return Path(solutions)
+    active = _ACTIVE.get()
+    if active is not None:
+        return active
     return Path(os.environ.get("RNNCOURSE_SOLUTIONS", REPO / "solutions"))
 
 

@@ -52,6 +52,25 @@ def test_an_explicit_solutions_folder_wins_over_the_environment(tmp_path, monkey
     assert reference.load("ch99").ANSWER == "env"
 
 
+def test_using_puts_a_folder_in_force_for_a_block_only(tmp_path, monkeypatch):
+    """How the grading pipeline points at its course root: no environment change, the
+    block's folder wins over the environment, blocks nest, and the folder in force
+    before is back after (an exception included)."""
+    for name in ("env", "outer", "inner"):
+        _solutions(tmp_path / name, "ch99", f"ANSWER = {name!r}")
+    monkeypatch.setenv("RNNCOURSE_SOLUTIONS", str(tmp_path / "env"))
+    before = dict(os.environ)
+    with reference.using(tmp_path / "outer"):
+        assert reference.load("ch99").ANSWER == "outer"
+        with pytest.raises(RuntimeError):
+            with reference.using(tmp_path / "inner"):
+                assert reference.load("ch99").ANSWER == "inner"
+                raise RuntimeError("leave the block")
+        assert reference.load("ch99").ANSWER == "outer"
+        assert reference.load("ch99", solutions=tmp_path / "inner").ANSWER == "inner"
+    assert reference.load("ch99").ANSWER == "env" and dict(os.environ) == before
+
+
 def test_an_edited_notebook_is_loaded_again(tmp_path, monkeypatch):
     path = _solutions(tmp_path, "ch99", "ANSWER = 1")
     monkeypatch.setenv("RNNCOURSE_SOLUTIONS", str(tmp_path))

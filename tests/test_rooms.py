@@ -105,3 +105,54 @@ def test_a_worker_context_survives_pickling(tmp_path, monkeypatch):
         assert got.keys() == want.keys() and all((got[k] == want[k]).all() for k in got)
     with pytest.raises(dataclasses.FrozenInstanceError):
         back.assignment = "ch02"
+
+
+_ENV_UNCHANGED = """
+import dataclasses, json, os, sys
+from pathlib import Path
+from autograder.pipeline import run
+from autograder.pipeline.sandbox import Limits
+before = dict(os.environ)
+opts = run.Options("ch01", Path(sys.argv[1]), Path(sys.argv[2]), jobs=2,
+                   feedback=False, progress=False)
+kept = dataclasses.replace(opts)
+results = run.grade(opts)
+print(json.dumps({"env_changed": sorted(k for k in set(before) | set(os.environ)
+                                        if before.get(k) != os.environ.get(k)),
+                  "opts_kept": opts == kept,
+                  "scores": {s: v["score"] for s, v in results.items()}}))
+"""
+
+
+@pytest.mark.slow
+def test_grading_changes_neither_the_environment_nor_the_options(tmp_path):
+    """``grade()`` leaves ``os.environ`` and its options as it found them, and needs no
+    ``alembic`` on ``PATH`` (nbgrader's database revision is read in-process): run here
+    with a PATH that holds only the system's folders."""
+    course, subs = _course(tmp_path)
+    env = {**nbgrader_env(), "PATH": "/usr/bin:/bin"}
+    env.pop("RNNCOURSE_SOLUTIONS", None)
+    proc = subprocess.run([sys.executable, "-c", _ENV_UNCHANGED, str(course.root), str(subs)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["env_changed"] == [] and out["opts_kept"], out
+    maxima = course.max_scores("ch01")
+    assert out["scores"]["solution"] == sum(maxima.values()) and out["scores"]["release"] == 0
+
+
+def test_nbgrader_reads_its_database_revision_without_a_subprocess(monkeypatch):
+    """The in-process revision is the one the ``alembic heads`` command prints, and once
+    installed a gradebook's revision needs no ``alembic`` on PATH."""
+    import nbgrader.api
+    from nbgrader.dbutil import _temp_alembic_ini
+    from autograder.pipeline import nbgrader_fast
+    bin_dir = Path(sys.executable).parent
+    with _temp_alembic_ini("sqlite:////nonexistent/gradebook.db") as ini:
+        printed = subprocess.run([str(bin_dir / "alembic"), "-c", ini, "heads"],
+                                 capture_output=True, text=True, check=True).stdout
+    head_by_command = printed.split()[0]
+    assert nbgrader_fast.alembic_head() == head_by_command
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    nbgrader_fast.install()
+    assert nbgrader.api.get_alembic_version() == head_by_command

@@ -103,7 +103,9 @@ def outputs_of(m: Mistake, seed: int = 0, shape: Mapping[str, object] | None = N
 
 
 @functools.lru_cache(maxsize=4096)
-def _runs(chapter: str, function: str, seed: int, shape: tuple) -> tuple:
+def _runs(chapter: str, function: str, seed: int, shape: tuple, solutions: str) -> tuple:
+    # ``solutions`` is only the cache's key: outputs_of loads the reference from the
+    # folder in force, so another course's references are never served from here.
     return tuple((m.name, m.says, outputs_of(m, seed, dict(shape)), m.how)
                  for m in catalogue(chapter, function))
 
@@ -111,4 +113,6 @@ def _runs(chapter: str, function: str, seed: int, shape: tuple) -> tuple:
 def runs(chapter: str, function: str, seed: int = 0,
          shape: Mapping[str, object] | None = None) -> list[tuple[str, str, dict, str]]:
     """``(name, says, outputs, how)`` of every mistake of ``function`` on one instance."""
-    return list(_runs(chapter, function, int(seed), tuple(sorted((shape or {}).items()))))
+    from autograder import reference
+    return list(_runs(chapter, function, int(seed), tuple(sorted((shape or {}).items())),
+                      str(reference.solutions_dir().resolve())))

@@ -20,9 +20,9 @@ import json
 import multiprocessing
 import os
 import shutil
-import sys
 from pathlib import Path
 
+from autograder import reference
 from autograder.pipeline import collect as collect_mod, nbgrader_fast
 from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.grader_error import GraderError, describe
@@ -107,15 +107,20 @@ def _judge_with_references(assignment: str, graded: dict) -> tuple[Judge, dict]:
 
 
 def grade(opts: Options) -> dict:
-    """Grade one assignment's submissions; returns {student: verdict dict}."""
-    root, a = opts.root.resolve(), opts.assignment
-    opts = dataclasses.replace(opts, root=root)
+    """Grade one assignment's submissions; returns {student: verdict dict}.
+
+    Neither ``opts`` nor the process's environment is changed: the course root's
+    references are put in force with ``reference.using`` here and in every worker (from
+    its ``WorkerContext``), and nbgrader reads its database revision in-process
+    (``nbgrader_fast``), so no ``alembic`` needs to be on ``PATH``."""
+    root = opts.root.resolve()
+    with reference.using(root / "solutions"):
+        return _grade(dataclasses.replace(opts, root=root))
+
+
+def _grade(opts: Options) -> dict:
+    root, a = opts.root, opts.assignment
     nbgrader_fast.install()
-    os.environ["RNNCOURSE_SOLUTIONS"] = str(root / "solutions")
-    os.environ.pop("RNNCOURSE_RECORD_DIR", None)
-    bin_dir = str(Path(sys.executable).parent)  # nbgrader shells out to alembic
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     cfg = steps.load_config(root)
     lib = snapshot_package(root / steps.SCRATCH / "sandbox")
     sandbox = Sandbox(lib, opts.limits, trusted=opts.trusted)

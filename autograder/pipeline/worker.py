@@ -17,6 +17,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from autograder import reference
 from autograder.pipeline import nbgrader_fast
 from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.execute import run_notebook
@@ -56,6 +57,12 @@ def init_worker(memory_mb: int) -> None:
 def grade_submission(ctx: WorkerContext, student: str) -> dict:
     """Inspect and sanitise one submission, run it in the sandbox and judge it.
     Returns plain data; the main process turns it into gradebook entries."""
+    # the course root's references, for the catalogued mistakes judged on wrong outputs
+    with reference.using(ctx.root / "solutions"):
+        return _grade_submission(ctx, student)
+
+
+def _grade_submission(ctx: WorkerContext, student: str) -> dict:
     root, a = ctx.root, ctx.assignment
     folder = root / "autograder" / "submitted" / student / a
     prep = inspect(folder / f"{a}.ipynb", root, ctx.config, a, ctx.release,
