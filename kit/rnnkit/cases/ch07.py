@@ -257,6 +257,27 @@ def _accuracy_of(function: str, outputs: Mapping[str, object], lengths) -> np.nd
     return np.asarray(accuracy, dtype=float)
 
 
+ACCURACY_BAR = 0.75
+
+
+def _accuracy_bar(function: str, got: Mapping[str, object], expected: Mapping[str, object],
+                  lengths, reference: Callable[[], np.ndarray] | None, shortfall: str,
+                  advice: str) -> None:
+    """Fail unless the mean held-out accuracy in ``got`` reaches the bar. The message
+    says ``shortfall`` (with ``{mean}`` and ``{per_length}`` filled in), the bar, the
+    reference's accuracy (``reference()``, only on failure; by default
+    ``expected["accuracy"]``) and ``advice``."""
+    accuracy = _accuracy_of(function, got, lengths)
+    if np.mean(accuracy) >= ACCURACY_BAR:
+        return
+    theirs = (reference() if reference is not None else
+              _accuracy_of(function, expected, lengths))
+    said = shortfall.format(mean=f"{np.mean(accuracy):.0%}",
+                            per_length=np.round(accuracy, 2).tolist())
+    raise CheckFailure(f"{function}: {said}; at least {ACCURACY_BAR:.0%} is needed (the "
+                       f"reference gets {np.mean(theirs):.0%}). {advice}")
+
+
 def judge_training(got: dict, expected: dict, measured_by: str = YOUR_DECODER,
                    reference: Callable[[], np.ndarray] | None = None) -> None:
     """The exact updates, then (after real training) the held-out accuracy in
@@ -271,17 +292,13 @@ def judge_training(got: dict, expected: dict, measured_by: str = YOUR_DECODER,
     _named_judge("train_seq2seq", {}, hints)(
         got, {k: v for k, v in expected.items() if k in hints})
     if "eval_seed" in expected:
-        accuracy = _accuracy_of("train_seq2seq", got, TRAINING_LENGTHS)
-        if not np.mean(accuracy) >= 0.75:
-            theirs = (reference() if reference is not None else
-                      _accuracy_of("train_seq2seq", expected, TRAINING_LENGTHS))
-            raise CheckFailure(
-                "train_seq2seq: after training, the encoder–decoder reverses only "
-                f"{np.mean(accuracy):.0%} of held-out digit strings exactly (per length 1-5: "
-                f"{np.round(accuracy, 2).tolist()}); at least 75% is needed (the reference "
-                f"gets {np.mean(theirs):.0%}). The update rule passed the exact check, "
-                "so look at what the training minimises: seq2seq_loss and the backward "
-                f"passes it uses (parts 1-5). The accuracy is measured with {measured_by}.")
+        _accuracy_bar(
+            "train_seq2seq", got, expected, TRAINING_LENGTHS, reference,
+            "after training, the encoder–decoder reverses only {mean} of held-out digit "
+            "strings exactly (per length 1-5: {per_length})",
+            "The update rule passed the exact check, so look at what the training "
+            "minimises: seq2seq_loss and the backward passes it uses (parts 1-5). The "
+            f"accuracy is measured with {measured_by}.")
 
 
 @case("ch07", judge=judge_training)
@@ -361,17 +378,13 @@ def judge_attention_training(got: dict, expected: dict, measured_by: str = YOUR_
     """The held-out accuracy on long strings in ``got["accuracy"]`` against the bar,
     quoting the reference's (as in ``judge_training``); the grader's judge passes
     accuracies it measured itself."""
-    accuracy = _accuracy_of("attention_training", got, ATTENTION_LENGTHS)
-    if not np.mean(accuracy) >= 0.75:
-        theirs = (reference() if reference is not None else
-                  _accuracy_of("attention_training", expected, ATTENTION_LENGTHS))
-        raise CheckFailure(
-            "attention_training: the encoder–decoder with attention reverses only "
-            f"{np.mean(accuracy):.0%} of held-out strings of lengths 6-8 exactly (per "
-            f"length: {np.round(accuracy, 2).tolist()}); at least 75% is needed (the "
-            f"reference gets {np.mean(theirs):.0%}). The model is trained with your "
-            "additive_attention_forward/backward, encoder and train_seq2seq: make sure "
-            f"their tests pass. The accuracy is measured with {measured_by}.")
+    _accuracy_bar(
+        "attention_training", got, expected, ATTENTION_LENGTHS, reference,
+        "the encoder–decoder with attention reverses only {mean} of held-out strings of "
+        "lengths 6-8 exactly (per length: {per_length})",
+        "The model is trained with your additive_attention_forward/backward, encoder and "
+        f"train_seq2seq: make sure their tests pass. The accuracy is measured with "
+        f"{measured_by}.")
 
 
 @case("ch07", judge=judge_attention_training)
