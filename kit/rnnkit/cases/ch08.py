@@ -394,6 +394,15 @@ def judge_run(name: str, got: dict, expected: dict) -> None:
     """What one cell's run must satisfy on its own: losses, the stopping rule, steps and
     the time per step (not the test error: see judge_test_mse)."""
     where = f"train_to_threshold ({name})"
+    prefix = f"{name} params."
+    for k in (k for k in expected if k.startswith(prefix)):
+        shape, want = np.shape(got.get(k)), np.shape(expected[k])
+        if k not in got or shape != want:
+            raise CheckFailure(
+                f"{where}: params[{k[len(prefix):]!r}] has shape "
+                f"{shape if k in got else 'missing'}, expected {want}: draw the parameters "
+                "with init_regressor(cell, 2, hidden_size, seed), with the hidden_size "
+                "you were given.")
     try:
         losses = np.asarray(got.get(f"{name} losses"), dtype=np.float64)
     except (TypeError, ValueError):
