@@ -77,10 +77,10 @@ def judge_training(got: dict, expected: dict) -> None:
     x_test, y_test = adding_test_set(int(expected["T"]))
     for name, _H in CELLS:
         judge_run(name, got, expected)
-        params = unflatten_params(got, f"{name} params.")
         cell = _reference_cell(name)
-        mse = score_trained("train_to_threshold", "init_regressor",
-                            lambda: float(regressor_loss(cell, params, x_test, y_test)[0]))
+        mse = score_trained("train_to_threshold", "init_regressor", lambda name=name: float(
+            regressor_loss(cell, unflatten_params(got, f"{name} params."), x_test,
+                           y_test)[0]))
         judge_test_mse(name, mse, float(expected[f"{name} test_mse"]),
                        "measured with the course's reference code")
 

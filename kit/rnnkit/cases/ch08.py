@@ -390,19 +390,37 @@ def judge_test_mse(name: str, mse: float, reference_mse: float, measured_with: s
             "made, trained in place by adam_step.")
 
 
+def scalar(got: dict, name: str, what: str) -> float:
+    """``got[name]`` as a float when it is one number (a Python or numpy number, or a
+    0-d array), else the learner is told what it should be."""
+    value = got.get(name)
+    if isinstance(value, (bool, np.bool_, str, bytes)) or not isinstance(
+            value, (int, float, np.number, np.ndarray)) or np.ndim(value) != 0:
+        raise CheckFailure(f"train_to_threshold: {name} should be {what}, got "
+                           f"{type(value).__name__}.")
+    number = float(value)
+    if not np.isfinite(number):
+        raise CheckFailure(f"train_to_threshold: {name} is {number}.")
+    return number
+
+
 def judge_run(name: str, got: dict, expected: dict) -> None:
-    """What one cell's run must satisfy on its own: losses, the stopping rule, steps and
-    the time per step (not the test error: see judge_test_mse)."""
+    """What one cell's run must satisfy on its own: the trained parameters' shapes, the
+    losses, the stopping rule, steps and the time per step (not the test error: see
+    judge_test_mse)."""
     where = f"train_to_threshold ({name})"
     prefix = f"{name} params."
     for k in (k for k in expected if k.startswith(prefix)):
-        shape, want = np.shape(got.get(k)), np.shape(expected[k])
-        if k not in got or shape != want:
+        want = np.shape(expected[k])
+        try:
+            shape = np.shape(got[k]) if k in got else "missing"
+        except Exception:  # noqa: BLE001 -- a ragged list or an object numpy cannot read
+            shape = "not an array"
+        if shape != want:
             raise CheckFailure(
-                f"{where}: params[{k[len(prefix):]!r}] has shape "
-                f"{shape if k in got else 'missing'}, expected {want}: draw the parameters "
-                "with init_regressor(cell, 2, hidden_size, seed), with the hidden_size "
-                "you were given.")
+                f"{where}: params[{k[len(prefix):]!r}] has shape {shape}, expected "
+                f"{want}: draw the parameters with init_regressor(cell, 2, hidden_size, "
+                "seed), with the hidden_size you were given.")
     try:
         losses = np.asarray(got.get(f"{name} losses"), dtype=np.float64)
     except (TypeError, ValueError):
@@ -413,9 +431,8 @@ def judge_run(name: str, got: dict, expected: dict) -> None:
     if not np.isfinite(losses).all():
         raise CheckFailure(f"{where}: the losses contain NaN or Inf: training diverged. "
                            "Clip the gradients before adam_step.")
-    steps = int(got[f"{name} steps"])
+    steps = scalar(got, f"{name} steps", "the number of steps (an int, or None)")
     first = solved_at(losses)
-    ref_steps = int(expected[f"{name} steps"])
     if steps == -1:
         if first is not None:
             raise CheckFailure(f"{where}: steps is None, but your losses solve the task "
@@ -423,23 +440,23 @@ def judge_run(name: str, got: dict, expected: dict) -> None:
                                f"{THRESHOLD}): stop there and return steps = {first}.")
         raise CheckFailure(
             f"{where}: the task was not solved in {losses.size} steps (the reference "
-            f"solves it in {ref_steps}). Use a fresh batch at every step, clip the "
-            "gradients, and take one adam_step with lr per step.")
+            f"solves it in {int(expected[f'{name} steps'])}). Use a fresh batch at every "
+            "step, clip the gradients, and take one adam_step with lr per step.")
     if first is None or steps != first:
         rule = (f"it first does after {first} steps" if first is not None
                 else "they never do")
         raise CheckFailure(
-            f"{where}: steps = {steps}, but by your own losses {rule}: steps is the first "
-            f"number of steps after which the mean of the last {WINDOW} losses is below "
-            f"{THRESHOLD}.")
+            f"{where}: steps = {steps:g}, but by your own losses {rule}: steps is the "
+            f"first number of steps after which the mean of the last {WINDOW} losses is "
+            f"below {THRESHOLD}.")
     if losses.size != steps:
         raise CheckFailure(f"{where}: training went on to {losses.size} steps after the "
-                           f"task was solved at {steps}: stop as soon as it is solved.")
-    seconds = got.get(f"{name} seconds_per_step")
-    if not isinstance(seconds, (float, np.floating)) or not 0.0 < seconds < 5.0:
-        raise CheckFailure(f"{where}: seconds_per_step should be a float, the wall-clock "
-                           "time of the loop divided by the number of steps (got "
-                           f"{seconds!r}).")
+                           f"task was solved at {first}: stop as soon as it is solved.")
+    seconds = scalar(got, f"{name} seconds_per_step", "a float, the wall-clock time of "
+                     "the loop divided by the number of steps")
+    if not 0.0 < seconds < 5.0:
+        raise CheckFailure(f"{where}: seconds_per_step is {seconds:g}; it should be the "
+                           "wall-clock time of the loop divided by the number of steps.")
 
 
 def _judge_training(got: dict, expected: dict) -> None:
@@ -448,7 +465,7 @@ def _judge_training(got: dict, expected: dict) -> None:
     with the reference instead.)"""
     for name, _H in CELLS:
         judge_run(name, got, expected)
-        judge_test_mse(name, float(got[f"{name} test_mse"]),
+        judge_test_mse(name, scalar(got, f"{name} test_mse", "a number"),
                        float(expected[f"{name} test_mse"]),
                        "measured with your cell and regressor_loss")
 
