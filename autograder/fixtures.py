@@ -23,7 +23,7 @@ from autograder import mistakes, provide
 from autograder.instructor import reference_run
 from rnnkit import cases
 from rnnkit.course import CHAPTERS
-from rnnkit.grading import FIXTURES, MISTAKE_PREFIX, MISTAKES_KEY, MUTATED_KEY, case_key
+from rnnkit.expected import FIXTURES, MISTAKE_PREFIX, MISTAKES_KEY, MUTATED_KEY, case_key
 
 
 def fixture_arrays(chapter: str) -> dict[str, np.ndarray]:

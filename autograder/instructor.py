@@ -20,7 +20,7 @@ import importlib
 from typing import Callable, Mapping
 
 from rnnkit import cases as _cases
-from rnnkit.grading import RecordingImpl
+from rnnkit.recording import RecordingImpl
 
 
 def reference_run(chapter: str, function: str, seed: int = 0,

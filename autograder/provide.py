@@ -164,8 +164,8 @@ RULE_ID = "in_place_rule"
 def rule_source() -> str:
     """The markdown cell after every notebook's toolkit cell: the rule on changing
     inputs in place, with the sentence the checks print when a function breaks it
-    (``rnnkit.grading.IN_PLACE_RULE``)."""
-    from rnnkit.grading import IN_PLACE_RULE
+    (``rnnkit.recording.IN_PLACE_RULE``)."""
+    from rnnkit.recording import IN_PLACE_RULE
     return (f"**Leave your functions' input arrays as they are.** {IN_PLACE_RULE} Every "
             "check notes which of the arrays it passes to your function were changed, and "
             "fails the function for each one that the course's reference leaves alone, "

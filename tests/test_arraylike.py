@@ -2,7 +2,7 @@
 every notebook states the rule on changing inputs in place (issue 16, class 7d).
 
 In the sandboxed pipeline the learner's kernel only records what a case produced
-(``rnnkit.grading._record``); the judge rebuilds it and runs the same ``Case.compare``
+(``rnnkit.recording._record``); the judge rebuilds it and runs the same ``Case.compare``
 (``autograder.pipeline.judge``). For every case of every chapter, the reference's
 outputs are turned into what a learner might return instead: nested lists
 (``.tolist()``), tuples, lists of rows, float32, Python and numpy scalars, 0-d
@@ -27,9 +27,10 @@ import pytest
 from autograder.instructor import judge_for, reference_run
 from autograder.pipeline import judge as pipeline_judge
 from autograder.pipeline.judge import Instance, Judge
-from rnnkit import cases, grading
+from rnnkit import cases, record_format, recording
 from rnnkit.checks import CheckFailure
 from rnnkit.course import CHAPTERS
+from rnnkit.expected import mistake_outputs
 
 REPO = Path(__file__).resolve().parent.parent
 ALL_CASES = [pytest.param(ch, c.function, id=f"{ch}.{c.function}")
@@ -187,7 +188,7 @@ def in_kernel(case, got: dict, expected: dict, judge, shape: dict | None = None
     message (naming a catalogued mistake as ``check`` does); a crash is reported the
     way the outside judge reports one."""
     def mistakes():
-        return grading.mistake_outputs(case.chapter, case.function, 0, shape or {})
+        return mistake_outputs(case.chapter, case.function, 0, shape or {})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -203,9 +204,9 @@ def through_pipeline(chapter: str, case, got: dict, expected: dict, folder: Path
                      monkeypatch) -> str | None:
     """What the outside judge says about ``got``, recorded as the sandbox records it."""
     full = {**case.defaults, **SHAPES.get((chapter, case.function), {})}
-    monkeypatch.setenv(grading.RECORD_ENV, str(folder))
-    grading._record(chapter, case.function, 0, full, got, mutated=[])
-    monkeypatch.delenv(grading.RECORD_ENV)
+    monkeypatch.setenv(recording.RECORD_ENV, str(folder))
+    recording._record(chapter, case.function, 0, full, got, mutated=[])
+    monkeypatch.delenv(recording.RECORD_ENV)
     inst = Instance(chapter, case.function, 0, tuple(sorted(full.items())))
     judge = Judge(chapter)
     judge._expected[inst] = (copy.deepcopy(expected), set())
@@ -264,8 +265,8 @@ def _kernel_and_judge(chapter, function, full, got, expected, tmp_path, monkeypa
     """(in-kernel verdict, outside judge's verdict) of ``got`` on seed 0 at ``full``."""
     case = cases.get(chapter, function)
     kernel = in_kernel(case, dict(got), expected, judge_for(chapter, function), full)
-    monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
-    grading._record(chapter, function, 0, full, got, mutated=[])
+    monkeypatch.setenv(recording.RECORD_ENV, str(tmp_path))
+    recording._record(chapter, function, 0, full, got, mutated=[])
     inst = Instance(chapter, function, 0, tuple(sorted(full.items())))
     judge = Judge(chapter)
     judge._expected[inst] = (expected, set())
@@ -332,9 +333,9 @@ def _zoo() -> dict:
 
 
 def _record_and_rebuild(tmp_path, monkeypatch, outputs: dict) -> tuple[dict, dict]:
-    monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
-    grading._record("ch01", "softmax", 0, {}, outputs)
-    stem = tmp_path / grading.record_name("ch01", "softmax", 0, {})
+    monkeypatch.setenv(recording.RECORD_ENV, str(tmp_path))
+    recording._record("ch01", "softmax", 0, {}, outputs)
+    stem = tmp_path / recording.record_name("ch01", "softmax", 0, {})
     meta = json.loads(stem.with_suffix(".json").read_text())
     with np.load(stem.with_suffix(".npz"), allow_pickle=False) as data:  # never pickles
         arrays = {k: data[k] for k in data.files}
@@ -372,7 +373,7 @@ def test_recordings_are_few_plain_arrays(tmp_path, monkeypatch):
     outputs = {**_zoo(), "losses": [float(i) for i in range(100_000)],
                "per-step states": [np.full((3, 4), float(t)) for t in range(500)]}
     meta, got = _record_and_rebuild(tmp_path, monkeypatch, outputs)
-    stem = tmp_path / grading.record_name("ch01", "softmax", 0, {})
+    stem = tmp_path / recording.record_name("ch01", "softmax", 0, {})
     with zipfile.ZipFile(stem.with_suffix(".npz")) as archive:
         assert len(archive.infolist()) <= 8
     assert stem.with_suffix(".json").stat().st_size < 50_000
@@ -381,13 +382,13 @@ def test_recordings_are_few_plain_arrays(tmp_path, monkeypatch):
 
 
 def test_outputs_too_large_to_record_fail_with_a_reason(tmp_path, monkeypatch):
-    ragged = [[0.0] * (1 + i % 3) for i in range(grading.MAX_NODES + 10)]
+    ragged = [[0.0] * (1 + i % 3) for i in range(record_format.MAX_NODES + 10)]
     deep: list = [1.0]
-    for _ in range(grading.MAX_DEPTH + 5):
+    for _ in range(record_format.MAX_DEPTH + 5):
         deep = [deep, 2.0]
     for value, why in ((ragged, "separate values"), (deep, "nested more than")):
-        monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
-        grading._record("ch01", "softmax", 0, {}, {"probs": value, "fine": np.ones(2)})
+        monkeypatch.setenv(recording.RECORD_ENV, str(tmp_path))
+        recording._record("ch01", "softmax", 0, {}, {"probs": value, "fine": np.ones(2)})
         inst = Instance("ch01", "softmax", 0, ())
         judge = Judge("ch01")
         judge._expected[inst] = ({"probs": np.ones(2)}, set())
@@ -443,8 +444,8 @@ def _notebook(folder: str, chapter: str) -> dict:
 
 
 def test_mutation_message_states_the_rule():
-    message = grading.mutation_message(["softmax:scores"])
-    assert message == f"softmax changed its input `scores` in place. {grading.IN_PLACE_RULE}"
+    message = recording.mutation_message(["softmax:scores"])
+    assert message == f"softmax changed its input `scores` in place. {recording.IN_PLACE_RULE}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
@@ -458,7 +459,7 @@ def test_every_release_notebook_states_the_in_place_rule(chapter):
     rule = cells[ids.index(provide.RULE_ID)]
     text = "".join(rule["source"])
     assert rule["cell_type"] == "markdown" and rule["metadata"]["nbgrader"]["locked"]
-    assert grading.IN_PLACE_RULE in text and text == provide.rule_source()
+    assert recording.IN_PLACE_RULE in text and text == provide.rule_source()
     assert ids.index(provide.TOOLKIT_ID) < ids.index(provide.RULE_ID)
     first_answer = min(i for i, c in enumerate(cells)
                        if c["metadata"].get("nbgrader", {}).get("solution"))

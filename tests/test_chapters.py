@@ -153,7 +153,7 @@ def test_fixtures_match_the_reference(chapter):
     comparison decides, in both directions, not a bit-for-bit tolerance."""
     from autograder.fixtures import fixture_arrays
     from rnnkit import cases
-    from rnnkit.grading import FIXTURES, MISTAKE_PREFIX, MISTAKES_KEY, MUTATED_KEY, case_key
+    from rnnkit.expected import FIXTURES, MISTAKE_PREFIX, MISTAKES_KEY, MUTATED_KEY, case_key
     current = fixture_arrays(chapter)
     with np.load(FIXTURES / f"{chapter}.npz") as data:
         shipped = {k: data[k] for k in data.files}
@@ -223,7 +223,7 @@ def test_visible_self_checks_need_no_solutions(chapter, tmp_path):
         f"ns = dict(vars(reference.load({chapter!r})))\n"
         "reference.load.cache_clear()\n"
         "import os; os.environ['RNNCOURSE_SOLUTIONS'] = '/nonexistent'\n"
-        "import rnnkit.grading; rnnkit.grading.instructor = lambda: None  # a learner's kit\n"
+        "import rnnkit.expected; rnnkit.expected.instructor = lambda: None  # a learner's kit\n"
         + "".join(f"exec({src!r}, ns)\n" for src in toolkit + checks))
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           cwd=tmp_path, env={**os.environ, "RNNCOURSE_RECORD_DIR": ""})

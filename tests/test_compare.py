@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnkit import cases, grading
+from rnnkit import cases
 from rnnkit.checks import (RIGHT_NEW_LINE, RIGHT_SAME_LINE, CheckFailure, check_array,
                            check_each, check_outputs)
+from rnnkit.expected import expected_case
 
 
 def _failure(call) -> str:
@@ -113,7 +114,7 @@ def test_check_outputs_names_a_missing_output_and_where_a_wrong_one_differs():
 # ------------------------------------------------------------------ the chapters' judges
 
 def _expected(chapter: str, function: str) -> dict:
-    expected, _mutated = grading.expected_case(chapter, function, 0, {})
+    expected, _mutated = expected_case(chapter, function, 0, {})
     return {name: np.asarray(value) for name, value in expected.items()}
 
 

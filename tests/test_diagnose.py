@@ -9,6 +9,7 @@ import pytest
 from autograder import reference
 from rnnkit import grading
 from rnnkit.checks import CheckFailure
+from rnnkit.recording import RECORD_ENV
 
 
 def _notebook(extra: str) -> dict:
@@ -82,7 +83,7 @@ def test_the_reference_passes_both_and_says_nothing_more(capsys):
 def test_record_mode_never_cross_checks(tmp_path, monkeypatch):
     """In the sandbox nothing is compared in the kernel: no gradcheck is run from check
     (it would run learner code the recording does not ask for)."""
-    monkeypatch.setenv(grading.RECORD_ENV, str(tmp_path))
+    monkeypatch.setenv(RECORD_ENV, str(tmp_path))
     calls = []
     monkeypatch.setattr(grading, "gradcheck", lambda *a, **k: calls.append(a))
     grading.check("ch02.rnn_step_backward", _notebook(WRONG_BACKWARD))

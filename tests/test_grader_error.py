@@ -23,8 +23,9 @@ from autograder.pipeline.grader_error import EXIT_GRADER_ERROR, GRADER_FAILED
 from autograder.pipeline.judge import Judge, parse_checks
 from course import REPO, Course, nbgrader_env
 from rnnkit import grading
+from rnnkit.attribution import SelfCheckBroken
 from rnnkit.checks import CheckFailure
-from rnnkit.grading import SelfCheckBroken, check
+from rnnkit.grading import check
 
 
 def _record(tmp_path, namespace: dict, call: str):

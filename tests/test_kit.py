@@ -78,6 +78,7 @@ def test_kit_never_imports_the_instructor_side():
 def test_kit_imports_without_the_instructor_side(tmp_path):
     code = ("import sys; sys.modules['autograder'] = None\n"
             "import importlib, rnnkit.grading, rnnkit.checks, rnnkit.data, rnnkit.course\n"
+            "import rnnkit.expected, rnnkit.recording, rnnkit.record_format, rnnkit.attribution\n"
             f"for ch in {list(CHAPTERS)!r}: importlib.import_module('rnnkit.cases.' + ch)\n"
             "print('ok')")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -238,3 +239,6 @@ def test_sandbox_snapshot_is_the_kit_and_the_runner():
                            "autograder/pipeline/canary.py", "autograder/pipeline/runner.py",
                            "autograder/pipeline/runner_shell.py"]
     assert "rnnkit/grading.py" in inside and "rnnkit/fixture_data/ch01.npz" in inside
+    # every module of the kit, whatever rooms check and gradcheck are split into
+    assert {f"rnnkit/{p.relative_to(KIT).as_posix()}" for p in KIT.rglob("*.py")
+            if "__pycache__" not in p.parts} <= set(inside)

@@ -36,6 +36,8 @@ from course import CHAPTERS, REPO, mutant_source, mutants, solution_sources
 from rnnkit import cases as _cases
 from rnnkit import grading
 from rnnkit.checks import CheckFailure
+from rnnkit.expected import FIXTURES, MISTAKES_KEY, expected_case
+from rnnkit.recording import RECORD_ENV
 
 # One xdist worker runs the whole file: the corpus is computed once and shared.
 pytestmark = pytest.mark.xdist_group("mistake-corpus")
@@ -76,8 +78,8 @@ def _hidden_instances(chapter: str, function: str):
 def visible_message(chapter: str, function: str, ns: dict, monkeypatch) -> str | None:
     """The visible self-check's message, as in a learner's kernel (no instructor side)."""
     with monkeypatch.context() as m:
-        m.setattr(grading, "instructor", lambda: None)
-        m.delenv(grading.RECORD_ENV, raising=False)
+        m.setattr("rnnkit.expected.instructor", lambda: None)
+        m.delenv(RECORD_ENV, raising=False)
         try:
             grading.check(f"{chapter}.{function}", ns)
         except CheckFailure as failure:
@@ -93,7 +95,7 @@ def hidden_messages(chapter: str, function: str, ns: dict, tmp_path, monkeypatch
         folder = tmp_path / f"rec{k}"
         folder.mkdir()
         with monkeypatch.context() as m:
-            m.setenv(grading.RECORD_ENV, str(folder))
+            m.setenv(RECORD_ENV, str(folder))
             shape = dict(inst.shape)
             grading.check(f"{chapter}.{function}", ns, seeds=[inst.seed], **shape)
         reason = judge.judge_instance(inst, folder)
@@ -172,7 +174,7 @@ def test_each_catalogued_mistake_is_distinguishable_and_named_by_itself(chapter)
     problems = []
     for case in _cases.all_cases(chapter):
         entries = mistakes.runs(chapter, case.function, 0)
-        expected, _ = grading.expected_case(chapter, case.function, 0, {})
+        expected, _ = expected_case(chapter, case.function, 0, {})
         for name, says, outputs, how in entries:
             if not outputs:
                 problems.append(f"{case.function}/{name}: crashes on the visible inputs")
@@ -189,10 +191,10 @@ def test_each_catalogued_mistake_is_distinguishable_and_named_by_itself(chapter)
 
 @pytest.mark.parametrize("chapter", [c for c in CHAPTERS if mistakes.catalogue(c)])
 def test_fixtures_ship_the_mistakes_outputs_and_words_but_no_code(chapter):
-    path = grading.FIXTURES / f"{chapter}.npz"
+    path = FIXTURES / f"{chapter}.npz"
     with np.load(path, allow_pickle=False) as data:
         listed = {k: [json.loads(str(e)) for e in data[k]] for k in data.files
-                  if k.endswith("|" + grading.MISTAKES_KEY)}
+                  if k.endswith("|" + MISTAKES_KEY)}
     by_function = {m.function for m in mistakes.catalogue(chapter)}
     names = {key.split("|")[0]: [e[0] for e in entries] for key, entries in listed.items()}
     for function in by_function:

@@ -17,7 +17,8 @@ import pytest
 
 from autograder import reference
 from rnnkit.checks import CheckFailure
-from rnnkit.grading import check, record_name
+from rnnkit.grading import check
+from rnnkit.recording import record_name
 from autograder.pipeline import collect
 from autograder.pipeline.judge import Instance, Judge, UnjudgeableTest, parse_checks
 from autograder.pipeline.sandbox import Limits, Sandbox, SandboxUnavailable, snapshot_package

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from rnnkit import cases as _cases
 from rnnkit.checks import CheckFailure
-from rnnkit.grading import mutation_message, output_mismatch, record_name
+from rnnkit.attribution import output_mismatch
+from rnnkit.recording import mutation_message, record_name
 from autograder.instructor import judge_for, mistake_runs, reference_run
 from autograder.pipeline.grader_error import GRADER_FAILED, GraderError
 from autograder.pipeline.recordings import ArrayAllowance, load_npz, rebuild_outputs

@@ -1,7 +1,9 @@
 """The learner kit of the open RNN course (what runs in a learner's kernel).
 
 - ``rnnkit.grading``: ``check(...)`` and ``gradcheck(...)``, called by the notebooks'
-  test cells;
+  test cells; beside it ``rnnkit.expected`` (where expected outputs come from),
+  ``rnnkit.recording`` and ``rnnkit.record_format`` (record mode, for the sandboxed
+  grading) and ``rnnkit.attribution`` (whose failure it is, and the message);
 - ``rnnkit.checks``: array comparison and finite-difference gradient checks, with
   messages a learner can act on;
 - ``rnnkit.cases``: the cases of every graded function (inputs, calls, comparison);
