@@ -27,7 +27,8 @@ import pytest
 from autograder.instructor import judge_for, reference_run
 from autograder.pipeline import judge as pipeline_judge
 from autograder.pipeline.judge import Instance, Judge
-from rnnkit import cases, record_format, recording
+from rnnkit import cases, grading, record_format, recording
+from rnnkit.attribution import SelfCheckBroken
 from rnnkit.checks import CheckFailure
 from rnnkit.course import CHAPTERS
 from rnnkit.expected import mistake_outputs
@@ -184,19 +185,20 @@ def _variants(outputs: dict, alone: list[str] | None = None):
 
 def in_kernel(case, got: dict, expected: dict, judge, shape: dict | None = None
               ) -> str | None:
-    """What the learner's kernel says: None if compare accepts ``got``, else the
-    message (naming a catalogued mistake as ``check`` does); a crash is reported the
-    way the outside judge reports one."""
+    """What the learner's kernel says: None if the comparison ``check`` makes accepts
+    ``got``, else its message (naming a catalogued mistake, or saying how outputs not
+    of the reference's form differ, as ``check`` does)."""
     def mistakes():
         return mistake_outputs(case.chapter, case.function, 0, shape or {})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            case.compare(got, copy.deepcopy(expected), judge, mistakes=mistakes)
+            grading._compare(f"{case.chapter}.{case.function}", case, got,
+                             copy.deepcopy(expected), judge, mistakes, "")
+    except SelfCheckBroken as broken:
+        raise AssertionError(f"the kit's comparison broke on {got!r}: {broken}") from None
     except CheckFailure as failure:
         return str(failure)
-    except Exception as exc:  # noqa: BLE001 -- the judge's wording for a crash
-        return f"{case.function}: the outputs are incomplete or malformed ({type(exc).__name__})."
     return None
 
 

@@ -239,11 +239,11 @@ def _must_fail() -> list[str]:
     else:
         found.append("check_array accepted a wrong array")
     from rnnkit import cases as _cases
-    from rnnkit import grading
+    from rnnkit import grading, recording
     visible = _cases.all_cases(_STATE["chapter"])
     if visible:
         case = visible[0]
-        saved = os.environ.pop(grading.RECORD_ENV, None)
+        saved = os.environ.pop(recording.RECORD_ENV, None)
         try:
             grading.check(f"{case.chapter}.{case.function}", {}, seeds=[0])
         except checks.CheckFailure:
@@ -254,7 +254,7 @@ def _must_fail() -> list[str]:
             found.append("check passed a notebook without the function")
         finally:
             if saved is not None:
-                os.environ[grading.RECORD_ENV] = saved
+                os.environ[recording.RECORD_ENV] = saved
     return found
 
 

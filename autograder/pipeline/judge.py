@@ -31,7 +31,7 @@ from pathlib import Path
 
 from rnnkit import cases as _cases
 from rnnkit.checks import CheckFailure
-from rnnkit.attribution import output_mismatch
+from rnnkit.attribution import malformed_outputs
 from rnnkit.recording import mutation_message, record_name
 from autograder.instructor import judge_for, mistake_runs, reference_run
 from autograder.pipeline.grader_error import GRADER_FAILED, GraderError
@@ -217,9 +217,9 @@ class Judge:
                 raise GraderError(crashed[0].detail, learner_reason=str(failure)) from None
             return str(failure)
         except Exception as exc:  # noqa: BLE001 -- the learner's outputs, or the course
-            problem = output_mismatch(inst.function, got, expected)
+            problem = malformed_outputs(inst.function, got, expected)
             if problem is not None:  # not of the reference's form: the learner's failure
-                return f"{problem} The outputs are incomplete or malformed."
+                return problem
             raise GraderError.wrap(f"comparing the outputs of {name} on {inst.describe()}",
                                    exc) from None
         return None

@@ -1,6 +1,6 @@
 """Recordings: what the sandboxed notebook recorded for one case instance, read back
 without pickles and within size limits, and rebuilt into the values the in-kernel
-comparison saw (the record format is described in ``rnnkit.grading``).
+comparison saw (the record format is described in ``rnnkit.record_format``).
 
 Everything here reads files the learner's process wrote: whatever is malformed raises
 ``CheckFailure`` with a learner-facing reason, never anything else.
@@ -117,7 +117,7 @@ def _member(node: dict, arrays: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def _unpack(levels: list, leaf: str, array: np.ndarray):
-    """A packed nest of lists and tuples (see rnnkit.grading's record format)."""
+    """A packed nest of lists and tuples (see rnnkit.record_format's record format)."""
     if not levels or len(levels) > _REBUILD_DEPTH or array.ndim < len(levels) or any(
             level not in ("list", "tuple") for level in levels):
         raise _malformed()
@@ -144,7 +144,7 @@ def _unpack(levels: list, leaf: str, array: np.ndarray):
 
 def _rebuild(node, arrays: dict[str, np.ndarray], depth: int = 0):
     """One recorded output (``kinds[name]`` of a recording, see the record format in
-    ``rnnkit.grading``) as the in-kernel comparison saw it: the same Python types
+    ``rnnkit.record_format``) as the in-kernel comparison saw it: the same Python types
     and values, so that ``Case.compare`` passes or fails it with the same message.
     Raises CheckFailure for anything the recorder does not write."""
     if not isinstance(node, dict) or depth > _REBUILD_DEPTH:

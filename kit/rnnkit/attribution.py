@@ -153,6 +153,17 @@ def self_check_broken(name: str, where: str, exc: BaseException,
         f"the case ({context}).")
 
 
+def malformed_outputs(function: str, got, expected) -> str | None:
+    """The learner's message for outputs not of the reference's form (see
+    :func:`output_mismatch`), the same in the kernel and from the outside judge; None
+    when they have the reference's form."""
+    problem = output_mismatch(function, got, expected)
+    if problem is None:
+        return None
+    return (f"{problem} The outputs are incomplete or malformed: return what the "
+            "docstring says, in that order.")
+
+
 def output_mismatch(function: str, got, expected) -> str | None:
     """Why the outputs ``got`` are not of the form of the reference's ``expected`` (an
     output missing, another kind of value, another shape or length), in a sentence

@@ -29,7 +29,7 @@ from typing import Mapping
 import numpy as np
 
 from rnnkit import cases as _cases
-from rnnkit.attribution import (SelfCheckBroken, output_mismatch, run_learner,
+from rnnkit.attribution import (SelfCheckBroken, malformed_outputs, run_learner,
                                 self_check_broken)
 from rnnkit.checks import CheckFailure, NotImplementedYet
 from rnnkit.expected import HiddenCase, expected_case, judge_override, mistake_outputs
@@ -116,10 +116,9 @@ def _compare(name: str, case, got: dict, expected: dict, judge, mistakes,
                 "a bug in the course, not in your code; please report it.)") from None
         raise
     except Exception as exc:  # noqa: BLE001 -- the learner's outputs, or the course
-        problem = output_mismatch(case.function, got, expected)
+        problem = malformed_outputs(case.function, got, expected)
         if problem is not None:
-            raise CheckFailure(f"{problem} Return what the docstring says, in that "
-                               "order.") from None
+            raise CheckFailure(problem) from None
         raise self_check_broken(name, "the comparison with the reference", exc,
                                 context) from None
 

@@ -49,7 +49,7 @@ class Case:
         return the outputs as judged (with anything the judge derived from them).
 
         ``judge`` replaces the case's own judge: the instructor's side passes its judge
-        where it has one (see ``rnnkit.grading.judge_override``).
+        where it has one (see ``rnnkit.expected.judge_override``).
 
         ``mistakes``, called only when the outputs are wrong, gives the outputs of the
         catalogued mistakes on the same inputs, as ``(name, says, outputs, how)``; the

@@ -365,8 +365,20 @@ def bi_tags(impl, rng, W=6, max_len=4):
     return {"tags": impl.bi_tags(list(words)), "_words": _encode_words(words)}
 
 
+def _recorded_words(codes) -> list[str]:
+    """The words the case encoded; anything else (which only a tampered recording can
+    hold) is the learner's failure, said plainly, never a crash of the judge."""
+    array = np.asarray(codes) if isinstance(codes, (np.ndarray, list, tuple)) else None
+    if (array is None or array.ndim != 1 or not np.issubdtype(array.dtype, np.integer)
+            or (array.size and (array.min() < -1 or array.max() >= 0x110000))):
+        raise CheckFailure("segment: the recorded words are not the code points the check "
+                           "encodes them as; return a list of strings and leave the "
+                           "check's own recording alone.")
+    return _decode_words(array)
+
+
 def _judge_segment(got: dict, expected: dict) -> None:
-    words, want = _decode_words(got["words"]), _decode_words(expected["words"])
+    words, want = _recorded_words(got["words"]), _decode_words(expected["words"])
     chars = "".join(want)
     tags = np.asarray(expected["_tags"]).tolist()
     if words == want:
