@@ -10,8 +10,9 @@ the learner kit (a learner could call it instead of writing their own):
   holds both the learner's ``linear_scan_parallel`` and the reference's to the same
   answer.
 - ``train_to_threshold``: the recorded trained weights are measured on the fixed test
-  set with the reference's cells (chapter 8's minGRU, chapter 5's LSTM cell) and
-  ``regressor_loss``; the number the learner's own notebook measured is ignored.
+  set with the reference's cells (the minGRU of chapter 8's notebook, and chapter 5's
+  LSTM cell and ``regressor_loss`` from its provided code); the number the learner's own
+  notebook measured is ignored.
 """
 from __future__ import annotations
 
@@ -62,25 +63,20 @@ def judge_matrix(got: dict, expected: dict) -> None:
                      "entering through a[:, 0] * h0.")
 
 
-def _reference_cell(name: str):
-    from autograder import reference
-    if name == "mingru":
-        return reference.load("ch08").mingru_cell()
-    return reference.load("ch05").lstm_cell()
-
-
 def judge_training(got: dict, expected: dict) -> None:
     """Every run's own consistency, then the test error of the recorded trained weights,
-    measured with the reference."""
+    measured with the reference: chapter 8's notebook holds its minGRU and, in its
+    provided code, chapter 5's LSTM cell and regressor_loss (a grading course may hold
+    this chapter's solutions only)."""
     from autograder import reference
-    regressor_loss = reference.load("ch05").regressor_loss
+    ref = reference.load("ch08")
     x_test, y_test = adding_test_set(int(expected["T"]))
     for name, _H in CELLS:
         judge_run(name, got, expected)
-        cell = _reference_cell(name)
+        cell = getattr(ref, f"{name}_cell")()
         mse = score_trained("train_to_threshold", "init_regressor", lambda name=name: float(
-            regressor_loss(cell, unflatten_params(got, f"{name} params."), x_test,
-                           y_test)[0]))
+            ref.regressor_loss(cell, unflatten_params(got, f"{name} params."), x_test,
+                               y_test)[0]))
         judge_test_mse(name, mse, float(expected[f"{name} test_mse"]),
                        "measured with the course's reference code")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 # Every chapter with an exercise notebook, in order. Notebook: <chapter>/<chapter>.ipynb.
-CHAPTERS: tuple[str, ...] = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07")
+CHAPTERS: tuple[str, ...] = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08")
 
 TEST_PREFIX = "test_"
 

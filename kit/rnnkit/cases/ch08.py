@@ -123,7 +123,9 @@ def _judge_parallel(got: dict, expected: dict) -> None:
     def check_one(name: str, exp) -> None:
         if name == LINES:
             lines = got.get(LINES)
-            if not isinstance(lines, (int, np.integer)):
+            if isinstance(lines, (bool, np.bool_)) or not isinstance(
+                    lines, (int, np.integer, np.ndarray)) or np.ndim(lines) != 0 \
+                    or np.asarray(lines).dtype.kind not in "iu":
                 raise CheckFailure("linear_scan_parallel: the check could not count the "
                                    "lines your scan runs.")
             if lines > depth_bound(DEPTH_T):
