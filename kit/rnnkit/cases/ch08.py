@@ -80,7 +80,7 @@ def linear_scan_sequential(impl, rng, N=2, T=6, H=3):
 # ------------------------------------------------------------------ the parallel scan
 
 DEPTH_T = 1000          # the length at which the scan's depth is measured
-LINES = "notebook lines run at T = 1000"
+LINES = "scan depth at T = 1000"   # lines of notebook code run while scanning
 
 
 def depth_bound(T: int) -> int:
