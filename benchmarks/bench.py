@@ -6,6 +6,7 @@
     python benchmarks/bench.py cells  # reference LSTM/GRU forward+backward vs torch
     python benchmarks/bench.py scale  # book build vs chapters; grading vs submissions
     python benchmarks/bench.py gradescale  # only grading vs submissions (10/40/160) x workers
+    python benchmarks/bench.py budgets  # graded training parts' CPU time, the kit's size
 
 Numbers on a shared 2-core machine are noisy: compare the ratios printed within one run.
 torch is optional (``pip install torch==2.13.0``); without it the torch column is empty.
@@ -340,8 +341,59 @@ def bench_kit() -> None:
     table("Learner kit", ["what", "value", "size"], rows)
 
 
+# Budgets of issue 20: each graded training part within its stated CPU time, the kit
+# with its corpora within its size. (The cold book build's budget, 4 minutes, is the
+# "book" table's.)
+TRAINING_BUDGETS = {("ch02", "train_char_rnn"): 180.0}  # CPU seconds, the whole test cell
+KIT_BUDGET_MB = 5.0
+
+
+def graded_calls(chapter: str, function: str) -> list[tuple[int, dict]]:
+    """The (seed, shape) of every ``check("chapter.function", ...)`` of the function's
+    test cell in the solution notebook, visible and hidden, as the grader runs them."""
+    import ast
+    import nbformat
+    nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells
+               if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{function}"]
+    source = "\n".join(line for line in cell.source.splitlines()
+                       if not line.startswith("###"))
+    calls = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "check"
+                and ast.literal_eval(node.args[0]) == f"{chapter}.{function}"):
+            shape = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+            calls += [(seed, shape) for seed in shape.pop("seeds", [0])]
+    return calls
+
+
+def bench_budgets() -> None:
+    from autograder import reference
+    from rnnkit.cases import Impl, get
+    rows = []
+    for (chapter, function), budget in TRAINING_BUDGETS.items():
+        impl, case = Impl(vars(reference.load(chapter))), get(chapter, function)
+        calls = graded_calls(chapter, function)
+        start = time.process_time()
+        for seed, shape in calls:
+            case(impl, seed, **shape)
+        cpu = time.process_time() - start
+        rows.append([f"{chapter}.{function}: {len(calls)} graded runs, reference code",
+                     f"{cpu:.1f} s CPU", f"<= {budget:.0f} s CPU",
+                     "ok" if cpu <= budget else "OVER"])
+    kit = REPO / "kit" / "rnnkit"
+    files = [f for f in kit.rglob("*") if f.is_file() and "__pycache__" not in f.parts]
+    corpora = sum(f.stat().st_size for f in files if f.parent.name == "corpora")
+    total = sum(f.stat().st_size for f in files)
+    rows.append(["learner kit's files (corpora included)", f"{total / 2**20:.2f} MB",
+                 f"<= {KIT_BUDGET_MB:.0f} MB", "ok" if total <= KIT_BUDGET_MB * 2**20
+                 else "OVER"])
+    rows.append(["  of which corpora/", f"{corpora / 2**20:.2f} MB", "", ""])
+    table("Budgets (issue 20)", ["what", "measured", "budget", ""], rows)
+
+
 def main(argv: list[str]) -> None:
-    what = argv or ["cells", "grade", "book", "scale", "kit"]
+    what = argv or ["cells", "grade", "book", "scale", "kit", "budgets"]
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     if "cells" in what:
         bench_cells()
@@ -357,6 +409,8 @@ def main(argv: list[str]) -> None:
         bench_grading_scale()
     if "kit" in what:
         bench_kit()
+    if "budgets" in what:
+        bench_budgets()
 
 
 if __name__ == "__main__":

@@ -665,3 +665,55 @@ TRAINING_MISTAKES = {
 for _name, (_kw, _says) in TRAINING_MISTAKES.items():
     mistake(CH, "train_char_rnn", _name, _says)(
         lambda ref, kw=_kw: {"train_char_rnn": _trainer(ref, **kw)})
+
+
+# --- validation_perplexity ----------------------------------------------------------
+
+def _perplexity(ref, rows="contiguous", shift=1, per="step", base=np.e):
+    """Perplexity with one thing changed; ``ref.char_rnn_loss`` measures the loss."""
+    def validation_perplexity(params, tokens, N):
+        S = (len(tokens) - 1) // N
+        if rows == "contiguous":
+            inputs = tokens[:N * S].reshape(N, S)
+            targets = tokens[shift:N * S + shift].reshape(N, S)
+        else:  # dealt out across the rows: row n reads tokens n, n + N, n + 2N, ...
+            inputs = tokens[:N * S].reshape(S, N).T
+            targets = tokens[1:N * S + 1].reshape(S, N).T
+        loss, _grads, _h = ref.char_rnn_loss(params, inputs, targets,
+                                             np.zeros((N, params["Wh"].shape[0])))
+        mean = loss / {"step": S, "row": 1, "token": N * S}[per]
+        return float(mean) if base is None else float(base ** mean)
+    return validation_perplexity
+
+
+PERPLEXITY_MISTAKES = {
+    "no_exp": (
+        dict(base=None),
+        "you return the mean loss per character (the cross-entropy, in nats); the "
+        "perplexity is its exponential, exp(loss / S)."),
+    "base_two": (
+        dict(base=2.0),
+        "you raise 2 to the mean loss: the loss is in nats (natural logarithms), so the "
+        "perplexity is exp(loss / S), not 2 ** (loss / S)."),
+    "loss_of_whole_row": (
+        dict(per="row"),
+        "you exponentiate the loss of a whole row: char_rnn_loss sums over the S steps, "
+        "so divide by S first, exp(loss / S), the perplexity per character."),
+    "divided_by_rows_too": (
+        dict(per="token"),
+        "you divide the loss by N * S: char_rnn_loss already averages over the N rows, "
+        "so the mean loss per character is loss / S."),
+    "targets_not_shifted": (
+        dict(shift=0),
+        "the targets are the inputs themselves: each token predicts the next one, so the "
+        "targets are the same slice shifted by one token, tokens[1:N*S + 1]."),
+    "rows_interleaved": (
+        dict(rows="interleaved"),
+        "your rows interleave the stream (row n reads tokens n, n + N, ...): row n must "
+        "read S consecutive tokens, tokens[n*S:(n+1)*S], i.e. tokens[:N*S].reshape(N, "
+        "S)."),
+}
+
+for _name, (_kw, _says) in PERPLEXITY_MISTAKES.items():
+    mistake(CH, "validation_perplexity", _name, _says)(
+        lambda ref, kw=_kw: {"validation_perplexity": _perplexity(ref, **kw)})

