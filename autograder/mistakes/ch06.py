@@ -636,3 +636,77 @@ TAGGER_LOSS = {
 for _name, (_kw, _says) in TAGGER_LOSS.items():
     mistake(CH, "tagger_loss", _name, _says)(
         lambda ref, kw=_kw: {"tagger_loss": _loss(ref, **kw)})
+
+
+# --- segmentation_prf ---------------------------------------------------------------
+
+def _prf(predicted, gold, match="span", count="words", macro=False, swap=False,
+         mean=False):
+    """Word-level scores computed the way a mistake computes them: words matched by
+    span, by string or by start alone; words or characters counted; counts summed over
+    the sentences (micro) or scores averaged over them (macro)."""
+    def keys(words):
+        starts = np.cumsum([0] + [len(w) for w in words])[:-1].tolist()
+        if match == "start":
+            return set(starts)
+        return {(s, s + len(w)) for s, w in zip(starts, words)}
+
+    def scores(correct, n_predicted, n_gold):
+        p = correct / n_predicted if n_predicted else 0.0
+        r = correct / n_gold if n_gold else 0.0
+        if swap:
+            p, r = r, p
+        if mean:
+            return p, r, (p + r) / 2
+        return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+    def size(words):
+        return sum(len(w) for w in words) if count == "characters" else len(words)
+
+    totals, per_sentence = np.zeros(3), []
+    for predicted_words, gold_words in zip(predicted, gold):
+        if match == "string":   # each predicted word looked up among the gold strings
+            correct = sum(word in gold_words for word in predicted_words)
+        else:
+            correct = len(keys(predicted_words) & keys(gold_words))
+        counts = (correct, size(predicted_words), size(gold_words))
+        totals += counts
+        per_sentence.append(scores(*counts))
+    if macro:
+        return tuple(float(v) for v in np.mean(per_sentence, axis=0)) if per_sentence \
+            else (0.0, 0.0, 0.0)
+    return scores(*(int(v) for v in totals))
+
+
+SEGMENTATION_PRF = {
+    "words_matched_by_string": (dict(match="string"),
+                                "a predicted word counts as correct when the same string "
+                                "is a gold word anywhere in the sentence: match words by "
+                                "their character span (start, end), so that both of its "
+                                "boundaries must be right at that place."),
+    "word_starts_only": (dict(match="start"),
+                         "a predicted word counts as correct when only its start is a "
+                         "gold word's start: it is correct when its whole span (start, "
+                         "end) is a gold word's, both boundaries right."),
+    "macro_average": (dict(macro=True),
+                      "you average the scores of the sentences (macro-averaging), so a "
+                      "short sentence weighs as much as a long one: sum the correct, "
+                      "predicted and gold words over all sentences first, then divide "
+                      "(micro-averaging)."),
+    "precision_recall_swapped": (dict(swap=True),
+                                 "precision and recall are swapped: precision divides "
+                                 "the correct words by the predicted words, recall by "
+                                 "the gold words."),
+    "f1_arithmetic_mean": (dict(mean=True),
+                           "F1 is the arithmetic mean (P + R) / 2: it is their harmonic "
+                           "mean, 2PR / (P + R), which a low P or R pulls down."),
+    "characters_counted": (dict(count="characters"),
+                           "the denominators count characters, not words: precision "
+                           "divides the correct words by the number of predicted words, "
+                           "recall by the number of gold words."),
+}
+
+for _name, (_kw, _says) in SEGMENTATION_PRF.items():
+    mistake(CH, "segmentation_prf", _name, _says)(
+        lambda ref, kw=_kw: {"segmentation_prf": lambda predicted, gold:
+                             _prf(predicted, gold, **kw)})

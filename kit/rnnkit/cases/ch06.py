@@ -1,6 +1,7 @@
 """Cases for chapter 6: stacked and bidirectional recurrent layers behind one cell
-interface, reversal of padded sequences, B/I tags for word segmentation, and a
-character tagger trained on the course's segmentation corpus.
+interface, reversal of padded sequences, B/I tags for word segmentation, a character
+tagger trained on the course's segmentation corpus, and the word-level precision,
+recall and F1 of a segmentation.
 
 The layers are tested with the notebook's own cells (``impl.CELLS``, e.g. the vanilla
 cell wrapping chapters 1 and 2) and with ``MOCK``, a leaky recurrent cell that exists
@@ -407,6 +408,56 @@ def segment(impl, rng, C=9, first="B"):
         raise CheckFailure(f"segment should return a list of strings, got "
                            f"{type(words).__name__}: {words!r:.80}")
     return {"words": _encode_words(words), "_tags": tags}
+
+
+# ------------------------------------------------------------------ word-level scores
+
+def _random_sentences(rng, S: int, W: int, alphabet: int, min_words: int = 1) -> list:
+    """S sentences of 1..W words (min_words..W) of one to three characters drawn from
+    the first ``alphabet`` characters of _CHARS: a small alphabet repeats words, so the
+    same string turns up at other places of a sentence."""
+    chars = list(_CHARS[:alphabet])
+    return [["".join(rng.choice(chars, size=n)) for n in
+             rng.integers(1, 4, size=rng.integers(min_words, max(W, min_words) + 1))]
+            for _ in range(S)]
+
+
+def _moved_boundaries(rng, words: list, flip: float) -> list:
+    """The sentence's characters segmented again with some word starts added or removed
+    (each tag but the first flips with probability ``flip``)."""
+    text = "".join(words)
+    starts = np.zeros(len(text), dtype=bool)
+    starts[np.cumsum([0] + [len(w) for w in words[:-1]])] = True
+    starts[1:] ^= rng.random(len(text) - 1) < flip
+    cuts = np.flatnonzero(starts).tolist() + [len(text)]
+    return [text[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _prf_pattern(wrong, right, got, expected) -> str:
+    return ("number the characters of each sentence from 0 and give every word its span "
+            "(start, end); a predicted word is correct when a gold word of the same "
+            "sentence has the same span. Sum the correct, predicted and gold words over "
+            "all sentences, then P = correct / predicted, R = correct / gold, F1 = 2PR / "
+            "(P + R), and 0 where a denominator is 0.")
+
+
+@case("ch06", judge=_pattern_judge("segmentation_prf", lambda name: None, _prf_pattern))
+def segmentation_prf(impl, rng, S=6, W=6, alphabet=4, flip=0.3, mode="moved"):
+    """mode: "moved" (some boundaries moved), "exact" (the gold segmentation itself) or
+    "one_word" (every sentence one word, against gold sentences of two or more words:
+    nothing is correct)."""
+    gold = _random_sentences(rng, S, W, alphabet, min_words=2 if mode == "one_word" else 1)
+    if mode == "moved":
+        predicted = [_moved_boundaries(rng, words, flip) for words in gold]
+    elif mode == "exact":
+        predicted = [list(words) for words in gold]
+    else:
+        predicted = [["".join(words)] for words in gold]
+    result = impl.segmentation_prf([list(w) for w in predicted], [list(w) for w in gold])
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise CheckFailure(f"segmentation_prf should return a tuple (precision, recall, "
+                           f"f1), got {type(result).__name__}: {result!r:.80}")
+    return dict(zip(("precision", "recall", "F1"), result))
 
 
 # ------------------------------------------------------------------ the tagger
