@@ -199,3 +199,30 @@ def test_a_bug_in_the_reference_through_the_real_command(tmp_path):
         assert grades["test_one_hot"].needs_manual_grade
         assert not any(g.needs_manual_grade for name, g in grades.items()
                        if name != "test_one_hot")
+
+
+def test_a_reference_that_disagrees_with_its_independent_formulation_is_a_grader_error(
+        tmp_path, monkeypatch):
+    """The instructor's judges cross-check the reference against an independent
+    formulation (ch04: the gate-by-gate LSTM; ch08: the scan as a matrix product). When
+    they disagree the course is wrong, so the verdict is a grader error, not the
+    learner's failure, even though the learner's outputs are well formed."""
+    import numpy as np
+    from autograder.judges import ReferenceDisagrees, agree_with_independent
+    with pytest.raises(ReferenceDisagrees, match="disagrees with the matrix form on h"):
+        agree_with_independent("linear_scan_parallel", "h", np.zeros((2, 3)),
+                               np.full((2, 3), 1e-3), "the matrix form", rtol=1e-10,
+                               atol=1e-12)
+    agree_with_independent("f", "h", np.ones(3), np.ones(3) + 1e-13, "x", rtol=1e-10,
+                           atol=1e-12)
+    assert not issubclass(ReferenceDisagrees, CheckFailure)
+    from autograder.judges import ch08 as judges_ch08
+    monkeypatch.setattr(judges_ch08, "scan_as_matrix",
+                        lambda a, b, h0: np.zeros(np.shape(b)))  # a broken formulation
+    ns = dict(vars(reference.load("ch08")))
+    folder, insts = _record(tmp_path, ns, 'check("ch08.linear_scan_matches_matrix", ns, '
+                                          'seeds=[3], T=13)')
+    verdict = Judge("ch08").judge_cell("test_linear_scan_parallel", 3.0, insts, folder)
+    assert (verdict.status, verdict.score, verdict.reason) == ("grader-error", 0.0,
+                                                               GRADER_FAILED), verdict
+    assert verdict.grader_error["type"] == "ReferenceDisagrees", verdict.grader_error
