@@ -160,14 +160,14 @@ def _reverse_with(x, mask, lengths):
 @mistake(CH, "reverse_padded", "full_flip",
          "you reverse the whole padded row (x[:, ::-1]), which moves the padding to the "
          "front of the shorter rows: reverse each row within its own length "
-         "L_n = mask[n].sum() and leave its padding where it is.")
+         "T_n = mask[n].sum() and leave its padding where it is.")
 def _(ref):
     return {"reverse_padded": lambda x, mask: x[:, ::-1].copy()}
 
 
 @mistake(CH, "reverse_padded", "pads_with_zeros",
          "the real steps are right but the padded steps come back as zeros: they keep "
-         "their values, x_rev[n, t] = x[n, t] for t >= L_n (start from a copy of x).")
+         "their values, x_rev[n, t] = x[n, t] for t >= T_n (start from a copy of x).")
 def _(ref):
     def reverse_padded(x, mask):
         x_rev = ref.reverse_padded(x, mask)
@@ -179,13 +179,13 @@ def _(ref):
 @mistake(CH, "reverse_padded", "padding_reversed",
          "the real steps are right but the padding comes back in reverse order (as from "
          "flipping the whole row and rolling the padding back to the end): the padded "
-         "steps keep their own values, x_rev[n, t] = x[n, t] for t >= L_n.")
+         "steps keep their own values, x_rev[n, t] = x[n, t] for t >= T_n.")
 def _(ref):
     def reverse_padded(x, mask):
         N, T = mask.shape
         lengths = _lengths(mask)
         steps = np.arange(T)[None, :]
-        # padding step t (t >= L_n) takes x[n, T - 1 - (t - L_n)]: its block reversed
+        # padding step t (t >= T_n) takes x[n, T - 1 - (t - T_n)]: its block reversed
         source = np.where(steps < lengths[:, None], lengths[:, None] - 1 - steps,
                           T - 1 - (steps - lengths[:, None]))
         return x[np.arange(N)[:, None], source]
@@ -194,7 +194,7 @@ def _(ref):
 
 @mistake(CH, "reverse_padded", "slice_stops_before_0",
          "the last real step keeps its own value: a slice like x[n, L-1:0:-1] stops "
-         "before step 0, so x[n, 0] never reaches x_rev[n, L_n - 1]. Reverse with "
+         "before step 0, so x[n, 0] never reaches x_rev[n, T_n - 1]. Reverse with "
          "x[n, :L][::-1] (or x[n, L-1::-1]).")
 def _(ref):
     def reverse_padded(x, mask):

@@ -219,15 +219,15 @@ def _reverse_pattern(wrong, right, got, expected) -> str:
     x_rev = np.asarray(got.get("x_rev"))
     if x_rev.shape == x.shape and _close(x_rev, x[:, ::-1]):
         return ("that is x[:, ::-1], which reverses the padding into the front of the "
-                "shorter rows. Reverse each row within its own length L_n = mask[n].sum().")
+                "shorter rows. Reverse each row within its own length T_n = mask[n].sum().")
     exp = np.asarray(expected["x_rev"])
     if x_rev.shape == exp.shape:
         real = np.isclose(x_rev, exp).reshape(*mask.shape, -1).all(axis=-1)
         if real[mask].all():
-            return ("the real steps are right; the padded steps t >= L_n must keep "
+            return ("the real steps are right; the padded steps t >= T_n must keep "
                     "their values x[n, t].")
-    return ("x_rev[n, t] = x[n, L_n - 1 - t] for t < L_n (so x_rev[n, 0] is the last "
-            "real step x[n, L_n - 1]), where L_n = mask[n].sum().")
+    return ("x_rev[n, t] = x[n, T_n - 1 - t] for t < T_n (so x_rev[n, 0] is the last "
+            "real step x[n, T_n - 1]), where T_n = mask[n].sum().")
 
 
 @case("ch06", judge=_pattern_judge(
