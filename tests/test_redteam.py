@@ -746,7 +746,7 @@ def batch(tmp_path_factory):
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.grade", "ch01", str(subs), "--root",
-         str(course.root), "--cell-timeout", "20", "--notebook-timeout", "150",
+         str(course.root), "--cell-timeout", "45", "--notebook-timeout", "150",
          "--memory-mb", "1536", "--sandbox-memory-mb", "2048", "-q"],
         cwd=REPO, env={**nbgrader_env(), "RNNCOURSE_TEST_SECRET": SECRET},
         capture_output=True, text=True, timeout=1500)
@@ -977,7 +977,7 @@ def test_hostile_regrade_changes_nothing_outside_the_sandbox(batch):
     scores_before = course.scores("ch01")
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.grade", "ch01", "--root", str(root), "-q",
-         "--no-feedback", "--cell-timeout", "20", "--notebook-timeout", "150",
+         "--no-feedback", "--cell-timeout", "45", "--notebook-timeout", "150",
          "--memory-mb", "1536", "--sandbox-memory-mb", "2048"]
         + [a for s in BOUNDARY_CASES for a in ("--student", s)],
         cwd=REPO, env={**nbgrader_env(), "RNNCOURSE_TEST_SECRET": SECRET},
