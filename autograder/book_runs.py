@@ -15,8 +15,9 @@ else (prose, captions, labels, the language of the edition) reuses the stored re
 
 Results live in ``_build/.book_runs/`` as pickles written by this module for this
 checkout's own build (never read from anywhere else). ``RNNCOURSE_BOOK_RUNS=off`` runs
-every experiment afresh without reading or writing the store, which is what a cold-build
-measurement wants.
+every experiment afresh without reading or writing the store;
+``RNNCOURSE_BOOK_RUNS=/some/folder`` keeps the store there instead (the benchmark's cold
+build of a copy of the course uses an empty one).
 """
 from __future__ import annotations
 
@@ -73,17 +74,19 @@ def key(name: str, fn: Callable, args: tuple, kwargs: dict,
 def cached(name: str, fn: Callable[..., Any], *args: Any,
            depends: Iterable[str] = (), **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)``, from the store if this exact experiment ran before."""
-    if os.environ.get("RNNCOURSE_BOOK_RUNS", "").lower() == "off":
+    setting = os.environ.get("RNNCOURSE_BOOK_RUNS", "")
+    if setting.lower() == "off":
         return fn(*args, **kwargs)
+    store = Path(setting) if setting else STORE
     digest = key(name, fn, args, kwargs, depends)
-    path = STORE / f"{name}-{digest[:20]}.pkl"
+    path = store / f"{name}-{digest[:20]}.pkl"
     if path.exists():
         with path.open("rb") as f:
             return pickle.load(f)
     result = fn(*args, **kwargs)
-    STORE.mkdir(parents=True, exist_ok=True)
+    store.mkdir(parents=True, exist_ok=True)
     # Written whole or not at all: two builds at once never read half a file.
-    fd, tmp = tempfile.mkstemp(dir=STORE, prefix=f".{name}-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=store, prefix=f".{name}-", suffix=".tmp")
     with os.fdopen(fd, "wb") as f:
         pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)

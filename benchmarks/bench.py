@@ -55,7 +55,9 @@ def build_book(root: Path) -> float:
     start = time.perf_counter()
     proc = subprocess.run([str(BIN / "jupyter-book"), "build", str(root), "-W", "-n",
                            "--keep-going"], cwd=root, capture_output=True, text=True,
-                          env=env_with_bin())
+                          env={**env_with_bin(),
+                               # the copy's own store of experiment results (book_runs)
+                               "RNNCOURSE_BOOK_RUNS": str(root / "_build" / ".book_runs")})
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         print(proc.stdout[-2000:], proc.stderr[-2000:])
@@ -69,7 +71,8 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
-def bench_book() -> None:
+def bench_book() -> float:
+    """Cold, one-page-touched and unchanged builds of a copy; returns the cold time."""
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_repo(Path(tmp) / "course")
         cold = build_book(root)
@@ -82,6 +85,7 @@ def bench_book() -> None:
           [["cold (empty cache)", cold, "<= 240"],
            ["cached, one page touched", cached, "<= 30"],
            ["cached, nothing changed", unchanged, ""]])
+    return cold
 
 
 def toc_chapters(root: Path) -> list[str]:
@@ -341,44 +345,67 @@ def bench_kit() -> None:
     table("Learner kit", ["what", "value", "size"], rows)
 
 
-# Budgets of issue 20: each graded training part within its stated CPU time, the kit
-# with its corpora within its size. (The cold book build's budget, 4 minutes, is the
-# "book" table's.)
-TRAINING_BUDGETS = {("ch02", "train_char_rnn"): 180.0}  # CPU seconds, the whole test cell
+# Budgets of issue 20: the cold book build within 4 minutes, each graded training part
+# within its CPU time, the kit with its corpora within its size. A training part's budget
+# covers its whole test cell (the visible check and every hidden one, run with the
+# reference): 3 minutes for the character model (issue 20's "about 3 minutes of CPU for
+# the learner's graded run"), 30 s for the others, whose notebooks promise "a few
+# seconds" per run.
+BOOK_COLD_BUDGET = 240.0   # seconds of wall time, 2 cores
+TRAINING_BUDGETS = {       # (chapter, test cell) -> CPU seconds for the whole cell
+    ("ch02", "test_train_char_rnn"): 180.0,
+    ("ch03", "test_adding_experiment"): 30.0,
+    ("ch04", "test_train_adding"): 30.0,
+    ("ch05", "test_compare_cells"): 30.0,
+    ("ch07", "test_train_seq2seq"): 30.0,
+    ("ch07", "test_attention_training"): 30.0,
+    ("ch08", "test_train_to_threshold"): 30.0,
+}
 KIT_BUDGET_MB = 5.0
 
 
-def graded_calls(chapter: str, function: str) -> list[tuple[int, dict]]:
-    """The (seed, shape) of every ``check("chapter.function", ...)`` of the function's
-    test cell in the solution notebook, visible and hidden, as the grader runs them."""
+def graded_calls(chapter: str, cell_id: str) -> list[tuple[str, int, dict]]:
+    """The (function, seed, shape) of every ``check("chapter.function", ...)`` of a test
+    cell of the solution notebook, visible and hidden, as the grader runs them."""
     import ast
     import nbformat
     nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
     (cell,) = [c for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{function}"]
+               if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id]
     source = "\n".join(line for line in cell.source.splitlines()
                        if not line.startswith("###"))
     calls = []
     for node in ast.walk(ast.parse(source)):
-        if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "check"
-                and ast.literal_eval(node.args[0]) == f"{chapter}.{function}"):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "check":
+            name = ast.literal_eval(node.args[0])
+            if not name.startswith(f"{chapter}."):
+                continue
             shape = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
-            calls += [(seed, shape) for seed in shape.pop("seeds", [0])]
+            calls += [(name.split(".", 1)[1], seed, shape)
+                      for seed in shape.pop("seeds", [0])]
+    if not calls:
+        raise SystemExit(f"{chapter}/{cell_id}: no check() call found")
     return calls
 
 
-def bench_budgets() -> None:
+def bench_budgets(book_cold: float | None = None) -> None:
     from autograder import reference
     from rnnkit.cases import Impl, get
     rows = []
-    for (chapter, function), budget in TRAINING_BUDGETS.items():
-        impl, case = Impl(vars(reference.load(chapter))), get(chapter, function)
-        calls = graded_calls(chapter, function)
+    if book_cold is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            book_cold = build_book(copy_repo(Path(tmp) / "course"))
+    rows.append(["cold book build, every page executed", f"{book_cold:.0f} s",
+                 f"<= {BOOK_COLD_BUDGET:.0f} s",
+                 "ok" if book_cold <= BOOK_COLD_BUDGET else "OVER"])
+    for (chapter, cell_id), budget in TRAINING_BUDGETS.items():
+        impl = Impl(vars(reference.load(chapter)))
+        calls = graded_calls(chapter, cell_id)
         start = time.process_time()
-        for seed, shape in calls:
-            case(impl, seed, **shape)
+        for function, seed, shape in calls:
+            get(chapter, function)(impl, seed, **shape)
         cpu = time.process_time() - start
-        rows.append([f"{chapter}.{function}: {len(calls)} graded runs, reference code",
+        rows.append([f"{chapter} {cell_id}: {len(calls)} graded runs, reference code",
                      f"{cpu:.1f} s CPU", f"<= {budget:.0f} s CPU",
                      "ok" if cpu <= budget else "OVER"])
     kit = REPO / "kit" / "rnnkit"
@@ -400,8 +427,9 @@ def main(argv: list[str]) -> None:
     if "grade" in what:
         bench_grading()
         bench_gradchecks()
+    book_cold = None
     if "book" in what:
-        bench_book()
+        book_cold = bench_book()
     if "scale" in what:
         bench_book_scaling()
         bench_grading_scale()
@@ -410,7 +438,7 @@ def main(argv: list[str]) -> None:
     if "kit" in what:
         bench_kit()
     if "budgets" in what:
-        bench_budgets()
+        bench_budgets(book_cold)
 
 
 if __name__ == "__main__":

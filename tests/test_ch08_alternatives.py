@@ -72,8 +72,9 @@ def test_a_blelloch_scan_keeps_full_marks(shape):
     check("ch08.linear_scan_parallel", _namespace(blelloch), **shape)
 
 
-@pytest.mark.parametrize("shape", [{}, dict(seeds=[205, 206], N=4, T=17, H=2)],
-                         ids=["visible", "T=17"])
+@pytest.mark.parametrize("shape", [{}, dict(seeds=[205, 206], N=4, T=17, H=2),
+                                   dict(seeds=[207], N=2, T=100, H=3)],
+                         ids=["visible", "T=17", "T=100"])
 def test_a_scan_one_round_short_fails(shape):
     check("ch08.linear_scan_parallel", _namespace(one_round_short), seeds=[201], N=1,
           T=1, H=1)  # T = 1 needs no round: still right
