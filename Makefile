@@ -23,7 +23,7 @@ CHAPTERS = $(shell $(BIN)/python -m rnnkit.course chapters)
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: env dev system-deps book kit test test-fast release fixtures lab bench grade \
+.PHONY: env dev system-deps book kit test test-fast release fixtures lab bench grade translations \
         clean clean-grading help
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make book     build the web book into _build/html, with the kit's wheel"
 	@echo "make test     run the whole test suite (creates the authors' environment)"
 	@echo "make kit      build the learner kit's wheel into _build/kit"
+	@echo "make translations  re-extract the pages' text and merge it into locales/ (docs/translating.md)"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make fixtures regenerate the generated cells and the self-check fixtures"
 	@echo "make grade CHAPTER=ch01 SUBMISSIONS=dir-or.zip [GRADE_FLAGS=--student=alice]"
@@ -75,6 +76,10 @@ book: dev
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is in _build/html (open _build/html/index.html, or serve it with"
 	@echo "  python3 -m http.server -d _build/html 8000  and browse to http://localhost:8000)"
+
+translations: dev
+	$(BIN)/python scripts/i18n.py update
+	@$(BIN)/python scripts/i18n.py status | tail -3
 
 test: dev system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -1,0 +1,144 @@
+"""The Chinese edition: one source, two languages, through Sphinx's gettext catalogues.
+
+    python scripts/i18n.py pot        # message templates of every page -> _build/gettext
+    python scripts/i18n.py update     # pot, then merge into locales/zh_CN/LC_MESSAGES/*.po
+    python scripts/i18n.py build      # the Chinese edition -> _build/html/zh
+    python scripts/i18n.py status     # per catalogue: translated, untranslated, fuzzy, stale
+
+The English pages are the source. ``update`` (``make translations``) extracts every
+translatable paragraph, heading, table cell, caption and alt text into one template per
+page and merges it into the page's catalogue: a new paragraph arrives untranslated, a
+changed one arrives *fuzzy* (its old translation kept as a draft to revise), a removed
+one becomes obsolete. ``tests/test_translations.py`` fails while any entry is
+untranslated or fuzzy, or when the committed catalogues are stale against the pages, so
+an English change cannot land without its Chinese.
+
+Both editions are built by Jupyter Book 1 from the same ``_config.yml``: the Chinese one
+from a copy of it with ``language: zh_CN``, the catalogues in ``locales/``, its own
+execution cache (its figures are drawn with Chinese labels: pages read
+``RNNCOURSE_LANG``), and ``zh/`` as its place in the site.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LANGUAGE = "zh_CN"
+LOCALES = REPO / "locales"
+WORK = REPO / "_build" / "i18n"
+POT = REPO / "_build" / "gettext"
+SITE = REPO / "_build" / "html"
+ZH_SUBDIR = "zh"
+
+
+def _config(kind: str) -> Path:
+    """A copy of ``_config.yml`` for the gettext or the Chinese build, with the paths that
+    Jupyter Book resolves against the config file's folder made absolute."""
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    sphinx = config.setdefault("sphinx", {})
+    sphinx["local_extensions"] = {name: str((REPO / path).resolve())
+                                  for name, path in sphinx.get("local_extensions", {}).items()}
+    extra = sphinx.setdefault("config", {})
+    # One catalogue per page (not per folder), without file positions or uuids, so that
+    # moving a paragraph does not touch the catalogue and every diff is about words.
+    extra.update(gettext_compact=False, gettext_uuid=False, gettext_location=False,
+                 gettext_additional_targets=[])
+    execute = config.setdefault("execute", {})
+    execute["cache"] = str(REPO / "_build" / ".jupyter_cache")
+    if kind == "zh":
+        extra.update(language=LANGUAGE, locale_dirs=[str(LOCALES)])
+        execute["cache"] = str(REPO / "_build" / ".jupyter_cache_zh")
+        config.setdefault("html", {})["baseurl"] = (
+            config.get("html", {}).get("baseurl", "").rstrip("/") + f"/{ZH_SUBDIR}/")
+        config["title"] = "循环神经网络，从零开始"
+    elif kind == "gettext":
+        # Figures' captions and alt texts come from executed cells: reuse the English
+        # build's cache (warm after `make book`), never fail on a page's error here.
+        execute["raise_on_error"] = False
+    if os.environ.get("RNNCOURSE_I18N_EXECUTE", "1") == "0":   # authors' quick look
+        execute["execute_notebooks"] = "off"
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"_config_{kind}.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def _jupyter_book(config: Path, output: Path, builder: list[str], strict: bool,
+                  env: dict | None = None) -> None:
+    cmd = [str(BIN / "jupyter-book"), "build", str(REPO), "--config", str(config),
+           "--path-output", str(output), *builder]
+    if strict:
+        cmd += ["-W", "-n", "--keep-going"]
+    run_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+               **(env or {})}
+    subprocess.run(cmd, cwd=REPO, check=True, env=run_env)
+
+
+def pot(output: Path = POT) -> Path:
+    """Write one ``.pot`` template per page under ``output`` (book/..., exercises/...)."""
+    work = WORK / "gettext"
+    _jupyter_book(_config("gettext"), work, ["--builder", "custom",
+                                             "--custom-builder", "gettext"], strict=False)
+    built = work / "_build" / "gettext"
+    if output.exists():
+        shutil.rmtree(output)
+    shutil.copytree(built, output)
+    return output
+
+
+def update() -> None:
+    """Templates from the pages, merged into the committed catalogues."""
+    templates = pot()
+    subprocess.run([str(BIN / "sphinx-intl"), "update", "-p", str(templates),
+                    "-d", str(LOCALES), "-l", LANGUAGE, "-w", "0"], check=True, cwd=REPO)
+    # Catalogues of pages that no longer exist are removed with their page.
+    wanted = {p.relative_to(templates).with_suffix(".po")
+              for p in templates.rglob("*.pot")}
+    messages = LOCALES / LANGUAGE / "LC_MESSAGES"
+    for po in messages.rglob("*.po"):
+        if po.relative_to(messages) not in wanted:
+            po.unlink()
+    for mo in messages.rglob("*.mo"):  # built at every Chinese build, never committed
+        mo.unlink()
+
+
+def build(strict: bool = True) -> Path:
+    """The Chinese edition into ``_build/html/zh`` (after the English one, which
+    replaces ``_build/html`` wholesale)."""
+    work = WORK / "zh"
+    _jupyter_book(_config("zh"), work, [], strict=strict,
+                  env={"RNNCOURSE_LANG": LANGUAGE})
+    target = SITE / ZH_SUBDIR
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(work / "_build" / "html", target)
+    return target
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", choices=["pot", "update", "build", "status"])
+    args = parser.parse_args(argv)
+    if args.what == "pot":
+        print(pot())
+    elif args.what == "update":
+        update()
+    elif args.what == "build":
+        print(build())
+    else:
+        sys.path.insert(0, str(REPO / "scripts"))
+        from catalogues import report
+        print(report(LOCALES / LANGUAGE / "LC_MESSAGES", pot()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
