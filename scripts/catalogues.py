@@ -139,3 +139,76 @@ def glossary_misses(messages: Path, glossary: Path,
                     misses.append(f"{name}: {form!r} -> {' / '.join(chinese)} missing in "
                                   f"{message.string[:60]!r}")
     return misses
+
+
+# ---------------------------------------------------------- markup kept by a translation
+_ROLE = re.compile(r"\{[A-Za-z:_-]+\}`[^`]*`")
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+_TICKS = re.compile(r"`[^`]+`")
+_TARGET = re.compile(r"\]\(([^)\s]*)\)")
+_TEXT = re.compile(r"\\(?:text|mathrm|textrm|operatorname)\{[^{}]*\}")
+
+
+def markup(text: str) -> dict[str, list[str]]:
+    """What a translation must keep exactly: roles with their targets, maths (words in
+    \\text{} aside), inline code, link targets."""
+    roles = _ROLE.findall(text)
+    rest = _ROLE.sub(" ", text)
+    is_block_math = rest.lstrip().startswith(("\\begin", "\n")) and "$" not in rest
+    maths = [_TEXT.sub(r"\\text{}", m) for m in _MATH.findall(rest)]
+    if is_block_math:  # a display equation: the whole entry is maths
+        maths = [_TEXT.sub(r"\\text{}", rest.strip())]
+        rest = ""
+    rest = _MATH.sub(" ", rest)
+    return {"roles": sorted(roles), "maths": sorted(maths),
+            "code": sorted(_TICKS.findall(rest)), "links": sorted(_TARGET.findall(rest))}
+
+
+def markup_mismatches(messages: Path) -> list[str]:
+    """Translated entries that lost or changed markup, or that MyST would read as a
+    list ("4. ..." at the start of a heading's translation)."""
+    out = []
+    for po in sorted(messages.rglob("*.po")):
+        name = po.relative_to(messages).with_suffix("").as_posix()
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        for message in catalog:
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            source, target = markup(message.id), markup(message.string)
+            for kind in source:
+                if source[kind] != target[kind]:
+                    lost = sorted(set(source[kind]) - set(target[kind]))
+                    extra = sorted(set(target[kind]) - set(source[kind]))
+                    out.append(f"{name}: {kind} differ in {message.id[:50]!r}: "
+                               f"missing {lost[:3]}, added {extra[:3]}")
+            if re.match(r"\d+\.\s", message.string):
+                out.append(f"{name}: {message.string[:30]!r} starts like a numbered list:"
+                           " escape the full stop (4\\. ...)")
+    return out
+
+
+def check_files(paths: list[Path], glossary: Path) -> list[str]:
+    """Everything the tests would say about these catalogues (for a translator at work)."""
+    import shutil
+    import tempfile
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in paths:
+            (Path(tmp) / path.name).write_bytes(path.read_bytes())
+            cat = read(path, path.name)
+            out += [f"{path.name}: untranslated: {m[:70]!r}" for m in cat.untranslated]
+            out += [f"{path.name}: fuzzy: {m[:70]!r}" for m in cat.fuzzy]
+        out += glossary_misses(Path(tmp), glossary, skip=("glossary",))
+        out += markup_mismatches(Path(tmp))
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+    repo = Path(__file__).resolve().parent.parent
+    problems = check_files([Path(p) for p in sys.argv[1:]], repo / "book" / "glossary.md")
+    print("\n".join(problems) or "no problems")
+    print(f"{len(problems)} problem(s)")
+    sys.exit(1 if problems else 0)
