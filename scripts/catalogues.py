@@ -188,6 +188,43 @@ def markup_mismatches(messages: Path) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------- words in the figures
+def figure_messages(pages: list[Path]) -> dict[str, list[str]]:
+    """Every ``tr("...")`` literal of the pages' code cells (autograder/book_i18n.py),
+    with the pages that use it."""
+    import ast
+
+    import jupytext
+    found: dict[str, list[str]] = {}
+    for page in pages:
+        notebook = jupytext.read(page)
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:   # IPython magics: no figure text in those cells
+                continue
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "tr"
+                        and node.args and isinstance(node.args[0], ast.Constant)
+                        and isinstance(node.args[0].value, str)):
+                    found.setdefault(node.args[0].value, []).append(page.name)
+    return found
+
+
+def write_figure_template(pages: list[Path], path: Path) -> int:
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+    catalog = Catalog(project="rnn-course figures", charset="utf-8")
+    for text, where in sorted(figure_messages(pages).items()):
+        catalog.add(text, locations=[(name, 0) for name in sorted(set(where))])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        write_po(f, catalog, width=0, omit_header=False, no_location=True)
+    return len(catalog)
+
+
 def check_files(paths: list[Path], glossary: Path) -> list[str]:
     """Everything the tests would say about these catalogues (for a translator at work)."""
     import shutil

@@ -92,6 +92,10 @@ def pot(output: Path = POT) -> Path:
     if output.exists():
         shutil.rmtree(output)
     shutil.copytree(built, output)
+    # The words of the figures, from the pages' tr("...") calls (autograder/book_i18n.py).
+    sys.path.insert(0, str(REPO / "scripts"))
+    from catalogues import write_figure_template
+    write_figure_template(sorted((REPO / "book").glob("*.md")), output / "figures.pot")
     return output
 
 

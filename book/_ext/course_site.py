@@ -140,6 +140,7 @@ def publish_kit(app, exception):
 
 _FILE_NAME = re.compile(r"^\S*\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
 MIN_ALT_WORDS = 8
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 def alt_text_problem(alt: str | None, uri: str = "") -> str | None:
@@ -150,7 +151,9 @@ def alt_text_problem(alt: str | None, uri: str = "") -> str | None:
         return "has no alt text"
     if alt == uri or _FILE_NAME.match(alt):
         return f"has a file name for alt text ({alt!r})"
-    if len(alt.split()) < MIN_ALT_WORDS:
+    # Chinese has no spaces: two characters count as a word.
+    words = len(alt.split()) + len(_CJK_CHAR.findall(alt)) // 2
+    if words < MIN_ALT_WORDS:
         return f"has an alt text too short to describe it ({alt!r})"
     return None
 
@@ -172,6 +175,78 @@ def check_figures(app, doctree, docname):
                            "`mystnb: figure: caption:` and `name:` metadata", location=image)
 
 
+# --------------------------------------------------- 6. two editions, English and Chinese
+ZH_SUBDIR = "zh"   # where the Chinese edition sits in the site (scripts/i18n.py)
+
+
+def is_chinese(config) -> bool:
+    return (config.language or "").lower().startswith("zh")
+
+
+def language_switch(app, pagename, templatename, context, doctree):
+    """A link at the top of every page to the same page in the other edition."""
+    if "body" not in context:
+        return
+    up = "../" * pagename.count("/")
+    if is_chinese(app.config):
+        href, label, lang, text = f"../{up}{pagename}.html", "English", "en", "English"
+    else:
+        href, label, lang, text = f"{up}{ZH_SUBDIR}/{pagename}.html", "中文", "zh-CN", "中文"
+    context["body"] = (f'<nav class="lang-switch" aria-label="Language / 语言">'
+                       f'<a href="{href}" hreflang="{lang}" lang="{lang}" '
+                       f'title="{label}">{text}</a></nav>\n' + context["body"])
+
+
+class _Origin:
+    """Where a message came from, as Sphinx's catalogue wants it (no file positions are
+    written: gettext_location is off)."""
+    def __init__(self, source: str, line: int):
+        self.source, self.line, self.uid = source, line, ""
+
+
+def remember_figure_alts(app, doctree):
+    """Alt texts as read (the gettext builder's post-transforms drop the images, since it
+    shows none): kept on the document for :func:`figure_alt_messages`."""
+    if app.builder.name != "gettext":
+        return
+    from docutils import nodes
+    doctree["course_alts"] = [(alt, image.source or "", image.line or 0)
+                              for image in doctree.findall(nodes.image)
+                              for alt in [(image.get("alt") or "").strip()]
+                              if alt and not alt_text_problem(alt, image.get("uri", ""))]
+
+
+def figure_alt_messages(app, doctree, docname):
+    """Alt texts of figures are words to translate too: the gettext builder gets them as
+    messages of the page's catalogue (Sphinx leaves image attributes out)."""
+    if app.builder.name != "gettext":
+        return
+    from sphinx.util.i18n import docname_to_domain
+    catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
+    for alt, source, line in doctree.get("course_alts", []):
+        catalog.add(alt, _Origin(source, line))
+
+
+def translate_figure_alts(app, doctree):
+    """In the Chinese edition, figures' alt texts come from the page's catalogue."""
+    if not is_chinese(app.config) or not app.config.locale_dirs:
+        return
+    from docutils import nodes
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+    dirs = [str(Path(app.srcdir) / d) for d in app.config.locale_dirs]
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    catalog, has_catalog = init_locale(dirs, app.config.language, domain)
+    if not has_catalog:
+        return
+    for image in doctree.findall(nodes.image):
+        alt = (image.get("alt") or "").strip()
+        if alt:
+            translated = catalog.gettext(alt)
+            if translated and translated != alt:
+                image["alt"] = translated
+
+
 def setup(app):
     try:
         offline = importlib.import_module("sphinx-mathjax-offline")
@@ -186,5 +261,9 @@ def setup(app):
     app.connect("html-page-context", kit_install_line)
     app.connect("build-finished", publish_kit)
     app.connect("doctree-resolved", check_figures)
+    app.connect("html-page-context", language_switch)
+    app.connect("doctree-read", remember_figure_alts)
+    app.connect("doctree-resolved", figure_alt_messages)
+    app.connect("doctree-read", translate_figure_alts)
     app.add_js_file("scroll_cue.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,149 @@
+"""The Chinese edition cannot drift from the English one (issue 22).
+
+- Every catalogue listed in ``locales/zh_CN/COMPLETE`` has no untranslated and no fuzzy
+  entry: once a page is translated, an English change fails here until its Chinese is
+  written (``make translations``, then translate; docs/translating.md).
+- The committed catalogues are not stale: templates extracted afresh from the pages
+  (paragraphs, captions, alt texts, the figures' words) have exactly their entries.
+- A translation keeps the English's markup and uses the glossary's Chinese terms.
+- Both editions are in one site, each page linking to the same page in the other.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+import catalogues  # noqa: E402
+import i18n  # noqa: E402
+
+MESSAGES = REPO / "locales" / "zh_CN" / "LC_MESSAGES"
+COMPLETE = REPO / "locales" / "zh_CN" / "COMPLETE"
+GLOSSARY = REPO / "book" / "glossary.md"
+
+
+def complete() -> list[str]:
+    """Catalogues declared translated (one name per line, e.g. book/ch04_lstm)."""
+    return [line.strip() for line in COMPLETE.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def test_the_complete_list_names_real_catalogues():
+    have = catalogues.catalogues(MESSAGES)
+    assert complete(), "no catalogue is declared complete"
+    unknown = [name for name in complete() if name not in have]
+    assert not unknown, f"locales/zh_CN/COMPLETE names catalogues that do not exist: {unknown}"
+
+
+@pytest.mark.parametrize("name", complete())
+def test_a_complete_catalogue_has_nothing_untranslated_or_fuzzy(name):
+    cat = catalogues.catalogues(MESSAGES)[name]
+    left = ([f"untranslated: {m[:80]!r}" for m in cat.untranslated]
+            + [f"fuzzy: {m[:80]!r}" for m in cat.fuzzy])
+    assert not left, (f"{name}: {len(left)} entries to translate (docs/translating.md):\n"
+                      + "\n".join(left[:15]))
+
+
+def test_translations_keep_the_markup():
+    problems = catalogues.markup_mismatches(MESSAGES)
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_translations_use_the_glossary_terms():
+    misses = catalogues.glossary_misses(MESSAGES, GLOSSARY)
+    assert not misses, (f"{len(misses)} entries lack a glossary term's Chinese (or a "
+                        "'# term-exception: <term>' comment):\n" + "\n".join(misses[:20]))
+
+
+def test_the_glossary_check_has_teeth(tmp_path):
+    po = tmp_path / "page.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "The forget gate keeps the cell state."\n'
+                  'msgstr "它保留细胞状态。"\n\n'
+                  '# term-exception: forget gate\n'
+                  'msgid "A forget gate, named."\nmsgstr "一个门。细胞状态"\n',
+                  encoding="utf-8")
+    misses = catalogues.glossary_misses(tmp_path, GLOSSARY)
+    assert any("'forget gate'" in m and "它保留" in m for m in misses), misses
+    assert not any("一个门" in m and "forget gate" in m for m in misses), misses
+
+
+def test_the_markup_check_has_teeth(tmp_path):
+    po = tmp_path / "page.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "See {numref}`fig-a` and $h_t$ in `f`."\n'
+                  'msgstr "见图 a 和 $h_{t}$，以及 `f`。"\n\n'
+                  'msgid "4. Long short-term memory"\nmsgstr "4. 长短期记忆网络"\n',
+                  encoding="utf-8")
+    problems = "\n".join(catalogues.markup_mismatches(tmp_path))
+    assert "roles differ" in problems and "maths differ" in problems
+    assert "numbered list" in problems
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("book")
+def test_catalogues_are_current_with_the_pages(built_book, tmp_path):
+    """Templates extracted afresh (from the English build's execution cache) have the
+    same entries as the committed catalogues."""
+    templates = i18n.pot(tmp_path / "pot")
+    problems = catalogues.stale(MESSAGES, templates)
+    assert not problems, ("the catalogues are stale against the pages: run `make "
+                          "translations` and translate what it adds:\n"
+                          + "\n".join(problems[:25]))
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("book")
+def test_every_page_links_to_itself_in_the_other_edition(built_book):
+    zh = built_book / i18n.ZH_SUBDIR
+    pages = sorted(p.relative_to(built_book) for p in built_book.glob("**/*.html")
+                   if i18n.ZH_SUBDIR not in p.relative_to(built_book).parts[:1]
+                   and p.parent.name not in ("_static", "_sources"))
+    assert len(pages) > 20
+    for page in pages:
+        html = (built_book / page).read_text(encoding="utf-8")
+        if page.name in ("search.html", "genindex.html"):
+            continue
+        link = re.search(r'<nav class="lang-switch"[^>]*><a href="([^"]+)"', html)
+        assert link, f"{page}: no language switch"
+        target = ((built_book / page).parent / link.group(1)).resolve()
+        assert target == (zh / page).resolve(), f"{page}: switch goes to {link.group(1)}"
+        assert target.exists(), f"{page}: no Chinese page at {target}"
+        back = re.search(r'<nav class="lang-switch"[^>]*><a href="([^"]+)"',
+                         target.read_text(encoding="utf-8"))
+        assert back and (target.parent / back.group(1)).resolve() == (built_book / page
+                                                                        ).resolve()
+        assert '<html lang="zh-CN"' in target.read_text(encoding="utf-8")
+
+
+def test_figure_words_follow_the_edition(tmp_path, monkeypatch):
+    from autograder import book_i18n
+    messages = tmp_path / "zh_CN" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "figures.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "training loss"\nmsgstr "训练损失"\n\n'
+        '#, fuzzy\nmsgid "pass {k}"\nmsgstr "第 {k} 遍"\n', encoding="utf-8")
+    monkeypatch.setattr(book_i18n, "LOCALES", tmp_path)
+    book_i18n._messages.cache_clear()
+    monkeypatch.setenv("RNNCOURSE_LANG", "en")
+    assert book_i18n.tr("training loss") == "training loss"
+    monkeypatch.setenv("RNNCOURSE_LANG", "zh_CN")
+    assert book_i18n.tr("training loss") == "训练损失"
+    assert book_i18n.tr("pass {k}") == "pass {k}", "a fuzzy entry is only a draft"
+    assert book_i18n.tr("not in the catalogue") == "not in the catalogue"
+    book_i18n._messages.cache_clear()
+
+
+def test_figure_words_are_collected_from_the_pages(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("---\njupytext:\n  text_representation:\n    extension: .md\n"
+                    "    format_name: myst\n---\n\n# A page\n\n"
+                    "```{code-cell} ipython3\nax.set_xlabel(tr(\"time step\"))\n"
+                    "ax.set_title(tr('pass {k}').format(k=1))\nprint(\"not this\")\n```\n",
+                    encoding="utf-8")
+    assert sorted(catalogues.figure_messages([page])) == ["pass {k}", "time step"]
