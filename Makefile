@@ -74,7 +74,8 @@ kit: dev
 
 book: dev
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	@echo "The book is in _build/html (open _build/html/index.html, or serve it with"
+	$(BIN)/python scripts/i18n.py build
+	@echo "The book is in _build/html, its Chinese edition in _build/html/zh (open _build/html/index.html, or serve it with"
 	@echo "  python3 -m http.server -d _build/html 8000  and browse to http://localhost:8000)"
 
 translations: dev

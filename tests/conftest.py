@@ -48,6 +48,12 @@ def built_book(site_port) -> Path:
     log = proc.stdout[-6000:] + proc.stderr[-6000:]
     assert proc.returncode == 0, f"the book does not build cleanly:\n{log}"
     assert "build succeeded" in proc.stdout, log
+    # The Chinese edition, into _build/html/zh (scripts/i18n.py; -W -n as well).
+    proc = subprocess.run([str(BIN / "python"), str(REPO / "scripts" / "i18n.py"), "build"],
+                          cwd=REPO, capture_output=True, text=True, timeout=1800, env=env)
+    log = proc.stdout[-6000:] + proc.stderr[-6000:]
+    assert proc.returncode == 0, f"the Chinese edition does not build cleanly:\n{log}"
+    assert "build succeeded" in proc.stdout, log
     return REPO / "_build" / "html"
 
 

@@ -55,6 +55,8 @@ CHAPTER_PAGE = re.compile(r"^book/ch\d\d_[^/]+\.html$")
 # How many chapter pages the book has: one per book/chNN_*.md, so a new chapter counts.
 N_CHAPTERS = len(list((REPO / "book").glob("ch[0-9][0-9]_*.md")))
 EXERCISE_PAGE = re.compile(r"^exercises/(ch\d\d)/\1\.html$")
+ZH_CHAPTER_PAGE = re.compile(r"^zh/book/ch\d\d_[^/]+\.html$")   # the Chinese edition
+CJK = re.compile(r"[\u4e00-\u9fff]")
 # TeX that MathJax should have replaced: \( \) \[ \] $$ \begin{..} and common macros.
 RAW_TEX = re.compile(r"\\[()\[\]]|\$\$|\\begin\{|\\(frac|mathbb|sum|partial|hat)\b")
 
@@ -246,7 +248,7 @@ def test_no_broken_internal_links_anchors_or_images(crawl):
 
 def test_maths_is_typeset_everywhere(crawl):
     for rel, facts in crawl.pages.items():
-        if not rel.startswith("book/"):
+        if not rel.startswith(("book/", "zh/book/")):
             continue
         raw = RAW_TEX.search(facts["proseText"])
         assert raw is None, (f"{rel}: raw TeX left on the page near "
@@ -363,7 +365,7 @@ EXPECTED_DIAGRAMS = {
     "book/ch05_gru.html": ["fig-ch05-gru-reset"],
     "book/ch07_seq2seq.html": ["fig-ch07-attention-step"],
 }
-CAPTION_NUMBER = re.compile(r"^Fig\. \d+$")
+CAPTION_NUMBER = re.compile(r"^(Fig\. |图 ?)\d+$")   # English and Chinese editions
 
 
 def figure_problems(rel: str, figures: list[dict]) -> list[str]:
@@ -377,7 +379,8 @@ def figure_problems(rel: str, figures: list[dict]) -> list[str]:
             continue
         if not f["number"] or not CAPTION_NUMBER.match(f["number"]):
             problems.append(f"{name}: caption not numbered ({f['number']!r})")
-        words = f["caption"].removeprefix(f["number"] or "").split()
+        caption = f["caption"].removeprefix(f["number"] or "")
+        words = caption.split() + CJK.findall(caption)[::2]   # two characters, one word
         if len(words) < 12:
             problems.append(f"{name}: caption too short to say what it shows: {f['caption']!r}")
         problem = alt_text_problem(f["alt"], f["src"])
@@ -700,3 +703,85 @@ def test_validate_button_in_jupyterlab(learner_lab, browser, screenshots):
     assert "Validation Results" in text, text[:2000]
     assert "failed" in text and "is not implemented yet" in text, text[:2000]
     assert not errors, errors
+
+
+# --- The Chinese edition (issue 22) ---------------------------------------------------
+# The crawl follows every page's language switch, so the checks above (console errors,
+# broken links and anchors, maths typeset, nothing overflowing at phone width) cover the
+# Chinese pages too. What is particular to them:
+
+# Markup that a translation can break: shown literally instead of rendered.
+LEAKED_MARKUP = re.compile(r"\*\*|\{(cite|numref|doc|glue)[:}]|\]\(|\{eq\}")
+
+
+def test_chinese_chapter_pages_show_maths_figures_and_chinese(crawl, source_root):
+    chapters = sorted(rel for rel in crawl.pages if ZH_CHAPTER_PAGE.match(rel))
+    assert len(chapters) == N_CHAPTERS, f"Chinese chapter pages reached: {chapters}"
+    complete = set((source_root / "locales" / "zh_CN" / "COMPLETE").read_text(
+        encoding="utf-8").split())
+    problems = []
+    for rel in chapters:
+        facts = crawl.pages[rel]
+        english = crawl.pages[rel.removeprefix("zh/")]
+        assert facts["math"] >= english["math"] - 2, (
+            f"{rel}: {facts['math']} typeset formulas, the English page has {english['math']}")
+        figures = [i for i in facts["images"] if "/_images/" in i["src"]]
+        assert len(figures) == len([i for i in english["images"] if "/_images/" in i["src"]])
+        assert all(i["ok"] or i["lazy"] for i in figures), f"{rel}: a figure did not load"
+        problems += figure_problems(rel, facts["figures"])
+        leaked = LEAKED_MARKUP.search(facts["proseText"])
+        if leaked:
+            text = facts["proseText"]
+            problems.append(f"{rel}: markup shown as text near "
+                            f"{text[max(0, leaked.start() - 40):leaked.end() + 40]!r}")
+        name = rel.removeprefix("zh/").removesuffix(".html")
+        if name in complete:  # a translated page is Chinese, not English with a few words
+            share = len(CJK.findall(facts["proseText"])) / max(1, len(facts["proseText"]))
+            if share < 0.25:
+                problems.append(f"{rel}: only {share:.0%} of its text is Chinese")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_language_switch_lands_on_the_same_page(site, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(site + "book/ch04_lstm.html#the-backward-pass", wait_until="load")
+    page.click("nav.lang-switch a")
+    page.wait_for_load_state("load")
+    assert page.url.split("#")[0] == site + "zh/book/ch04_lstm.html"
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.click("nav.lang-switch a")
+    page.wait_for_load_state("load")
+    assert page.url.split("#")[0] == site + "book/ch04_lstm.html"
+    page.close()
+
+
+@pytest.mark.parametrize("query, must_find", [
+    ("遗忘门", ["zh/book/ch04_lstm.html", "zh/book/glossary.html"]),   # a whole term
+    ("遗忘", ["zh/book/ch04_lstm.html"]),                              # part of one
+    ("门控循环单元", ["zh/book/ch05_gru.html"]),
+    ("LSTM", ["zh/book/ch04_lstm.html"]),
+])
+def test_chinese_search_finds(site, browser, query, must_find):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(site + "zh/search.html?q=" + urllib.parse.quote(query))
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#search-results p.search-summary');"
+        " return s && s.innerText.trim().length > 0; }", timeout=30000)
+    hrefs = page.locator("#search-results ul.search li a").evaluate_all(
+        "links => links.map(a => a.href)")
+    page.close()
+    found = {urllib.parse.urlsplit(h).path.lstrip("/") for h in hrefs}
+    assert set(must_find) <= found, f"search for {query!r} found {sorted(found)}"
+
+
+def test_screenshots_of_a_chapter_in_both_languages(site, browser, screenshots):
+    for size in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        for rel in ("book/ch04_lstm.html", "zh/book/ch04_lstm.html"):
+            page.goto(site + rel, wait_until="load")
+            page.evaluate(PAGE_FACTS)  # waits for MathJax
+            name = rel.replace("/", "_").removesuffix(".html")
+            page.screenshot(path=screenshots / f"{name}-{size['width']}.png", full_page=True)
+            assert (screenshots / f"{name}-{size['width']}.png").stat().st_size > 10_000
+        context.close()
