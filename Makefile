@@ -92,6 +92,7 @@ release: dev
 	for ch in $(or $(CHAPTER),$(CHAPTERS)); do \
 		$(BIN)/nbgrader generate_assignment --force $$ch || exit 1; \
 	done
+	$(BIN)/python scripts/i18n.py notebooks
 
 fixtures: dev
 	$(BIN)/python -m autograder.fixtures

@@ -4,6 +4,7 @@
     python scripts/i18n.py update     # pot, then merge into locales/zh_CN/LC_MESSAGES/*.po
     python scripts/i18n.py build      # the Chinese edition -> _build/html/zh
     python scripts/i18n.py status     # per catalogue: translated, untranslated, fuzzy, stale
+    python scripts/i18n.py notebooks  # exercise notebooks in Chinese -> locales/zh_CN/exercises
 
 The English pages are the source. ``update`` (``make translations``) extracts every
 translatable paragraph, heading, table cell, caption and alt text into one template per
@@ -113,6 +114,26 @@ def update() -> None:
             po.unlink()
     for mo in messages.rglob("*.mo"):  # built at every Chinese build, never committed
         mo.unlink()
+    notebooks()
+
+
+def notebook_target(chapter: str) -> Path:
+    """Where a chapter's Chinese exercise notebook is kept (next to its catalogues)."""
+    return LOCALES / LANGUAGE / "exercises" / chapter / f"{chapter}.ipynb"
+
+
+def notebooks() -> list[Path]:
+    """The exercise notebooks in Chinese, from the release and the exercise catalogues
+    (scripts/notebook_i18n.py): same cells, same code, same grade ids."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from notebook_i18n import translate_file
+    written = []
+    for english in sorted((REPO / "exercises").glob("ch[0-9][0-9]/ch[0-9][0-9].ipynb")):
+        chapter = english.stem
+        po = LOCALES / LANGUAGE / "LC_MESSAGES" / "exercises" / chapter / f"{chapter}.po"
+        translate_file(english, po, notebook_target(chapter), LANGUAGE)
+        written.append(notebook_target(chapter))
+    return written
 
 
 def build(strict: bool = True) -> Path:
@@ -125,12 +146,19 @@ def build(strict: bool = True) -> Path:
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(work / "_build" / "html", target)
+    # The exercise pages' download button gives the page's source notebook: in this
+    # edition, the Chinese one.
+    for notebook in notebooks():
+        chapter = notebook.stem
+        dest = target / "_sources" / "exercises" / chapter / f"{chapter}.ipynb"
+        if dest.parent.exists():
+            shutil.copyfile(notebook, dest)
     return target
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["pot", "update", "build", "status"])
+    parser.add_argument("what", choices=["pot", "update", "build", "status", "notebooks"])
     args = parser.parse_args(argv)
     if args.what == "pot":
         print(pot())
@@ -138,6 +166,8 @@ def main(argv: list[str]) -> None:
         update()
     elif args.what == "build":
         print(build())
+    elif args.what == "notebooks":
+        print("\n".join(str(p) for p in notebooks()))
     else:
         sys.path.insert(0, str(REPO / "scripts"))
         from catalogues import report

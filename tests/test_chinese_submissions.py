@@ -1,0 +1,104 @@
+"""A submission in Chinese is graded exactly like the same answers in English (issue 22):
+by the sandboxed pipeline (``python -m autograder.grade``) and by plain ``nbgrader
+autograde``. The Chinese notebook (locales/zh_CN/exercises/, made by
+``scripts/i18n.py notebooks``) differs from the release only in its markdown."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from course import REPO, Course, mutant_source, mutants, nbgrader_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline-zh")]
+
+CHAPTER = "ch04"
+ZH_NOTEBOOK = REPO / "locales" / "zh_CN" / "exercises" / CHAPTER / f"{CHAPTER}.ipynb"
+
+
+def in_chinese(english_submission):
+    """The same answers written into the Chinese notebook."""
+    zh = nbformat.read(ZH_NOTEBOOK, as_version=4)
+    assert len(zh.cells) == len(english_submission.cells)
+    for mine, theirs in zip(zh.cells, english_submission.cells):
+        if mine.cell_type == "code":
+            mine.source = theirs.source
+    return zh
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("zh-grading")
+    course = Course(root / "course", [CHAPTER])
+    shutil.copytree(REPO / "exercises" / CHAPTER, course.root / "exercises" / CHAPTER)
+    function, _name, path = next(m for m in mutants(CHAPTER) if m[0] == "lstm_backward")
+    english = {"solution": course.filled(CHAPTER),
+               "release": course.release(CHAPTER),
+               "wrong": course.filled(CHAPTER, {function: mutant_source(CHAPTER, function,
+                                                                         path)})}
+    notebooks = {**{f"{k}-en": nb for k, nb in english.items()},
+                 **{f"{k}-zh": in_chinese(nb) for k, nb in english.items()}}
+    submissions = root / "submissions"
+    for student, nb in notebooks.items():
+        (submissions / student).mkdir(parents=True)
+        nbformat.write(nb, submissions / student / f"{CHAPTER}.ipynb")
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder.grade", CHAPTER, str(submissions), "--root",
+         str(course.root), "--jobs", "2", "--no-feedback", "-q"],
+        cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    verdicts = {p.stem: json.loads(p.read_text()) for p in (
+        course.root / "autograder" / "reports" / CHAPTER / "verdicts").glob("*.json")}
+    return course, notebooks, verdicts, course.scores(CHAPTER)
+
+
+def test_the_chinese_notebook_is_the_release_in_other_words():
+    english = nbformat.read(REPO / "exercises" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+    zh = nbformat.read(ZH_NOTEBOOK, as_version=4)
+    assert zh.metadata["rnncourse"]["language"] == "zh_CN"
+    changed = 0
+    for en_cell, zh_cell in zip(english.cells, zh.cells, strict=True):
+        assert en_cell.cell_type == zh_cell.cell_type
+        if en_cell.cell_type == "code":
+            assert zh_cell.source == en_cell.source and zh_cell.metadata == en_cell.metadata
+        else:
+            en_meta = {k: v for k, v in en_cell.metadata.get("nbgrader", {}).items()
+                       if k != "checksum"}
+            zh_meta = {k: v for k, v in zh_cell.metadata.get("nbgrader", {}).items()
+                       if k != "checksum"}
+            assert en_meta == zh_meta
+            changed += zh_cell.source != en_cell.source
+    assert changed == sum(c.cell_type == "markdown" for c in english.cells), (
+        "a markdown cell of the Chinese notebook is still in English")
+
+
+@pytest.mark.parametrize("who", ["solution", "release", "wrong"])
+def test_the_pipeline_gives_the_same_scores_in_both_languages(batch, who):
+    _course, _notebooks, verdicts, scores = batch
+    assert scores[f"{who}-zh"] == scores[f"{who}-en"], (scores[f"{who}-en"],
+                                                       scores[f"{who}-zh"])
+    en, zh = verdicts[f"{who}-en"], verdicts[f"{who}-zh"]
+    assert zh["status"] == "graded" and not zh["tampering"]
+    for cell, verdict in en["cells"].items():
+        assert bool(zh["cells"][cell].get("reason")) == bool(verdict.get("reason")), cell
+    if who == "solution":
+        assert scores["solution-zh"] == _course.max_scores(CHAPTER)
+    if who == "wrong":
+        assert scores["wrong-zh"]["test_lstm_backward"] == 0
+
+
+def test_plain_nbgrader_gives_the_same_scores_in_both_languages(batch, tmp_path):
+    _course, notebooks, _verdicts, pipeline_scores = batch
+    course = Course(tmp_path / "course", [CHAPTER])
+    course.generate()      # nbgrader's own release, and the gradebook's record of it
+    for student in ("solution-en", "solution-zh", "wrong-en", "wrong-zh"):
+        course.submit(CHAPTER, student, notebooks[student])
+    proc = course.autograde(CHAPTER)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    scores = course.scores(CHAPTER)
+    for who in ("solution", "wrong"):
+        assert scores[f"{who}-zh"] == scores[f"{who}-en"] == pipeline_scores[f"{who}-en"]
