@@ -147,3 +147,21 @@ def test_figure_words_are_collected_from_the_pages(tmp_path):
                     "ax.set_title(tr('pass {k}').format(k=1))\nprint(\"not this\")\n```\n",
                     encoding="utf-8")
     assert sorted(catalogues.figure_messages([page])) == ["pass {k}", "time step"]
+
+
+def test_the_chinese_notebooks_are_current(tmp_path):
+    """locales/zh_CN/exercises/ is what the release and the exercise catalogues make
+    (make release / make translations regenerate it)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from notebook_i18n import translate_file
+    stale = []
+    for english in sorted((REPO / "exercises").glob("ch[0-9][0-9]/ch[0-9][0-9].ipynb")):
+        chapter = english.stem
+        po = MESSAGES / "exercises" / chapter / f"{chapter}.po"
+        fresh = tmp_path / f"{chapter}.ipynb"
+        translate_file(english, po, fresh, "zh_CN")
+        committed = i18n.notebook_target(chapter)
+        if not committed.exists() or committed.read_bytes() != fresh.read_bytes():
+            stale.append(chapter)
+    assert not stale, (f"Chinese notebooks out of date for {stale}: run "
+                       "`python scripts/i18n.py notebooks`")
