@@ -38,6 +38,7 @@ help:
 	@echo "make fixtures regenerate the generated cells and the self-check fixtures"
 	@echo "make grade CHAPTER=ch01 SUBMISSIONS=dir-or.zip [GRADE_FLAGS=--student=alice]"
 	@echo "             collect, sandbox, autograde in parallel, feedback, CSV and HTML report"
+	@echo "make export LMS=canvas|moodle CHAPTER=ch01 [EXPORT_FLAGS=--per-question]  grades as the LMS's import CSV"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
 	@echo "make clean    remove build output (never submissions, feedback or the gradebook)"
 	@echo "make clean-grading   remove submissions, feedback, reports and the gradebook (asks)"
@@ -102,6 +103,10 @@ lab: env
 
 grade: dev system-deps
 	$(BIN)/python -m autograder.grade $(CHAPTER) $(SUBMISSIONS) $(GRADE_FLAGS)
+
+.PHONY: export
+export: dev
+	$(BIN)/python -m autograder.export $(LMS) $(CHAPTER) $(EXPORT_FLAGS)
 
 bench: dev
 	$(PIP) install -r benchmarks/requirements.txt
