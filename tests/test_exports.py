@@ -234,3 +234,42 @@ def test_no_gradebook_is_an_error_not_a_new_file(tmp_path, capsys):
     assert export.main(["moodle", "ch01", "--root", str(tmp_path)]) == 2
     assert "no gradebook" in capsys.readouterr().err
     assert not (tmp_path / "autograder").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("exports")
+def test_the_pipeline_applies_a_course_late_plugin_from_any_folder(tmp_path):
+    """The course's late policy lives in its own late.py: grading with --root from another
+    folder (here the repository) still imports it, and the late learner keeps the
+    penalised score instead of a grader failure."""
+    import json
+    import subprocess
+    import sys
+    from nbgrader.api import Gradebook
+
+    from course import REPO, nbgrader_env
+    root = tmp_path / "course"
+    c = Course(root, ["ch01"])
+    (root / "late.py").write_text(LATE_PLUGIN)
+    with open(root / "nbgrader_config.py", "a") as fh:
+        fh.write("\nc.AssignLatePenalties.plugin_class = 'late.SubMarks'\n")
+    c.generate()
+    with Gradebook(gradebook_url(root)) as gb:
+        gb.update_or_create_assignment("ch01", duedate=DUE)
+    submissions = tmp_path / "in" / "bob" / "ch01"
+    submissions.mkdir(parents=True)
+    import nbformat
+    nbformat.write(c.filled("ch01"), submissions / "ch01.ipynb")
+    (submissions / "timestamp.txt").write_text(LATE + "\n")
+    proc = subprocess.run([sys.executable, "-m", "autograder.grade", "ch01",
+                           str(tmp_path / "in"), "--root", str(root), "--jobs", "1",
+                           "--no-feedback", "-q"], cwd=REPO, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    verdict = json.loads((root / "autograder" / "reports" / "ch01" / "verdicts" /
+                          "bob.json").read_text())
+    assert verdict["status"] == "graded", verdict
+    with Gradebook(gradebook_url(root)) as gb:
+        submission = gb.find_submission("ch01", "bob")
+        assert submission.late_submission_penalty == 3.0
+        assert submission.score > 3.0

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 from pathlib import Path
 
 import nbformat
@@ -129,6 +130,10 @@ FEEDBACK = [ClearHiddenTests, CleanNotebook, GetGrades, CSSHTMLHeaderPreprocesso
 def load_config(root: Path) -> Config:
     """The course's nbgrader_config.py plus the pipeline's preprocessors."""
     cfg = PyFileConfigLoader("nbgrader_config.py", str(root)).load_config()
+    # Plugins the course names by module (a late policy "late.SubMarks" in late.py) are
+    # imported by nbgrader from the course's folder, wherever the command was run from.
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
     cfg.CourseDirectory.root = str(root)
     # generate_assignment records the assignment in the gradebook; its release copy
     # goes to scratch so grading never rewrites the committed exercises/.
