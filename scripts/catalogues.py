@@ -143,6 +143,7 @@ def glossary_misses(messages: Path, glossary: Path,
 
 # ---------------------------------------------------------- markup kept by a translation
 _ROLE = re.compile(r"\{[A-Za-z:_-]+\}`[^`]*`")
+_LINK_TEXT = re.compile(r"^(\{[A-Za-z:_-]+\})`[^`<]*<([^`>]+)>`$")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
 _TICKS = re.compile(r"`[^`]+`")
 _TARGET = re.compile(r"\]\(([^)\s]*)\)")
@@ -152,7 +153,8 @@ _TEXT = re.compile(r"\\(?:text|mathrm|textrm|operatorname)\{[^{}]*\}")
 def markup(text: str) -> dict[str, list[str]]:
     """What a translation must keep exactly: roles with their targets, maths (words in
     \\text{} aside), inline code, link targets."""
-    roles = _ROLE.findall(text)
+    # A role's link text may be translated ({ref}`above <label>`); its target may not.
+    roles = [_LINK_TEXT.sub(r"\1`<\2>`", role) for role in _ROLE.findall(text)]
     rest = _ROLE.sub(" ", text)
     is_block_math = rest.lstrip().startswith(("\\begin", "\n")) and "$" not in rest
     maths = [_TEXT.sub(r"\\text{}", m) for m in _MATH.findall(rest)]

@@ -711,7 +711,7 @@ def test_validate_button_in_jupyterlab(learner_lab, browser, screenshots):
 # Chinese pages too. What is particular to them:
 
 # Markup that a translation can break: shown literally instead of rendered.
-LEAKED_MARKUP = re.compile(r"\*\*|\{(cite|numref|doc|glue)[:}]|\]\(|\{eq\}")
+LEAKED_MARKUP = re.compile(r"\*\*|\{(cite|numref|doc|glue|ref)[:}]|\]\(|\{eq\}")
 
 
 def test_chinese_chapter_pages_show_maths_figures_and_chinese(crawl, source_root):
