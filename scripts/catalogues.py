@@ -45,9 +45,11 @@ def catalogues(messages: Path) -> dict[str, Catalogue]:
 
 
 def templates(pot_dir: Path) -> dict[str, Catalogue]:
+    """The pages' templates (the kit's, ``rnnkit.pot``, is held by :func:`kit_stale`)."""
     return {pot.relative_to(pot_dir).with_suffix("").as_posix():
             read(pot, pot.relative_to(pot_dir).with_suffix("").as_posix())
-            for pot in sorted(pot_dir.rglob("*.pot"))}
+            for pot in sorted(pot_dir.rglob("*.pot"))
+            if pot.relative_to(pot_dir).with_suffix("").as_posix() != "rnnkit"}
 
 
 def stale(messages: Path, pot_dir: Path) -> list[str]:
@@ -251,3 +253,171 @@ if __name__ == "__main__":
     print("\n".join(problems) or "no problems")
     print(f"{len(problems)} problem(s)")
     sys.exit(1 if problems else 0)
+
+
+# --------------------------------------------------------- the learner kit's messages
+# The kit words its messages through rnnkit.i18n: ``_("template")`` where a message is
+# shown, ``N_("words")`` where words are kept as data (hints), and the catalogued
+# mistakes' ``says`` (autograder/mistakes/chNN.py), shown through ``_()`` too. The
+# grading pipeline's and the judges' learner-facing reasons use the same ``_()``. All
+# of them are extracted into one template, merged into the kit's catalogue, which ships
+# in the wheel (kit/rnnkit/locale/<lang>/LC_MESSAGES/rnnkit.po).
+KIT_TEMPLATE = "rnnkit"                 # _build/gettext/rnnkit.pot
+KIT_CATALOGUE = "kit/rnnkit"            # its name in locales/zh_CN/COMPLETE and reports
+KIT_KEYWORDS = {"_": None, "N_": None}
+KIT_HEADER = ("# Messages of the learner kit (rnnkit), of the judges and of the grading\n"
+              "# pipeline's reasons. Made by `python scripts/i18n.py kit` (and `make\n"
+              "# translations`); translate as docs/translating.md says.")
+
+
+def kit_po(repo: Path, language: str = "zh_CN") -> Path:
+    return repo / "kit" / "rnnkit" / "locale" / language / "LC_MESSAGES" / "rnnkit.po"
+
+
+def kit_sources(repo: Path) -> list[Path]:
+    """The files whose ``_()``/``N_()`` literals are learner-facing: the kit, the
+    instructor's judges and the pipeline (its reasons reach the learner's feedback)."""
+    kit = sorted((repo / "kit" / "rnnkit").rglob("*.py"))
+    return ([p for p in kit if "__pycache__" not in p.parts]
+            + sorted((repo / "autograder" / "judges").glob("*.py"))
+            + sorted((repo / "autograder" / "pipeline").glob("*.py")))
+
+
+def _mistake_says(repo: Path) -> list[tuple[str, str, int, str]]:
+    """(says, file, line, "mistake chNN.function/name") of every catalogued mistake."""
+    import inspect
+    import sys
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))
+    from autograder import mistakes
+    from rnnkit.course import CHAPTERS
+    found = []
+    for chapter in CHAPTERS:
+        for m in mistakes.catalogue(chapter):
+            path = Path(inspect.getsourcefile(m.make)).resolve()
+            line = m.make.__code__.co_firstlineno
+            found.append((m.says, path.relative_to(repo.resolve()).as_posix(), line,
+                          f"mistake {chapter}.{m.function}/{m.name}"))
+    return found
+
+
+def kit_template(repo: Path):
+    """The kit's message template: every ``_()``/``N_()`` literal of
+    :func:`kit_sources` (babel's Python extractor; "Translators:" comments kept) and
+    every mistake's ``says``, in the order of the files."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract
+    from datetime import datetime, timezone
+    catalog = Catalog(project="rnnkit", charset="utf-8", fuzzy=False,
+                      header_comment=KIT_HEADER,
+                      creation_date=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    for path in kit_sources(repo):
+        rel = path.relative_to(repo).as_posix()
+        with path.open("rb") as f:
+            for lineno, message, comments, context in extract(
+                    "python", f, keywords=KIT_KEYWORDS, comment_tags=("Translators:",),
+                    strip_comment_tags=True):
+                if isinstance(message, str) and message.strip():
+                    catalog.add(message, locations=[(rel, lineno)], auto_comments=comments,
+                                context=context)
+    for says, rel, line, what in _mistake_says(repo):
+        catalog.add(says, locations=[(rel, line)], auto_comments=[what])
+    return catalog
+
+
+def _write(catalog, path: Path) -> None:
+    from babel.messages.pofile import write_po
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as f:
+        write_po(f, catalog, width=0, include_lineno=False, ignore_obsolete=True)
+
+
+def write_kit_template(repo: Path, path: Path) -> int:
+    catalog = kit_template(repo)
+    _write(catalog, path)
+    return len(catalog)
+
+
+def update_kit_catalogue(template: Path, po: Path, language: str = "zh_CN") -> None:
+    """Merge the template into the kit's catalogue: translations are kept, a changed
+    message arrives fuzzy (its old translation as a draft), a new one empty, a removed
+    one is dropped."""
+    from babel.messages.catalog import Catalog
+    with template.open("rb") as f:
+        new = read_po(f)
+    if po.exists():
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=language)
+    else:
+        catalog = Catalog(locale=language, project="rnnkit", charset="utf-8",
+                          header_comment=KIT_HEADER, creation_date=new.creation_date)
+    catalog.update(new, update_creation_date=False)
+    catalog.fuzzy = False                       # the header: the catalogue is in use
+    catalog.revision_date = new.creation_date   # no clock in the file: diffs are words
+    _write(catalog, po)
+
+
+def kit_stale(po: Path, template: Path) -> list[str]:
+    """Messages of a fresh extraction missing from the kit's catalogue, and entries of
+    the catalogue no longer in the sources."""
+    have, want = read(po, KIT_CATALOGUE).ids, read(template, KIT_TEMPLATE).ids
+    return ([f"{KIT_CATALOGUE}: not in the catalogue yet: {m[:70]!r}" for m in sorted(want - have)]
+            + [f"{KIT_CATALOGUE}: no longer in the sources: {m[:70]!r}"
+               for m in sorted(have - want)])
+
+
+def chapter_of(locations) -> str:
+    """Where an entry of the kit's catalogue belongs: "chNN" for a chapter's cases,
+    judges or mistakes, else "frame" (the generic messages)."""
+    import re as _re
+    chapters = {m.group(1) for path, _line in locations
+                for m in [_re.search(r"/(ch\d\d)\.py$", path)] if m}
+    return min(chapters) if chapters and all(
+        _re.search(r"/ch\d\d\.py$", path) for path, _line in locations) else "frame"
+
+
+def kit_report(po: Path) -> dict[str, list[int]]:
+    """{"frame" or "chNN": [translated, untranslated, fuzzy]} of the kit's catalogue."""
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    counts: dict[str, list[int]] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        row = counts.setdefault(chapter_of(message.locations), [0, 0, 0])
+        row[2 if message.fuzzy else 1 if not message.string else 0] += 1
+    return dict(sorted(counts.items()))
+
+
+# ------------------------------------------------------- placeholders kept by a translation
+def placeholders(text: str) -> list[str]:
+    """The replacement fields of a ``str.format`` template ("{name}", "{err:.1e}",
+    "{like!r}"), as written; doubled braces are text. A text that is no template
+    (unbalanced braces) has none."""
+    import string
+    fields = []
+    try:
+        for _literal, name, spec, conversion in string.Formatter().parse(text):
+            if name is not None:
+                fields.append("{" + name + ("!" + conversion if conversion else "")
+                              + (":" + spec if spec else "") + "}")
+    except ValueError:
+        return []
+    return sorted(fields)
+
+
+def placeholder_mismatches(po: Path, name: str) -> list[str]:
+    """Translated entries whose msgstr lacks a placeholder of the msgid or has one the
+    msgid does not (the message would be filled wrongly, or raise)."""
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    out = []
+    for message in catalog:
+        if not message.id or not message.string or message.fuzzy:
+            continue
+        source, target = placeholders(message.id), placeholders(message.string)
+        if set(source) != set(target):
+            out.append(f"{name}: placeholders differ in {message.id[:60]!r}: missing "
+                       f"{sorted(set(source) - set(target))}, added "
+                       f"{sorted(set(target) - set(source))}")
+    return out

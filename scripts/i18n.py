@@ -5,6 +5,7 @@
     python scripts/i18n.py build      # the Chinese edition -> _build/html/zh
     python scripts/i18n.py status     # per catalogue: translated, untranslated, fuzzy, stale
     python scripts/i18n.py notebooks  # exercise notebooks in Chinese -> locales/zh_CN/exercises
+    python scripts/i18n.py kit        # the learner kit's messages -> kit/rnnkit/locale (fast)
 
 The English pages are the source. ``update`` (``make translations``) extracts every
 translatable paragraph, heading, table cell, caption and alt text into one template per
@@ -13,6 +14,13 @@ changed one arrives *fuzzy* (its old translation kept as a draft to revise), a r
 one becomes obsolete. ``tests/test_translations.py`` fails while any entry is
 untranslated or fuzzy, or when the committed catalogues are stale against the pages, so
 an English change cannot land without its Chinese.
+
+The learner kit's messages (and the judges' and the pipeline's learner-facing reasons)
+have their own catalogue, shipped in the kit's wheel:
+``kit/rnnkit/locale/zh_CN/LC_MESSAGES/rnnkit.po``. ``kit`` (part of ``update``) extracts
+every ``_()``/``N_()`` literal of the kit, the judges and the pipeline, and every
+catalogued mistake's ``says``, into ``_build/gettext/rnnkit.pot`` and merges it into that
+catalogue the same way; it needs no book build.
 
 Both editions are built by Jupyter Book 1 from the same ``_config.yml``: the Chinese one
 from a copy of it with ``language: zh_CN``, the catalogues in ``locales/``, its own
@@ -97,7 +105,29 @@ def pot(output: Path = POT) -> Path:
     sys.path.insert(0, str(REPO / "scripts"))
     from catalogues import write_figure_template
     write_figure_template(sorted((REPO / "book").glob("*.md")), output / "figures.pot")
+    kit_pot(output)
     return output
+
+
+KIT_PO = REPO / "kit" / "rnnkit" / "locale" / LANGUAGE / "LC_MESSAGES" / "rnnkit.po"
+
+
+def kit_pot(output: Path = POT) -> Path:
+    """The kit's message template, ``output/rnnkit.pot`` (scripts/catalogues.py)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from catalogues import KIT_TEMPLATE, write_kit_template
+    path = output / f"{KIT_TEMPLATE}.pot"
+    write_kit_template(REPO, path)
+    return path
+
+
+def kit() -> Path:
+    """The kit's template, merged into its catalogue (kept translations, changed
+    messages fuzzy, new ones empty, removed ones dropped)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from catalogues import update_kit_catalogue
+    update_kit_catalogue(kit_pot(), KIT_PO, LANGUAGE)
+    return KIT_PO
 
 
 def update() -> None:
@@ -114,6 +144,7 @@ def update() -> None:
             po.unlink()
     for mo in messages.rglob("*.mo"):  # built at every Chinese build, never committed
         mo.unlink()
+    kit()
     notebooks()
 
 
@@ -158,7 +189,8 @@ def build(strict: bool = True) -> Path:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["pot", "update", "build", "status", "notebooks"])
+    parser.add_argument("what", choices=["pot", "update", "build", "status", "notebooks",
+                                         "kit"])
     args = parser.parse_args(argv)
     if args.what == "pot":
         print(pot())
@@ -168,10 +200,27 @@ def main(argv: list[str]) -> None:
         print(build())
     elif args.what == "notebooks":
         print("\n".join(str(p) for p in notebooks()))
+    elif args.what == "kit":
+        print(kit())
+        print(kit_status())
     else:
         sys.path.insert(0, str(REPO / "scripts"))
         from catalogues import report
         print(report(LOCALES / LANGUAGE / "LC_MESSAGES", pot()))
+        print(kit_status())
+
+
+def kit_status() -> str:
+    """The kit's catalogue per part (the generic frame, each chapter's cases, judges
+    and mistakes): translated, untranslated, fuzzy; and staleness."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from catalogues import kit_report, kit_stale
+    rows = ["| kit/rnnkit | translated | untranslated | fuzzy |", "|---|---|---|---|"]
+    for part, (done, empty, fuzzy) in kit_report(KIT_PO).items():
+        rows.append(f"| {part} | {done} | {empty} | {fuzzy} |")
+    problems = kit_stale(KIT_PO, kit_pot(WORK / "kit"))
+    rows += ["", f"kit catalogue stale against the sources: {len(problems)}", *problems[:20]]
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

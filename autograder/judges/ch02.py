@@ -18,6 +18,7 @@ import numpy as np
 
 from rnnkit.cases import score_trained, unflatten_params
 from rnnkit.cases import ch02 as kit
+from rnnkit.i18n import N_
 
 
 def _reference():
@@ -53,7 +54,8 @@ def judge_train_char_rnn(got: dict, expected: dict) -> dict:
         return got
     scored = {**got, **reference_scores(got, int(expected["sample_seed"]))}
     kit.training_verdict(scored, expected,
-                         "measured by the course's evaluation of your trained parameters")
+                         N_("measured by the course's evaluation of your trained "
+                            "parameters"))
     return scored
 
 

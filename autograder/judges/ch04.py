@@ -23,6 +23,7 @@ from rnnkit.cases.ch04 import (GATEWISE_INPUTS, LSTM_GATES, SEQ_AXES, STACKING_H
                                adding_test_set, judge_test_mse, trained_params)
 from autograder.judges import agree_with_independent
 from rnnkit.checks import check_array
+from rnnkit.i18n import N_
 
 
 def _logistic(a: np.ndarray) -> np.ndarray:
@@ -66,8 +67,8 @@ def judge_gatewise(got: dict, expected: dict) -> None:
                                            split_gates(b))
     agree_with_independent("lstm_forward", "h", expected["h"], h_gatewise,
                            "the gate-by-gate LSTM", rtol=1e-9, atol=1e-12)
-    check_array("lstm_forward", "h (compared with an LSTM written gate by gate, with "
-                "separate weight matrices)", got.get("h"), h_gatewise,
+    check_array("lstm_forward", N_("h (compared with an LSTM written gate by gate, with "
+                   "separate weight matrices)"), got.get("h"), h_gatewise,
                 axes=SEQ_AXES["h"], hint=STACKING_HINT)
 
 
@@ -79,7 +80,7 @@ def judge_training(got: dict, expected: dict) -> None:
     x_test, y_test = adding_test_set(T)
     mse, _grads = reference.load("ch04").adding_loss(params, x_test, y_test)
     judge_test_mse(T, float(mse), float(expected["test_mse"]),
-                   "measured with the course's reference code")
+                   N_("measured with the course's reference code"))
 
 
 JUDGES = {"lstm_matches_gatewise": judge_gatewise, "train_adding": judge_training}

@@ -16,6 +16,7 @@ from typing import Mapping
 from rnnkit.cases import score_trained, unflatten_params
 from rnnkit.cases.ch06 import training_verdict
 from rnnkit.data import word_segmentation
+from rnnkit.i18n import N_
 
 
 def held_out_scores(outputs: Mapping[str, object]) -> dict:
@@ -38,7 +39,7 @@ def judge_tagger_training(got: dict, expected: dict) -> dict:
     """The kit's bar, applied to the course's own scores of the learner's parameters."""
     scored = {**got, **held_out_scores(got)}
     training_verdict(scored, lambda: held_out_scores(expected),
-                     "measured by the course's evaluation of your trained parameters")
+                     N_("measured by the course's evaluation of your trained parameters"))
     return scored
 
 

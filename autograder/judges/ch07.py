@@ -22,6 +22,7 @@ import numpy as np
 from rnnkit.cases import score_trained, unflatten_params
 from rnnkit.cases import ch07 as kit
 from rnnkit.checks import CheckFailure
+from rnnkit.i18n import _, N_
 
 
 def _reference():
@@ -82,11 +83,13 @@ def judge_beam_search(got: dict, expected: dict) -> None:
         score = float(got.get(f"score_p{problem}_w{widest}", np.nan))
         if not (tokens.shape == best.shape and np.array_equal(tokens, best)
                 and np.isclose(score, best_score)):
-            raise CheckFailure(
-                f"beam_search: on decoder {problem}, a beam of width {widest} keeps every "
-                f"hypothesis but returned {tokens.tolist()} (score {score:.6f}); "
-                f"exhaustive search finds {best.tolist()} (score {best_score:.6f}). "
-                + kit._BEAM_HINTS["wide"])
+            raise CheckFailure(_(
+                "beam_search: on decoder {problem}, a beam of width {width} keeps every "
+                "hypothesis but returned {tokens} (score {score:.6f}); exhaustive search "
+                "finds {best} (score {best_score:.6f}).").format(
+                    problem=problem, width=widest, tokens=tokens.tolist(), score=score,
+                    best=best.tolist(), best_score=best_score)
+                + " " + _(kit._BEAM_HINTS["wide"]))
     kit._judge_beam(got, expected)
 
 
@@ -102,7 +105,7 @@ def trained_accuracy(function: str, outputs: Mapping[str, object], eval_seed: in
         attention=attention), dtype=float))
 
 
-COURSE_DECODER = "the course's decoder on your trained parameters"
+COURSE_DECODER = N_("the course's decoder on your trained parameters")
 
 
 def judge_train_seq2seq(got: dict, expected: dict) -> dict:

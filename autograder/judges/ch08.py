@@ -23,6 +23,7 @@ from rnnkit.cases.ch08 import (CELLS, MATRIX_INPUTS, SCAN_ATOL, SCAN_AXES, SCAN_
                                adding_test_set, judge_run, judge_test_mse)
 from autograder.judges import agree_with_independent
 from rnnkit.checks import check_array
+from rnnkit.i18n import N_
 
 
 def transition_matrix(a_column: np.ndarray) -> np.ndarray:
@@ -55,11 +56,11 @@ def judge_matrix(got: dict, expected: dict) -> None:
     agree_with_independent("linear_scan_parallel", "h", expected["h"], h_matrix,
                            "the recurrence written as a matrix product",
                            rtol=SCAN_RTOL, atol=SCAN_ATOL)
-    check_array("linear_scan_parallel", "h (compared with the recurrence written as a "
-                "lower-triangular matrix product, h = L @ b)", got.get("h"), h_matrix,
+    check_array("linear_scan_parallel", N_("h (compared with the recurrence written as a "
+                   "lower-triangular matrix product, h = L @ b)"), got.get("h"), h_matrix,
                 rtol=SCAN_RTOL, atol=SCAN_ATOL, axes=SCAN_AXES,
-                hint="h[:, t] must combine every step up to and including t, with h0 "
-                     "entering through a[:, 0] * h0.")
+                hint=N_("h[:, t] must combine every step up to and including t, with h0 "
+                        "entering through a[:, 0] * h0."))
 
 
 def judge_training(got: dict, expected: dict) -> None:
@@ -77,7 +78,7 @@ def judge_training(got: dict, expected: dict) -> None:
             ref.regressor_loss(cell, unflatten_params(got, f"{name} params."), x_test,
                                y_test)[0]))
         judge_test_mse(name, mse, float(expected[f"{name} test_mse"]),
-                       "measured with the course's reference code")
+                       N_("measured with the course's reference code"))
 
 
 JUDGES = {"linear_scan_matches_matrix": judge_matrix, "train_to_threshold": judge_training}

@@ -72,7 +72,7 @@ def _name(cells: tuple[RunCell, ...], position: int) -> str:
 
 
 def run_notebook(work: Path, cells: tuple[RunCell, ...], chapter: str, sandbox: Sandbox,
-                 limits: Limits) -> NotebookRun:
+                 limits: Limits, language: str = "en") -> NotebookRun:
     """Run ``cells`` (the run plan, ``plan.plan_run``) on the files in ``work/sub``.
     Results are keyed by each cell's position in the plan.
 
@@ -115,7 +115,7 @@ def run_notebook(work: Path, cells: tuple[RunCell, ...], chapter: str, sandbox: 
             job_read, job_write = os.pipe()
             read_fd, write_fd = os.pipe()
             argv, env = sandbox.command(work, job_read, write_fd,
-                                        per_process_only=group is None)
+                                        per_process_only=group is None, language=language)
             log = open(work / f"runner-{attempt}.log", "wb")
             ooms = group.oom_kills() if group else 0
             try:

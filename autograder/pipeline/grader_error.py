@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import traceback
 
+from rnnkit.i18n import N_
+
 EXIT_GRADER_ERROR = 3
 
-# What the learner reads in the feedback of a cell the grader could not judge.
-GRADER_FAILED = ("The grader failed on this test: the course's own grading code raised "
-                 "an error, so your answer could not be judged (this is not a failure of "
-                 "your code). No points were given automatically; your instructor has "
-                 "been told and will grade this part by hand.")
+# What the learner reads in the feedback of a cell the grader could not judge (in the
+# submission's language where it is shown: rnnkit.i18n).
+GRADER_FAILED = N_("The grader failed on this test: the course's own grading code raised "
+                   "an error, so your answer could not be judged (this is not a failure of "
+                   "your code). No points were given automatically; your instructor has "
+                   "been told and will grade this part by hand.")
 
 TRACEBACK_FRAMES = 6
 TRACEBACK_CHARS = 3000

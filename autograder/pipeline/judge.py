@@ -32,6 +32,7 @@ from pathlib import Path
 from rnnkit import cases as _cases
 from rnnkit.checks import CheckFailure
 from rnnkit.attribution import malformed_outputs
+from rnnkit.i18n import _
 from rnnkit.recording import mutation_message, record_name
 from autograder.instructor import judge_for, mistake_runs, reference_run
 from autograder.pipeline.grader_error import GRADER_FAILED, GraderError
@@ -52,7 +53,7 @@ class Instance:
 
     def describe(self) -> str:
         shape = ", ".join(f"{k}={v}" for k, v in self.shape)
-        return f"case seed={self.seed}, shape {{{shape}}}"
+        return _("case seed={seed}, shape {{{shape}}}").format(seed=self.seed, shape=shape)
 
 
 @dataclasses.dataclass
@@ -158,12 +159,12 @@ class Judge:
                   allowance: ArrayAllowance) -> tuple[dict | None, dict | str]:
         """(the recording's description, the rebuilt outputs) or (None, why not)."""
         if folder is None:
-            return None, "no result was recorded for this case (the test did not run)"
+            return None, _("no result was recorded for this case (the test did not run)")
         meta_path = folder / (inst.stem + ".json")
         npz_path = folder / (inst.stem + ".npz")
         if not meta_path.is_file():
-            return None, ("no result was recorded for this case (the test cell did not "
-                          "reach it, or `check` was replaced)")
+            return None, _("no result was recorded for this case (the test cell did not "
+                           "reach it, or `check` was replaced)")
         try:
             if meta_path.stat().st_size > 1 << 20:
                 raise ValueError("too large")
@@ -171,16 +172,16 @@ class Judge:
             if (meta.get("function"), meta.get("seed")) != (inst.function, inst.seed):
                 raise ValueError("recording of another case")
         except (ValueError, OSError, RecursionError):
-            return None, "the recorded result of this case is unreadable"
+            return None, _("the recorded result of this case is unreadable")
         if meta.get("status") == "error":
-            return None, str(meta.get("error") or "the function raised an error")[:3000]
+            return None, str(meta.get("error") or _("the function raised an error"))[:3000]
         try:
             arrays = load_npz(npz_path, allowance) if npz_path.is_file() else {}
             return meta, rebuild_outputs(inst.function, meta.get("kinds") or {}, arrays)
         except CheckFailure as failure:
             return None, str(failure)
         except (ValueError, OSError, zipfile.BadZipFile, EOFError):
-            return None, "the recorded outputs of this case are unreadable"
+            return None, _("the recorded outputs of this case are unreadable")
 
     def judge_instance(self, inst: Instance, folder: Path | None,
                        allowance: ArrayAllowance | None = None) -> str | None:
@@ -239,17 +240,18 @@ class Judge:
         grader_error = errors[0] if errors else None
         if not instances:
             return CellVerdict(grade_id, points, 0.0, "failed",
-                               "this test has no check() calls the grader can judge",
+                               _("this test has no check() calls the grader can judge"),
                                0, 0)
         if not failures and grader_error:
-            return CellVerdict(grade_id, points, 0.0, "grader-error", GRADER_FAILED,
+            return CellVerdict(grade_id, points, 0.0, "grader-error", _(GRADER_FAILED),
                                len(instances), len(errors), grader_error)
         if not failures:
             n = len(instances)
-            return CellVerdict(grade_id, points, points, "passed",
-                               f"passed ({n} case{'s' if n > 1 else ''})", n, 0)
+            passed = _("passed ({n} cases)") if n > 1 else _("passed ({n} case)")
+            return CellVerdict(grade_id, points, points, "passed", passed.format(n=n), n, 0)
         inst, reason = failures[0]
-        more = (f" ({len(failures)} of {len(instances)} cases failed.)"
+        more = (_(" ({failed} of {n} cases failed.)").format(failed=len(failures),
+                                                               n=len(instances))
                 if len(failures) > 1 else "")
         return CellVerdict(grade_id, points, 0.0, "failed",
                            f"{reason}\n({inst.describe()}){more}", len(instances),

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.checks import CheckFailure
+from rnnkit.i18n import _
 
 MAX_RECORD_BYTES = 64 << 20     # one recorded file, and one array in it
 MAX_CELL_ARRAYS = 256 << 20     # all arrays of one graded cell, decompressed
@@ -38,26 +39,26 @@ def load_npz(path: Path, allowance: ArrayAllowance) -> dict[str, np.ndarray]:
     what the graded cell may still decompress (``allowance``), so a small archive
     cannot expand into gigabytes in the judge."""
     if path.stat().st_size > MAX_RECORD_BYTES:
-        raise CheckFailure("the recorded outputs are larger than the grader accepts "
-                           f"({path.stat().st_size >> 20} MB).")
+        raise CheckFailure(_("the recorded outputs are larger than the grader accepts "
+                             "({mb} MB).").format(mb=path.stat().st_size >> 20))
     arrays = {}
     with zipfile.ZipFile(path) as archive:
         members = archive.infolist()
         declared = sum(info.file_size for info in members)
         if len(members) > 256 or not allowance.take(declared):
-            raise CheckFailure("the recorded outputs are larger than the grader accepts "
-                               f"({declared >> 20} MB decompressed).")
+            raise CheckFailure(_("the recorded outputs are larger than the grader accepts "
+                                 "({mb} MB decompressed).").format(mb=declared >> 20))
         for info in members:
             if info.file_size > MAX_RECORD_BYTES or not info.filename.endswith(".npy"):
-                raise CheckFailure("the recorded outputs are malformed.")
+                raise CheckFailure(_("the recorded outputs are malformed."))
             with archive.open(info) as member:
                 version = np.lib.format.read_magic(member)
                 if version == (1, 0):
-                    shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+                    shape, _order, dtype = np.lib.format.read_array_header_1_0(member)
                 else:
-                    shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+                    shape, _order, dtype = np.lib.format.read_array_header_2_0(member)
                 if dtype.hasobject or int(np.prod(shape)) * dtype.itemsize > info.file_size:
-                    raise CheckFailure("the recorded outputs are malformed.")
+                    raise CheckFailure(_("the recorded outputs are malformed."))
             with archive.open(info) as member:
                 arrays[info.filename[:-4]] = np.lib.format.read_array(member, allow_pickle=False)
     return arrays
@@ -70,7 +71,7 @@ _CONTAINERS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
 
 
 def _malformed() -> CheckFailure:
-    return CheckFailure("the recorded outputs are malformed.")
+    return CheckFailure(_("the recorded outputs are malformed."))
 
 
 def _named(base: type, node: dict) -> type:
@@ -206,10 +207,10 @@ def rebuild_outputs(function: str, kinds, arrays: dict[str, np.ndarray]) -> dict
     got = {}
     for name, node in kinds.items():
         if isinstance(node, dict) and node.get("t") == "unrecordable":
-            raise CheckFailure(
-                f"{function}: {name} could not be recorded for grading "
-                f"({str(node.get('why'))[:200]}). Return what the docstring says: numpy "
-                "arrays and numbers.")
+            raise CheckFailure(_(
+                "{function}: {name} could not be recorded for grading ({why}). Return what "
+                "the docstring says: numpy arrays and numbers.").format(
+                    function=function, name=name, why=str(node.get('why'))[:200]))
         try:
             got[str(name)] = _rebuild(node, arrays)
         except CheckFailure:

@@ -49,7 +49,7 @@ def snapshot_files() -> list[tuple[Path, str]]:
     kit = _kit_root()
     files = [(path, "rnnkit/" + path.relative_to(kit).as_posix())
              for path in sorted(kit.rglob("*"))
-             if path.is_file() and path.suffix in (".py", ".npz", ".txt", ".typed")
+             if path.is_file() and path.suffix in (".py", ".npz", ".txt", ".typed", ".po")
              and "__pycache__" not in path.parts]
     for rel in ("__init__.py", "pipeline/__init__.py", "pipeline/runner.py",
                 "pipeline/runner_shell.py", "pipeline/canary.py"):
@@ -156,8 +156,11 @@ class Sandbox:
                     args += ["--ro-bind", path, path]
         return args
 
-    def env(self, work: Path, job_fd: int, protocol_fd: int) -> dict[str, str]:
-        """The whole environment of the learner's process: nothing else is inherited."""
+    def env(self, work: Path, job_fd: int, protocol_fd: int,
+            language: str = "en") -> dict[str, str]:
+        """The whole environment of the learner's process: nothing else is inherited.
+        ``language`` (one of ``rnnkit.i18n.LANGUAGES``) is the submission's: the kit
+        words what it records in it."""
         home = os.path.join(self.base(work), "home")
         return {
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -175,6 +178,7 @@ class Sandbox:
             "NBGRADER_EXECUTION": "autograde",
             "RNNCOURSE_JOB_FD": str(job_fd),
             "RNNCOURSE_PROTOCOL_FD": str(protocol_fd),
+            "RNNCOURSE_LANG": language,
         }
 
     @staticmethod
@@ -184,7 +188,8 @@ class Sandbox:
         return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
     def command(self, work: Path, job_fd: int, protocol_fd: int,
-                per_process_only: bool = False) -> tuple[list[str], dict[str, str]]:
+                per_process_only: bool = False,
+                language: str = "en") -> tuple[list[str], dict[str, str]]:
         """(argv, env) running the runner for ``work`` (submitted files in ``work/sub``).
 
         ``per_process_only``: no control group holds this sandbox, so the process count
@@ -201,7 +206,7 @@ class Sandbox:
             if per_process_only:
                 limits.append(f"--nproc={self.limits.max_processes}")
             limits.append("--")
-        env = self.env(work, job_fd, protocol_fd)
+        env = self.env(work, job_fd, protocol_fd, language)
         if self.trusted:
             return limits + python, {**env, "PYTHONNOUSERSITE": "1"}
         argv = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",

@@ -11,6 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from nbgrader import utils
+from rnnkit.i18n import _
 
 from autograder.pipeline.safe_markdown import escape_markdown
 from autograder.pipeline.execute import NotebookRun
@@ -58,8 +59,9 @@ def verdict_outputs(verdict: CellVerdict) -> list[dict]:
     """What a graded cell shows in the autograded notebook and the feedback."""
     if verdict.status == "passed":
         return [{"output_type": "stream", "name": "stdout",
-                 "text": f"{verdict.grade_id}: {verdict.reason}; judged outside your "
-                         "notebook against the reference.\n"}]
+                 "text": _("{grade_id}: {reason}; judged outside your notebook against "
+                           "the reference.").format(grade_id=verdict.grade_id,
+                                                    reason=verdict.reason) + "\n"}]
     ename = "GraderError" if verdict.status == "grader-error" else "CheckFailure"
     return [{"output_type": "error", "ename": ename, "evalue": verdict.reason,
              "traceback": [f"{ename}: {verdict.reason}"]}]
@@ -99,7 +101,8 @@ def _unjudgeable(gid: str, points: float, problem) -> CellVerdict:
     if not isinstance(problem, dict):
         problem = describe(f"reading the test cell {gid}",
                            LookupError(f"no check() calls were listed for {gid}"))
-    return CellVerdict(gid, points, 0.0, "grader-error", GRADER_FAILED, grader_error=problem)
+    return CellVerdict(gid, points, 0.0, "grader-error", _(GRADER_FAILED),
+                       grader_error=problem)
 
 
 def judge_run(nb, plan: RunPlan, run: NotebookRun, judge: Judge, graded: dict,
@@ -136,18 +139,21 @@ def judge_run(nb, plan: RunPlan, run: NotebookRun, judge: Judge, graded: dict,
         insts = instances.get(gid)
         if grader_error:
             verdict = CellVerdict(gid, points, 0.0, "grader-error",
-                                  "The grader failed on this notebook; your instructor "
-                                  "will look at it.")
+                                  _("The grader failed on this notebook; your instructor "
+                                    "will look at it."))
         elif tamper_pos is not None and plan.probe_position(i) >= tamper_pos:
             verdict = CellVerdict(gid, points, 0.0, "tampered",
-                                  "Not graded: the notebook tampered with the grading "
-                                  f"kernel before this test ran ({tamper_why}).")
+                                  _("Not graded: the notebook tampered with the grading "
+                                    "kernel before this test ran ({why}).").format(
+                                        why=tamper_why))
         elif result is None or result.status == "not-run":
             verdict = CellVerdict(gid, points, 0.0, "not-run",
-                                  f"This test did not run: {result.detail if result else ''}.")
+                                  _("This test did not run: {detail}.").format(
+                                      detail=result.detail if result else ''))
         elif result.status in ("timeout", "crashed"):
             verdict = CellVerdict(gid, points, 0.0, result.status,
-                                  f"This test did not finish: {result.detail}.")
+                                  _("This test did not finish: {detail}.").format(
+                                      detail=result.detail))
         elif not isinstance(insts, list):
             verdict = _unjudgeable(gid, points, insts)
         else:
@@ -158,8 +164,9 @@ def judge_run(nb, plan: RunPlan, run: NotebookRun, judge: Judge, graded: dict,
                 j = answer_cell.get(function)
                 broken = run.cells.get(plan.code_position(j)) if j is not None else None
                 if broken and broken.status in STOPPED:
-                    verdict.reason += (f"\nNote: the cell defining {function} did not finish "
-                                       f"({broken.detail}) and was skipped.")
+                    verdict.reason += "\n" + _(
+                        "Note: the cell defining {function} did not finish ({detail}) and "
+                        "was skipped.").format(function=function, detail=broken.detail)
         verdicts[gid] = verdict
         cell_outputs[i] = (verdict_outputs(verdict), result.count if result else None)
     tampering = tamper_why if tamper_pos is not None or tamper_why else ""
@@ -179,5 +186,6 @@ def _judge_cell(judge: Judge, gid: str, points: float, insts: list, source: str,
         # e.g. a chapter's gradcheck: judged in the kernel (the canary guards it)
         verdict = CellVerdict(gid, points, 0.0, "failed",
                               f"{errors[0].get('ename')}: {errors[0].get('evalue')}"
-                              f" (from {', '.join(inside)}, run in your notebook)")
+                              + _(" (from {calls}, run in your notebook)").format(
+                                  calls=', '.join(inside)))
     return verdict

@@ -18,6 +18,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from autograder import reference
+from rnnkit.i18n import LANGUAGES, using_language
 from autograder.pipeline import nbgrader_fast
 from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.execute import run_notebook
@@ -54,6 +55,17 @@ def init_worker(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (value, hard))
 
 
+def submission_language(nb) -> str:
+    """The language the submission says it is in (``metadata.rnncourse.language``), if
+    it is one the kit speaks; else English. The sandboxed kernel and the outside judge
+    word the learner's messages in it; the scores never depend on it."""
+    try:
+        language = nb.metadata.get("rnncourse", {}).get("language")
+    except AttributeError:  # metadata of the wrong shape: a learner's edit
+        return "en"
+    return language if isinstance(language, str) and language in LANGUAGES else "en"
+
+
 def grade_submission(ctx: WorkerContext, student: str) -> dict:
     """Inspect and sanitise one submission, run it in the sandbox and judge it.
     Returns plain data; the main process turns it into gradebook entries."""
@@ -79,9 +91,11 @@ def _grade_submission(ctx: WorkerContext, student: str) -> dict:
         out["notes"] = out["notes"] + [skipped]
     nb = prep.notebook
     plan = plan_run(nb)
+    language = submission_language(nb)
     try:
-        run = run_notebook(work, plan.cells, a, ctx.sandbox, ctx.limits)
-        judged = judge_run(nb, plan, run, ctx.judge, ctx.graded, ctx.instances, work)
+        run = run_notebook(work, plan.cells, a, ctx.sandbox, ctx.limits, language)
+        with using_language(language):
+            judged = judge_run(nb, plan, run, ctx.judge, ctx.graded, ctx.instances, work)
     finally:
         if not ctx.keep_work:
             shutil.rmtree(work, ignore_errors=True)

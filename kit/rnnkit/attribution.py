@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from rnnkit.checks import LINE_WIDTH, CheckFailure, NotImplementedYet
+from rnnkit.i18n import _, N_
 
 if TYPE_CHECKING:
     from rnnkit.recording import RecordingImpl
@@ -32,17 +33,18 @@ def describe_value(value, depth: int = 0) -> str:
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        return f"an array of shape {tuple(int(n) for n in value.shape)} {value.dtype}"
+        return _("an array of shape {shape} {dtype}").format(
+            shape=tuple(int(n) for n in value.shape), dtype=value.dtype)
     if isinstance(value, (bool, int, float, np.generic)):
-        return f"the number {value.item() if isinstance(value, np.generic) else value}"
+        return _("the number {value}").format(
+            value=value.item() if isinstance(value, np.generic) else value)
     if isinstance(value, (tuple, list, dict)):
-        kind = type(value).__name__
-        text = f"a {kind} of {len(value)}"
+        text = _("a {kind} of {n}").format(kind=type(value).__name__, n=len(value))
         if depth == 0 and isinstance(value, (tuple, list)) and value:
             parts = [describe_value(v, 1) for v in list(value)[:4]]
             text += f" ({', '.join(parts)}{', ...' if len(value) > 4 else ''})"
         return text
-    return f"a {type(value).__name__}"
+    return _("a {kind}").format(kind=type(value).__name__)
 
 
 def _returns_section(fn) -> str:
@@ -73,20 +75,27 @@ def crash_message(function: str, exc: BaseException, context: str,
         if last_return is not None:
             name, fn, value = last_return
             promised = _returns_section(fn)
-            return (f"{name} returned {describe_value(value)}, which the check could not "
-                    f"use ({type(exc).__name__}: {exc}); your function itself did not "
-                    "raise." + (f" Its docstring says: {promised}" if promised else
-                                " Return what its docstring says, in that order.")
+            return (_("{name} returned {value}, which the check could not use ({error}: "
+                      "{detail}); your function itself did not raise.").format(
+                          name=name, value=describe_value(value),
+                          error=type(exc).__name__, detail=exc)
+                    + (_(" Its docstring says: {promised}").format(promised=promised)
+                       if promised else _(" Return what its docstring says, in that order."))
                     + f" ({context})")
-        return (f"{function} returned something the check could not use "
-                f"({type(exc).__name__}: {exc}). Return what its docstring says, in "
-                f"that order ({context}).")
+        return _("{function} returned something the check could not use ({error}: "
+                 "{detail}). Return what its docstring says, in that order ({context})."
+                 ).format(function=function, error=type(exc).__name__, detail=exc,
+                          context=context)
     mine = [f for f in frames if _outside_libraries(f.filename)]
     where = ""
     if mine:
         line = (mine[-1].line or "").strip()
-        where = f" at line {mine[-1].lineno} of {mine[-1].name}" + (f": `{line}`" if line else "")
-    return f"{function} raised {type(exc).__name__}: {exc}{where} ({context})."
+        where = (_(" at line {line} of {name}: `{code}`") if line else
+                 _(" at line {line} of {name}")).format(line=mine[-1].lineno,
+                                                        name=mine[-1].name, code=line)
+    return _("{function} raised {error}: {detail}{where} ({context}).").format(
+        function=function, error=type(exc).__name__, detail=exc, where=where,
+        context=context)
 
 
 def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYet:
@@ -95,11 +104,14 @@ def not_implemented(function: str, exc: NotImplementedError) -> NotImplementedYe
     frames = traceback.extract_tb(exc.__traceback__)
     where = frames[-1].name if frames else function
     if where in ("<module>", function) or where.startswith("_"):
-        return NotImplementedYet(f"{function} is not implemented yet: replace its stub.")
+        return NotImplementedYet(_("{function} is not implemented yet: replace its stub."
+                                   ).format(function=function))
     # one line, so that every front end shows it whole (see checks.LINE_WIDTH)
-    for message in (f"{function} calls {where}, which is not implemented yet: write that first.",
-                    f"{function} calls {where}, which is not implemented yet.",
-                    f"{function}: {where} is not implemented yet."):
+    for template in (_("{function} calls {where}, which is not implemented yet: write that "
+                       "first."),
+                     _("{function} calls {where}, which is not implemented yet."),
+                     _("{function}: {where} is not implemented yet.")):
+        message = template.format(function=function, where=where)
         if len(message) <= LINE_WIDTH:
             break
     return NotImplementedYet(message)
@@ -119,7 +131,7 @@ def run_learner(function: str, context: str, call, impl: RecordingImpl | None = 
         raise not_implemented(function, exc) from None
     except Exception as exc:  # learner code crashed: say where, keep the type
         if name is not None and impl is not None and not impl.used:
-            raise self_check_broken(name, "the case's own code", exc, context) from None
+            raise self_check_broken(name, N_("the case's own code"), exc, context) from None
         raise CheckFailure(crash_message(
             function, exc, context, impl.last_return if impl is not None else None)
         ) from None
@@ -145,12 +157,13 @@ def self_check_broken(name: str, where: str, exc: BaseException,
     import traceback
     frames = traceback.extract_tb(exc.__traceback__)
     at = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return SelfCheckBroken(
-        f"{name}: the self-check itself failed (a bug in the course, not in your code): "
-        f"{where} raised {type(exc).__name__}: {str(exc)[:300]}{at}. Your function may "
-        f"well be right. Please report this whole message to your instructor or on the "
-        f"course's issue tracker, with the kit's version (rnnkit {_kit_version()}) and "
-        f"the case ({context}).")
+    return SelfCheckBroken(_(
+        "{name}: the self-check itself failed (a bug in the course, not in your code): "
+        "{where} raised {error}: {detail}{at}. Your function may well be right. Please "
+        "report this whole message to your instructor or on the course's issue tracker, "
+        "with the kit's version (rnnkit {version}) and the case ({context})."
+    ).format(name=name, where=_(where), error=type(exc).__name__, detail=str(exc)[:300],
+             at=at, version=_kit_version(), context=context))
 
 
 def malformed_outputs(function: str, got, expected) -> str | None:
@@ -160,8 +173,8 @@ def malformed_outputs(function: str, got, expected) -> str | None:
     problem = output_mismatch(function, got, expected)
     if problem is None:
         return None
-    return (f"{problem} The outputs are incomplete or malformed: return what the "
-            "docstring says, in that order.")
+    return problem + _(" The outputs are incomplete or malformed: return what the "
+                       "docstring says, in that order.")
 
 
 def output_mismatch(function: str, got, expected) -> str | None:
@@ -171,13 +184,16 @@ def output_mismatch(function: str, got, expected) -> str | None:
     raises on outputs of the reference's form has a bug; on others, the outputs are
     the learner's failure."""
     if not isinstance(got, Mapping):
-        return f"{function}: the check got {describe_value(got)} instead of its outputs."
+        return _("{function}: the check got {value} instead of its outputs.").format(
+            function=function, value=describe_value(got))
     for name, want in expected.items():
         if name not in got:
-            return f"{function}: {name} is missing from its outputs."
+            return _("{function}: {name} is missing from its outputs.").format(
+                function=function, name=name)
         problem = _form_mismatch(got[name], want)
         if problem is not None:
-            return f"{function}: {name} is {problem}."
+            return _("{function}: {name} is {problem}.").format(function=function,
+                                                                 name=name, problem=problem)
     return None
 
 
@@ -188,18 +204,20 @@ def _form_mismatch(got, want, depth: int = 0) -> str | None:
     if isinstance(want, (np.ndarray, np.generic)) or isinstance(want, numbers):
         want_arr = np.asarray(want)
         if not isinstance(got, (np.ndarray, np.generic) + numbers):
-            return f"{describe_value(got)} where the reference gives {describe_value(want)}"
+            return _("{got} where the reference gives {want}").format(
+                got=describe_value(got), want=describe_value(want))
         got_arr = np.asarray(got)
         if got_arr.shape != want_arr.shape or (got_arr.dtype.kind in "OSUV") != (
                 want_arr.dtype.kind in "OSUV"):
-            return f"{describe_value(got)} where the reference gives {describe_value(want)}"
+            return _("{got} where the reference gives {want}").format(
+                got=describe_value(got), want=describe_value(want))
         return None
     for kind in (list, tuple, dict):
         if isinstance(want, kind):
             same = isinstance(got, dict) if kind is dict else isinstance(got, (list, tuple))
             if not same or len(got) != len(want) or (kind is dict and set(got) != set(want)):
-                return (f"{describe_value(got)} where the reference gives "
-                        f"{describe_value(want)}")
+                return _("{got} where the reference gives {want}").format(
+                    got=describe_value(got), want=describe_value(want))
             if depth >= 3:
                 return None
             pairs = [(got[k], want[k]) for k in want] if kind is dict else zip(got, want)
@@ -210,5 +228,6 @@ def _form_mismatch(got, want, depth: int = 0) -> str | None:
             return None
     if want is None or isinstance(want, (str, bytes)):
         return None if type(got) is type(want) else \
-            f"{describe_value(got)} where the reference gives {describe_value(want)}"
+            _("{got} where the reference gives {want}").format(
+                got=describe_value(got), want=describe_value(want))
     return None

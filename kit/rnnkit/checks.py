@@ -7,9 +7,12 @@ in the array it sits (which batch rows, time steps, columns).
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+
+from rnnkit.i18n import _, N_, tidy
 
 __all__ = [
     "CheckFailure",
@@ -31,13 +34,53 @@ LINE_WIDTH = 80
 
 def wrap_message(text: str, width: int = LINE_WIDTH) -> list[str]:
     """The lines of a learner-facing message, each at most ``width`` characters (a
-    word longer than that, such as a URL, gets a line of its own)."""
+    word longer than that, such as a URL, gets a line of its own). Chinese text breaks
+    between its characters too, each counted as two columns."""
     import textwrap
     lines: list[str] = []
     for paragraph in str(text).splitlines() or [""]:
         indent = paragraph[:len(paragraph) - len(paragraph.lstrip())]
+        if _WIDE.search(paragraph):
+            lines += _wrap_wide(paragraph, width, indent + "  ") or [""]
+            continue
         lines += textwrap.wrap(paragraph, width, subsequent_indent=indent + "  ",
                                break_long_words=False, break_on_hyphens=False) or [""]
+    return lines
+
+
+# CJK characters and full-width punctuation; a line may not start with a closing one
+_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
+_NO_LINE_START = set("，。、；：！？）】」』”")
+
+
+def _columns(text: str) -> int:
+    return sum(2 if _WIDE.match(ch) else 1 for ch in text)
+
+
+def _wrap_wide(paragraph: str, width: int, indent: str) -> list[str]:
+    """Wrap text with CJK in it: break at spaces, or between two CJK characters, never
+    before closing punctuation; Latin words stay whole."""
+    pieces = re.findall(r"\s+|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+                        r"\u3000-\u303f\u201c\u201d]+|.", paragraph.strip())
+    tokens: list[str] = []                 # closing punctuation sticks to what precedes
+    for piece in pieces:
+        if tokens and piece in _NO_LINE_START:
+            tokens[-1] += piece
+        else:
+            tokens.append(piece)
+    lead = paragraph[:len(paragraph) - len(paragraph.lstrip())]
+    lines, line = [], lead
+    for token in tokens:
+        if line.strip() and _columns(line + token) > width and not token.isspace():
+            lines.append(line.rstrip())
+            line = indent
+        if token.isspace():
+            if line.strip():
+                line += " "
+            continue
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
     return lines
 
 
@@ -45,7 +88,12 @@ class CheckFailure(AssertionError):
     """A self-check or hidden test failed; the message says what to look at.
 
     IPython (Jupyter, VS Code, nbgrader) shows it as its message alone, wrapped to
-    lines that every front end shows whole, without the kit's internal frames."""
+    lines that every front end shows whole, without the kit's internal frames. A
+    message in Chinese is tidied on the way in (no spaces around Chinese punctuation,
+    :func:`rnnkit.i18n.tidy`); an English one is kept as it is."""
+
+    def __init__(self, *args):
+        super().__init__(*(tidy(a) if isinstance(a, str) else a for a in args))
 
     def _render_traceback_(self) -> list[str]:
         return wrap_message(f"{type(self).__name__}: {self}")
@@ -92,29 +140,32 @@ def gradient_error(analytic: np.ndarray, numeric: np.ndarray,
     return float(np.max(np.abs(a - n) / denom))
 
 
-def _describe_indices(idx: np.ndarray, size: int, label: str) -> str:
+def _describe_indices(idx: np.ndarray, size: int, axis: str) -> str:
     idx = [int(i) for i in idx]
     shown = ", ".join(str(i) for i in idx[:8]) + (", ..." if len(idx) > 8 else "")
-    return f"{label} {shown} (of {size})"
+    return _("only {axis} = {indices} (of {size})").format(axis=axis, indices=shown,
+                                                           size=size)
 
 
 def _where(bad: np.ndarray, axes: Sequence[str] | None) -> str:
     """Say which slices of the array hold the wrong entries."""
     if bad.ndim == 0:
         return ""
-    names = list(axes) if axes is not None and len(axes) == bad.ndim else [
-        f"axis {k}" for k in range(bad.ndim)]
+    names = [_(a) for a in axes] if axes is not None and len(axes) == bad.ndim else [
+        _("axis {k}").format(k=k) for k in range(bad.ndim)]
     parts = []
     for k in range(bad.ndim):
         other = tuple(j for j in range(bad.ndim) if j != k)
         along = bad.any(axis=other) if other else bad
         hit = np.flatnonzero(along)
         if 0 < hit.size < bad.shape[k]:
-            parts.append(_describe_indices(hit, bad.shape[k], f"only {names[k]} ="))
+            parts.append(_describe_indices(hit, bad.shape[k], names[k]))
     n_bad, n = int(bad.sum()), bad.size
-    where = f"{n_bad} of {n} entries are off"
+    where = _("{bad} of {n} entries are off").format(bad=n_bad, n=n)
     if parts:
-        where += "; " + "; ".join(parts) + " differ, the rest match"
+        # Translators: "; " joins "only N = 0 (of 3)" and "only T = 1, 2 (of 4)".
+        where = _("{count}; {slices} differ, the rest match").format(
+            count=where, slices=_("; ").join(parts))
     return where
 
 
@@ -126,46 +177,55 @@ def check_array(func: str, name: str, got, expected, *, rtol: float = 1e-6,
     ``axes`` names the axes of the array (e.g. ``("N", "T", "H")``) so the message can
     say "only T = 3, 4 differ". ``hint`` is appended to the message when values differ.
     """
-    prefix = f"{func}: {name}"
+    prefix = f"{func}: {_(name)}"
+    hint = f" {_(hint)}" if hint else ""
     expected = np.asarray(expected)
     if got is None:
-        raise CheckFailure(f"{prefix} is None. Did the function forget to return it?")
+        raise CheckFailure(_("{prefix} is None. Did the function forget to return it?"
+                             ).format(prefix=prefix))
     if isinstance(got, np.ndarray) and type(got) is not np.ndarray:
-        raise CheckFailure(f"{prefix} is a {type(got).__name__}, a subclass of ndarray; "
-                           "return a plain numpy array (np.asarray).")
+        raise CheckFailure(_("{prefix} is a {kind}, a subclass of ndarray; return a plain "
+                             "numpy array (np.asarray).").format(prefix=prefix,
+                                                                 kind=type(got).__name__))
     if type(got) in (list, tuple):  # an array-like where the contract says array
         try:
             converted = np.asarray(got)
         except (ValueError, TypeError):
             converted = None
         if converted is None or converted.dtype.kind not in "fiub":
-            raise CheckFailure(f"{prefix} should be a numpy array or number, got a "
-                               f"{type(got).__name__} that is not a rectangular array of "
-                               "numbers.")
+            raise CheckFailure(_("{prefix} should be a numpy array or number, got a {kind} "
+                                 "that is not a rectangular array of numbers.").format(
+                                     prefix=prefix, kind=type(got).__name__))
         got = converted
     if not isinstance(got, (np.ndarray, np.generic, int, float, bool, complex)):
-        raise CheckFailure(f"{prefix} should be a numpy array or number, "
-                           f"got {type(got).__name__}.")
+        raise CheckFailure(_("{prefix} should be a numpy array or number, got {kind}."
+                             ).format(prefix=prefix, kind=type(got).__name__))
     got = np.asarray(got)
     if got.shape != expected.shape:
-        raise CheckFailure(f"{prefix} has shape {got.shape}, expected {expected.shape}. "
-                           "Check which axis you summed over or how you stacked time steps.")
+        raise CheckFailure(_("{prefix} has shape {shape}, expected {expected}. Check which "
+                             "axis you summed over or how you stacked time steps.").format(
+                                 prefix=prefix, shape=got.shape, expected=expected.shape))
     if expected.dtype.kind in "iub":
         if got.dtype.kind not in "iub":
-            raise CheckFailure(f"{prefix} has dtype {got.dtype}; expected integers "
-                               f"({expected.dtype}).")
+            raise CheckFailure(_("{prefix} has dtype {dtype}; expected integers "
+                                 "({expected}).").format(prefix=prefix, dtype=got.dtype,
+                                                         expected=expected.dtype))
         bad = got != expected
         if bad.any():
-            where = _where(bad, axes) or f"got {got.tolist()}, expected {expected.tolist()}"
-            raise CheckFailure(f"{prefix} is wrong: {where}." + (f" {hint}" if hint else ""))
+            where = _where(bad, axes) or _("got {got}, expected {expected}").format(
+                got=got.tolist(), expected=expected.tolist())
+            raise CheckFailure(_("{prefix} is wrong: {where}.").format(prefix=prefix,
+                                                                        where=where) + hint)
         return
     if got.dtype.kind not in "fiub":
-        raise CheckFailure(f"{prefix} has dtype {got.dtype}; expected real numbers.")
+        raise CheckFailure(_("{prefix} has dtype {dtype}; expected real numbers.").format(
+            prefix=prefix, dtype=got.dtype))
     finite = np.isfinite(got)
     if not finite.all() and np.isfinite(expected).all():
         kind = "NaN" if np.isnan(got).any() else "Inf"
-        raise CheckFailure(f"{prefix} contains {kind}: {_where(~finite, axes)}. "
-                           "Look for overflow in exp() or a division by zero.")
+        raise CheckFailure(_("{prefix} contains {kind}: {where}. Look for overflow in exp() "
+                             "or a division by zero.").format(prefix=prefix, kind=kind,
+                                                              where=_where(~finite, axes)))
     got64 = got.astype(np.float64)
     exp64 = expected.astype(np.float64)
     close = np.isclose(got64, exp64, rtol=rtol, atol=atol, equal_nan=True)
@@ -174,20 +234,23 @@ def check_array(func: str, name: str, got, expected, *, rtol: float = 1e-6,
         worst = float(np.max(np.abs(got64 - exp64)))
         where = _where(~close, axes)
         raise CheckFailure(
-            f"{prefix} is wrong (max relative error {err:.1e}, largest difference "
-            f"{worst:.2e}, tolerance {rtol:.0e})." + (f" {where}." if where else "")
-            + (f" {hint}" if hint else ""))
+            _("{prefix} is wrong (max relative error {err:.1e}, largest difference "
+              "{worst:.2e}, tolerance {rtol:.0e}).").format(prefix=prefix, err=err,
+                                                            worst=worst, rtol=rtol)
+            + (f" {where}." if where else "") + hint)
 
 
-# Endings of a message that names wrong outputs: how the right ones are listed.
-# ``{names}`` is the right outputs joined by ``join``; ``{verb}`` is "is" or "are".
-RIGHT_SAME_LINE = " ({names} {verb} right.)"
-RIGHT_NEW_LINE = "\n({names} {verb} right.)"
+# Endings of a message that names wrong outputs: how the right ones are listed, as a
+# template of ``{names}`` (the right outputs joined by ``join``), or a pair of them: for
+# one right output and for several.
+RIGHT_SAME_LINE = (N_(" ({names} is right.)"), N_(" ({names} are right.)"))
+RIGHT_NEW_LINE = (N_("\n({names} is right.)"), N_("\n({names} are right.)"))
 
 
 def check_each(expected: Mapping[str, object], check_one: Callable[[str, object], None],
                *, describe: Callable[[str, str], str] | None = None,
-               hints: Mapping[str, str] | None = None, right: str = RIGHT_SAME_LINE,
+               hints: Mapping[str, str] | None = None,
+               right: str | tuple[str, str] = RIGHT_SAME_LINE,
                join: str = ", ", all_wrong: str = "",
                advice: Callable[[list[str], list[str]], Sequence[str]] | None = None
                ) -> None:
@@ -210,7 +273,7 @@ def check_each(expected: Mapping[str, object], check_one: Callable[[str, object]
             check_one(name, exp)
         except CheckFailure as failure:
             message = describe(name, str(failure)) if describe else str(failure)
-            hint = (hints or {}).get(name)
+            hint = _((hints or {}).get(name))
             failures.append(f"{message} {hint}".rstrip() if hint else message)
             wrong.append(name)
         else:
@@ -219,9 +282,10 @@ def check_each(expected: Mapping[str, object], check_one: Callable[[str, object]
         return
     message = "\n".join(failures)
     if ok:
-        message += right.format(names=join.join(ok), verb="is" if len(ok) == 1 else "are")
+        template = right if isinstance(right, str) else right[len(ok) > 1]
+        message += _(template).format(names=join.join(ok))
     elif all_wrong:
-        message += f"\nEvery output is wrong: {all_wrong}"
+        message += "\n" + _("Every output is wrong: {advice}").format(advice=_(all_wrong))
     lines = list(advice(wrong, ok)) if advice else []
     raise CheckFailure("\n".join([message, *lines]))
 
@@ -229,8 +293,8 @@ def check_each(expected: Mapping[str, object], check_one: Callable[[str, object]
 def check_outputs(func: str, got: Mapping[str, object], expected: Mapping[str, object],
                   *, rtol: float = 1e-6, atol: float = 1e-9,
                   axes: Mapping[str, Sequence[str]] | None = None,
-                  hints: Mapping[str, str] | None = None, right: str = RIGHT_SAME_LINE,
-                  all_wrong: str = "") -> None:
+                  hints: Mapping[str, str] | None = None,
+                  right: str | tuple[str, str] = RIGHT_SAME_LINE, all_wrong: str = "") -> None:
     """Compare every named output with :func:`check_array`; the message lists all wrong
     ones, each with its hint, and the right ones (see :func:`check_each`)."""
     def check_one(name: str, exp: object) -> None:
@@ -302,13 +366,15 @@ def grad_check(func: str, forward: Callable[..., object], inputs: Mapping[str, n
     for name in names:
         g = grads.get(name) if isinstance(grads, Mapping) else None
         if g is None:
-            problems.append(f"{func}: gradient d{name} is missing from what the backward "
-                            "pass returned.")
+            problems.append(_("{func}: gradient d{name} is missing from what the backward "
+                              "pass returned.").format(func=func, name=name))
             continue
         g = np.asarray(g, dtype=np.float64)
         if g.shape != inputs[name].shape:
-            problems.append(f"{func}: d{name} has shape {g.shape} but {name} has shape "
-                            f"{inputs[name].shape}; a gradient has its variable's shape.")
+            problems.append(_("{func}: d{name} has shape {shape} but {name} has shape "
+                              "{expected}; a gradient has its variable's shape.").format(
+                                  func=func, name=name, shape=g.shape,
+                                  expected=inputs[name].shape))
             continue
         coords = _sample_coords(inputs[name].shape, max_coords, rng)
         num = numeric_gradient(scalar, inputs[name], coords, eps)
@@ -322,12 +388,14 @@ def grad_check(func: str, forward: Callable[..., object], inputs: Mapping[str, n
             if wrong and inputs[name].ndim >= 1:
                 first_axis = sorted({int(c[0]) for c in wrong})
                 index = tuple(int(i) for i in wrong[0])  # (0, 2), not (np.int64(0), ...)
-                where = f" Wrong entries include index {index}"
-                where += f"; along axis 0 at {first_axis[:8]}." if len(first_axis) > 1 else "."
-            problems.append(f"{func}: d{name} disagrees with the numerical gradient "
-                            f"(relative error {err:.1e}, tolerance {tol:.0e}).{where}")
+                where = (_(" Wrong entries include index {index}; along axis 0 at {rows}.")
+                         if len(first_axis) > 1 else _(" Wrong entries include index {index}.")
+                         ).format(index=index, rows=first_axis[:8])
+            problems.append(_("{func}: d{name} disagrees with the numerical gradient "
+                              "(relative error {err:.1e}, tolerance {tol:.0e}).").format(
+                                  func=func, name=name, err=err, tol=tol) + where)
     if problems:
         ok = [n for n in names if n in errors and errors[n] <= tol]
-        tail = f" (d{', d'.join(ok)} agree.)" if ok else ""
+        tail = _(" (d{names} agree.)").format(names=", d".join(ok)) if ok else ""
         raise CheckFailure("\n".join(problems) + tail)
     return errors

@@ -14,6 +14,7 @@ from typing import Mapping
 import numpy as np
 
 from rnnkit import cases as _cases
+from rnnkit.i18n import _
 
 FIXTURES = Path(__file__).resolve().parent / "fixture_data"
 
@@ -75,11 +76,12 @@ def expected_case(chapter: str, function: str, seed: int,
                 if k != MISTAKES_KEY and not k.startswith(MISTAKE_PREFIX)}, mutated
     side = instructor()
     if side is None:
-        raise HiddenCase(
-            f"{function}: the expected outputs of this case (seed={seed}, shape {shape}) "
+        raise HiddenCase(_(
+            "{function}: the expected outputs of this case (seed={seed}, shape {shape}) "
             "are not shipped with the kit: it is one of the hidden tests, run when your "
             "notebook is graded. Your visible self-checks are the cells that call "
-            f'check("{chapter}.{function}", globals()) without seeds.')
+            'check("{chapter}.{function}", globals()) without seeds.').format(
+                function=function, seed=seed, shape=shape, chapter=chapter))
     return side.reference_run(chapter, function, seed, shape)
 
 

@@ -33,6 +33,7 @@ from rnnkit.attribution import (SelfCheckBroken, malformed_outputs, run_learner,
                                 self_check_broken)
 from rnnkit.checks import CheckFailure, NotImplementedYet
 from rnnkit.expected import HiddenCase, expected_case, judge_override, mistake_outputs
+from rnnkit.i18n import _, N_
 from rnnkit.recording import RECORD_ENV, RecordingImpl, check_recorded, mutation_message
 
 
@@ -67,14 +68,15 @@ def _backward_or_forward(chapter: str, function: str, namespace) -> str:
     agrees = _quietly(lambda: gradcheck(f"{chapter}.{function}", namespace,
                                         _cross_check=False))
     if agrees is True:
-        return ("\nForward or backward? Your backward pass agrees with finite "
-                "differences of your own forward pass (gradcheck passes), so the backward "
-                "formulas are consistent: what differs is the forward pass or what it "
-                "puts in the cache. Check the forward function first.")
+        return "\n" + _("Forward or backward? Your backward pass agrees with finite "
+                        "differences of your own forward pass (gradcheck passes), so the "
+                        "backward formulas are consistent: what differs is the forward "
+                        "pass or what it puts in the cache. Check the forward function "
+                        "first.")
     if agrees is False:
-        return ("\nForward or backward? gradcheck fails too: the backward pass is not "
-                "the derivative of your own forward pass, so the backward pass is wrong "
-                "(whatever the forward pass does).")
+        return "\n" + _("Forward or backward? gradcheck fails too: the backward pass is "
+                        "not the derivative of your own forward pass, so the backward pass "
+                        "is wrong (whatever the forward pass does).")
     return ""
 
 
@@ -88,7 +90,7 @@ def _expected_side(name: str, chapter: str, function: str, seed: int, shape,
     except HiddenCase:
         raise
     except Exception as exc:  # noqa: BLE001 -- the course's fixture, reference or judges
-        raise self_check_broken(name, "loading the expected outputs", exc,
+        raise self_check_broken(name, N_("loading the expected outputs"), exc,
                                 context) from None
 
 
@@ -111,15 +113,17 @@ def _compare(name: str, case, got: dict, expected: dict, judge, mistakes,
         if broken:
             exc = broken[0]
             raise CheckFailure(
-                f"{failure}\n(The course's catalogue of likely mistakes failed while "
-                f"looking for the cause: {type(exc).__name__}: {str(exc)[:200]}. That is "
-                "a bug in the course, not in your code; please report it.)") from None
+                f"{failure}\n" + _("(The course's catalogue of likely mistakes failed while "
+                                   "looking for the cause: {error}: {detail}. That is a bug "
+                                   "in the course, not in your code; please report it.)"
+                                   ).format(error=type(exc).__name__, detail=str(exc)[:200])
+            ) from None
         raise
     except Exception as exc:  # noqa: BLE001 -- the learner's outputs, or the course
         problem = malformed_outputs(case.function, got, expected)
         if problem is not None:
             raise CheckFailure(problem) from None
-        raise self_check_broken(name, "the comparison with the reference", exc,
+        raise self_check_broken(name, N_("the comparison with the reference"), exc,
                                 context) from None
 
 
@@ -137,7 +141,7 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,),
     full = {**case.defaults, **shape}
     summaries = []
     for seed in seeds:
-        context = f"case seed={seed}, shape {full}"
+        context = _("case seed={seed}, shape {shape}").format(seed=seed, shape=full)
         impl = RecordingImpl(namespace, chapter=chapter)  # notes inputs changed in place
         got = run_learner(function, context, lambda: case(impl, seed, **shape), impl,
                           name=name)
@@ -155,13 +159,14 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,),
         except CheckFailure as failure:
             cross = _backward_or_forward(chapter, function, namespace) \
                 if _cross_check else ""
-            raise CheckFailure(f"{failure}\n(case seed={seed}, shape {full}){cross}"
-                               ) from None
+            raise CheckFailure(f"{failure}\n({context}){cross}") from None
         if case.summary is not None:
             summaries.append(case.summary(judged))
     shown = ", ".join(f"{k}={v}" for k, v in full.items())
-    print(f"{function}: passed ({len(seeds)} case{'s' if len(seeds) > 1 else ''}; {shown})"
-          + "".join(f"\n  {line}." for line in summaries))
+    passed = _("{function}: passed ({n} cases; {shape})") if len(seeds) > 1 else \
+        _("{function}: passed ({n} case; {shape})")
+    print(passed.format(function=function, n=len(seeds), shape=shown)
+          + "".join("\n  " + _("{summary}.").format(summary=line) for line in summaries))
 
 
 def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
@@ -179,10 +184,11 @@ def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
     chapter, function = name.split(".", 1)
     table = _gradient_table(chapter)
     if function not in table:
-        raise KeyError(f"No gradient check for {name}.")
+        raise KeyError(_("No gradient check for {name}.").format(name=name))
     impl = _cases.Impl(namespace, chapter=chapter)
     try:
-        errors = run_learner(function, f"gradient check seed={seed}, shape {shape}",
+        errors = run_learner(function, _("gradient check seed={seed}, shape {shape}").format(
+                                 seed=seed, shape=shape),
                              lambda: table[function](impl, np.random.default_rng(seed),
                                                      **shape))
     except CheckFailure as failure:
@@ -193,11 +199,13 @@ def gradcheck(name: str, namespace: Mapping[str, object], *, seed: int = 0,
             raise
         if _quietly(lambda: check(name, namespace, _cross_check=False)):
             raise CheckFailure(
-                f"{failure}\nForward or backward? Your {function} matches the reference "
-                "(its check passes), so the backward pass is right: finite differences "
-                "of your forward pass disagree with it because the forward pass (or a "
-                "value it caches) is wrong. Check the forward function.") from None
+                f"{failure}\n" + _("Forward or backward? Your {function} matches the "
+                                   "reference (its check passes), so the backward pass is "
+                                   "right: finite differences of your forward pass disagree "
+                                   "with it because the forward pass (or a value it caches) "
+                                   "is wrong. Check the forward function.").format(
+                                       function=function)) from None
         raise
     worst = max(errors.values()) if errors else 0.0
-    print(f"{function}: gradients agree with finite differences "
-          f"(largest relative error {worst:.1e})")
+    print(_("{function}: gradients agree with finite differences (largest relative "
+            "error {worst:.1e})").format(function=function, worst=worst))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnkit.i18n import _
+
 # A recording is ``<stem>.json`` (what happened, and under "kinds" one description per
 # output) and ``<stem>.npz`` (plain arrays only, never object arrays: it loads without
 # pickle). A description is a JSON tree from which the outside judge
@@ -78,7 +80,7 @@ class OutputEncoder:
                 self._sizes[i] = sum(part.size for part in parts)
             self.nodes, self.text = nodes, text
             why = str(exc) if isinstance(exc, Unrecordable) else \
-                f"describing it raised {type(exc).__name__}"
+                _("describing it raised {error}").format(error=type(exc).__name__)
             return {"t": "unrecordable", "why": why}
 
     def _store(self, array: np.ndarray) -> dict:
@@ -98,14 +100,14 @@ class OutputEncoder:
     def _count_text(self, n: int) -> None:
         self.text += n
         if self.text > MAX_TEXT:
-            raise Unrecordable(f"more than {MAX_TEXT} characters of text")
+            raise Unrecordable(_("more than {n} characters of text").format(n=MAX_TEXT))
 
     def encode(self, value, depth: int) -> dict:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise Unrecordable(f"more than {MAX_NODES} separate values")
+            raise Unrecordable(_("more than {n} separate values").format(n=MAX_NODES))
         if depth > MAX_DEPTH:
-            raise Unrecordable(f"containers nested more than {MAX_DEPTH} deep")
+            raise Unrecordable(_("containers nested more than {n} deep").format(n=MAX_DEPTH))
         kind = type(value)  # type(), not isinstance: an object can fake its __class__
         if value is None:
             return {"t": "none"}
@@ -159,7 +161,7 @@ class OutputEncoder:
                 {"packed": packed} if packed else
                 {"items": [self.encode(item, depth + 1) for item in items]})}
         if array.dtype.hasobject:
-            raise Unrecordable("a structured array with object fields")
+            raise Unrecordable(_("a structured array with object fields"))
         return {"t": "ndarray", **self._store(array)}
 
     def _packed(self, value) -> dict | None:

@@ -22,19 +22,21 @@ from rnnkit import cases as _cases
 from rnnkit.attribution import crash_message, not_implemented
 from rnnkit.checks import CheckFailure
 from rnnkit.expected import case_key
+from rnnkit.i18n import _, N_
 from rnnkit.record_format import MAX_TEXT, OutputEncoder
 
 
 # The rule on inputs changed in place, as the checks enforce it: every notebook states
 # it in these words too (its generated rule cell, ``autograder/provide.py``).
-IN_PLACE_RULE = ("Compute into new arrays (e.g. `x = x - m`, not `x -= m`): callers keep "
-                 "using their inputs.")
+IN_PLACE_RULE = N_("Compute into new arrays (e.g. `x = x - m`, not `x -= m`): callers keep "
+                    "using their inputs.")
 
 
 def mutation_message(mutated: list[str]) -> str:
     """What a learner is told when their function changed one of its inputs in place."""
-    func, _, param = str(mutated[0]).partition(":")
-    return f"{func} changed its input `{param}` in place. {IN_PLACE_RULE}"
+    func, _sep, param = str(mutated[0]).partition(":")
+    return _("{func} changed its input `{param}` in place.").format(func=func, param=param) \
+        + " " + _(IN_PLACE_RULE)
 
 
 RECORD_ENV = "RNNCOURSE_RECORD_DIR"
@@ -60,7 +62,8 @@ def _record(chapter: str, function: str, seed: int, shape: dict, got: dict | Non
     if isinstance(got, dict):
         kinds = {str(name): encoder.output(value) for name, value in got.items()}
     elif error is None:
-        error = f"the case returned {type(got).__name__}, not its outputs"
+        error = _("the case returned {kind}, not its outputs").format(
+            kind=type(got).__name__)
     np.savez(stem + ".npz", allow_pickle=False, **encoder.arrays())
     meta = {"chapter": chapter, "function": function, "seed": seed, "shape": shape,
             "status": "error" if error else "ok",
@@ -90,7 +93,7 @@ class RecordingImpl(_cases.Impl):
     reference does on the same inputs, so in-place updates by design stay allowed.
     """
 
-    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook",
+    def __init__(self, namespace: Mapping[str, object], where: str = N_("your notebook"),
                  chapter: str | None = None):
         super().__init__(namespace, where, chapter=chapter)
         self.mutated: list[str] = []
@@ -144,12 +147,15 @@ def check_recorded(chapter: str, function: str, case, namespace, seeds, shape) -
             elif isinstance(exc, NotImplementedError):
                 message = str(not_implemented(function, exc))
             else:
-                message = crash_message(function, exc, f"case seed={seed}",
+                message = crash_message(function, exc,
+                                        _("case seed={seed}").format(seed=seed),
                                         impl.last_return)
             _record(chapter, function, seed, full, None, error=message,
                     mutated=impl.mutated)
             continue
         _record(chapter, function, seed, full, got, mutated=impl.mutated)
     n = len(seeds)
-    print(f"{function}: {n} case{'s' if n > 1 else ''} recorded for grading"
-          + (f" ({errors} raised an error)" if errors else ""))
+    recorded = _("{function}: {n} cases recorded for grading") if n > 1 else \
+        _("{function}: {n} case recorded for grading")
+    print(recorded.format(function=function, n=n)
+          + (_(" ({errors} raised an error)").format(errors=errors) if errors else ""))

@@ -16,6 +16,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from rnnkit.checks import CheckFailure, check_outputs
+from rnnkit.i18n import _, N_
 
 
 @dataclasses.dataclass
@@ -57,7 +58,8 @@ class Case:
         ...``), in place of the general hint. ``how`` says how they match (see
         :meth:`matches`)."""
         if not isinstance(got, dict):
-            raise CheckFailure(f"{self.function}: the check could not collect outputs.")
+            raise CheckFailure(_("{function}: the check could not collect outputs.").format(
+                function=self.function))
         judge = judge or self.judge
         try:
             self._check_dtypes(got)
@@ -70,16 +72,18 @@ class Case:
         except CheckFailure as failure:
             cause = self.likely_cause(got, mistakes() if mistakes else ())
             if cause:
-                raise CheckFailure(f"{failure}\nLikely cause: {cause}") from None
+                raise CheckFailure(f"{failure}\n" + _("Likely cause: {cause}").format(
+                    cause=_(cause))) from None
             if self.hint:
-                raise CheckFailure(f"{failure}\nHint: {self.hint}") from None
+                raise CheckFailure(f"{failure}\n" + _("Hint: {hint}").format(
+                    hint=_(self.hint))) from None
             raise
         return got
 
     def _check_dtypes(self, got: dict) -> None:
-        kinds = {"f": ("a float array", "np.zeros(shape) makes one; or .astype(float)"),
-                 "i": ("an integer array", "e.g. .astype(int)"),
-                 "b": ("a boolean array", "e.g. a comparison such as x > 0")}
+        kinds = {"f": (N_("a float array"), N_("np.zeros(shape) makes one; or .astype(float)")),
+                 "i": (N_("an integer array"), N_("e.g. .astype(int)")),
+                 "b": (N_("a boolean array"), N_("e.g. a comparison such as x > 0"))}
         for name, kind in (self.dtypes or {}).items():
             value = got.get(name)
             if value is None or not isinstance(value, (np.ndarray, np.generic)):
@@ -87,8 +91,10 @@ class Case:
             have = np.asarray(value).dtype
             if have.kind != kind:
                 what, how = kinds.get(kind, (f"dtype kind {kind!r}", ""))
-                raise CheckFailure(f"{self.function}: {name} has dtype {have}; the "
-                                   f"docstring says {what} ({how}).")
+                raise CheckFailure(_("{function}: {name} has dtype {dtype}; the docstring "
+                                     "says {what} ({how}).").format(
+                                         function=self.function, name=name, dtype=have,
+                                         what=_(what), how=_(how)))
 
     def matches(self, got: dict, outputs: dict, how: str = "values") -> bool:
         """True when ``got`` matches ``outputs`` (the outputs of a catalogued mistake):
@@ -170,10 +176,11 @@ def score_trained(function: str, init: str, score: Callable[[], object]):
     except CheckFailure:
         raise
     except Exception as exc:  # missing keys or wrong shapes in the trained parameters
-        raise CheckFailure(
-            f"{function}: the trained parameters do not have the layout {init} makes "
-            f"({type(exc).__name__}: {exc}). Update the params dict in place; do not "
-            "replace or rename its arrays.") from None
+        raise CheckFailure(_(
+            "{function}: the trained parameters do not have the layout {init} makes "
+            "({error}: {detail}). Update the params dict in place; do not replace or "
+            "rename its arrays.").format(function=function, init=init,
+                                         error=type(exc).__name__, detail=exc)) from None
 
 
 _REGISTRY: dict[tuple[str, str], Case] = {}
@@ -196,7 +203,8 @@ def get(chapter: str, function: str) -> Case:
     try:
         return _REGISTRY[(chapter, function)]
     except KeyError:
-        raise KeyError(f"No test case for {chapter}.{function}.") from None
+        raise KeyError(_("No test case for {chapter}.{function}.").format(
+            chapter=chapter, function=function)) from None
 
 
 def all_cases(chapter: str) -> list[Case]:
@@ -207,7 +215,7 @@ def all_cases(chapter: str) -> list[Case]:
 class Impl:
     """Attribute access to a notebook namespace, with a clear error for missing names."""
 
-    def __init__(self, namespace: Mapping[str, object], where: str = "your notebook",
+    def __init__(self, namespace: Mapping[str, object], where: str = N_("your notebook"),
                  chapter: str | None = None):
         self._ns = namespace
         self._where = where
@@ -217,6 +225,7 @@ class Impl:
         try:
             value = self._ns[name]
         except KeyError:
-            raise CheckFailure(f"{name} is not defined in {self._where}. Run the cell that "
-                               f"defines it (and do not rename the function).") from None
+            raise CheckFailure(_("{name} is not defined in {where}. Run the cell that "
+                                 "defines it (and do not rename the function).").format(
+                                     name=name, where=_(self._where))) from None
         return value

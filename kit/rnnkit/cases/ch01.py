@@ -6,6 +6,7 @@ import numpy as np
 
 from rnnkit.cases import case
 from rnnkit.checks import CheckFailure, check_array
+from rnnkit.i18n import _, N_
 
 
 def _rnn_params(rng, D, H):
@@ -17,8 +18,8 @@ def _rnn_params(rng, D, H):
 
 
 @case("ch01", axes={"x": ("N", "T", "V")}, dtypes={"x": "f"},
-      hint="Row n, step t of the result should be all zeros except a 1 at column "
-           "indices[n, t].")
+      hint=N_("Row n, step t of the result should be all zeros except a 1 at column "
+              "indices[n, t]."))
 def one_hot(impl, rng, N=2, T=3, V=5):
     indices = rng.integers(0, V, size=(N, T))
     indices[0, 0] = V - 1  # the last word of the vocabulary always appears
@@ -26,7 +27,7 @@ def one_hot(impl, rng, N=2, T=3, V=5):
 
 
 @case("ch01", axes={"next_h": ("N", "H")},
-      hint="next_h = tanh(x @ Wx + prev_h @ Wh + b).")
+      hint=N_("next_h = tanh(x @ Wx + prev_h @ Wh + b)."))
 def rnn_step_forward(impl, rng, N=3, D=4, H=5):
     x = rng.standard_normal((N, D))
     prev_h = rng.standard_normal((N, H))
@@ -36,7 +37,7 @@ def rnn_step_forward(impl, rng, N=3, D=4, H=5):
 
 
 @case("ch01", axes={"h": ("N", "T", "H")},
-      hint="h[:, t] is the state after reading x[:, t]; step 0 starts from h0.")
+      hint=N_("h[:, t] is the state after reading x[:, t]; step 0 starts from h0."))
 def rnn_forward(impl, rng, N=2, T=4, D=3, H=5):
     x = rng.standard_normal((N, T, D))
     h0 = rng.standard_normal((N, H))
@@ -45,9 +46,10 @@ def rnn_forward(impl, rng, N=2, T=4, D=3, H=5):
     return {"h": h}
 
 
-@case("ch01", axes={"probs": ("row", "class"), "probs_3d": ("batch", "row", "class")},
-      hint="Subtract each row's maximum before exponentiating; normalise along the "
-           "last axis.")
+@case("ch01", axes={"probs": (N_("row"), N_("class")),
+                    "probs_3d": (N_("batch"), N_("row"), N_("class"))},
+      hint=N_("Subtract each row's maximum before exponentiating; normalise along the "
+              "last axis."))
 def softmax(impl, rng, N=3, V=6, big=1000.0):
     scores = rng.standard_normal((N, V))
     scores[0] += big  # a large logit: a naive exp() overflows here
@@ -56,8 +58,9 @@ def softmax(impl, rng, N=3, V=6, big=1000.0):
     return {"probs": impl.softmax(scores), "probs_3d": impl.softmax(scores_3d)}
 
 
-@case("ch01", hint="Sum -log p(target) over the unmasked steps, then divide by the batch "
-                   "size N (not by the number of tokens). Use a stable log-softmax.")
+@case("ch01", hint=N_("Sum -log p(target) over the unmasked steps, then divide by the "
+                      "batch size N (not by the number of tokens). Use a stable "
+                      "log-softmax."))
 def sequence_cross_entropy(impl, rng, N=3, T=5, V=6, big=800.0):
     scores = rng.standard_normal((N, T, V))
     scores[0, 0] += big
@@ -73,30 +76,31 @@ def sequence_cross_entropy(impl, rng, N=3, T=5, V=6, big=800.0):
 
 
 def _judge_sampling(got: dict, expected: dict) -> None:
-    check_array("sample_token", "the choice at temperature 0", got["greedy"],
+    check_array("sample_token", N_("the choice at temperature 0"), got["greedy"],
                 expected["greedy"],
-                hint="Temperature 0 means always taking the highest-scoring token.")
-    check_array("sample_token", "the choice at temperature 1e-4", got["cold"],
+                hint=N_("Temperature 0 means always taking the highest-scoring token."))
+    check_array("sample_token", N_("the choice at temperature 1e-4"), got["cold"],
                 expected["cold"],
-                hint="A tiny temperature must behave like argmax without overflowing.")
+                hint=N_("A tiny temperature must behave like argmax without overflowing."))
     if not bool(np.asarray(got["global_untouched"])):
-        raise CheckFailure(
+        raise CheckFailure(_(
             "sample_token: it used numpy's global random state (np.random.*). Draw from "
-            "the rng argument instead (rng.random, rng.choice).")
+            "the rng argument instead (rng.random, rng.choice)."))
     if not bool(np.asarray(got["repeatable"])):
-        raise CheckFailure(
+        raise CheckFailure(_(
             "sample_token: two calls with generators in the same state drew different "
             "tokens. Draw only from the rng argument (rng.random, rng.choice), so that "
-            "a run can be repeated from its seed.")
+            "a run can be repeated from its seed."))
     freq, ref = np.asarray(got["freq"]), np.asarray(expected["freq"])
     tv = 0.5 * np.abs(freq - ref).sum(axis=1)  # total variation distance per row
     if not np.all(tv < 0.04):
         row = int(np.argmax(tv))
-        raise CheckFailure(
+        raise CheckFailure(_(
             "sample_token: the sampled tokens do not follow softmax(scores / temperature) "
-            f"(row {row}: observed frequencies {np.round(freq[row], 3).tolist()}, "
-            f"expected about {np.round(ref[row], 3).tolist()}). Divide the scores by the "
-            "temperature before the softmax, then draw from those probabilities.")
+            "(row {row}: observed frequencies {observed}, expected about {expected}). "
+            "Divide the scores by the temperature before the softmax, then draw from "
+            "those probabilities.").format(row=row, observed=np.round(freq[row], 3).tolist(),
+                                           expected=np.round(ref[row], 3).tolist()))
 
 
 @case("ch01", judge=_judge_sampling)
@@ -108,10 +112,11 @@ def sample_token(impl, rng, temperature=0.5, reps=10000):
     scores = np.tile(base, (reps, 1))  # (reps * 3, 5): many independent draws per row
     picks = np.asarray(impl.sample_token(scores, temperature, rng))
     if picks.shape != (N * reps,):
-        raise CheckFailure(f"sample_token: returned shape {picks.shape}, expected "
-                           f"{(N * reps,)}: one token index per row of scores.")
+        raise CheckFailure(_("sample_token: returned shape {shape}, expected {expected}: "
+                             "one token index per row of scores.").format(
+                                 shape=picks.shape, expected=(N * reps,)))
     if picks.dtype.kind not in "iu" or picks.min() < 0 or picks.max() >= V:
-        raise CheckFailure("sample_token: return integer token indices in [0, V).")
+        raise CheckFailure(_("sample_token: return integer token indices in [0, V)."))
     freq = np.stack([np.bincount(picks[r::N], minlength=V) / reps for r in range(N)])
     greedy = np.asarray(impl.sample_token(base.copy(), 0.0, rng))
     cold = np.asarray(impl.sample_token(base.copy(), 1e-4, rng))

@@ -22,6 +22,7 @@ from rnnkit.cases import case, flatten_params
 from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
                            grad_check)
 from rnnkit.data import char_corpus
+from rnnkit.i18n import _, N_
 
 
 def _rnn_params(rng, D, H):
@@ -42,8 +43,10 @@ def _gradient_judge(function: str, axes: Mapping[str, Sequence[str]],
             value = got.get(name)
             if np.ndim(exp) == 0 and isinstance(value, (float, int, np.number)):
                 if not np.isclose(float(value), float(exp), rtol=rtol, atol=atol):
-                    raise CheckFailure(f"{function}: {name} is {float(value):.6g}, "
-                                       f"expected {float(exp):.6g}.")
+                    raise CheckFailure(_("{function}: {name} is {value:.6g}, expected "
+                                         "{expected:.6g}.").format(
+                                             function=function, name=name,
+                                             value=float(value), expected=float(exp)))
             else:
                 check_array(function, name, value, exp, rtol=rtol, atol=atol,
                             axes=axes.get(name))
@@ -59,14 +62,14 @@ def _gradient_judge(function: str, axes: Mapping[str, Sequence[str]],
     "rnn_step_backward",
     axes={"dx": ("N", "D"), "dprev_h": ("N", "H"), "dWx": ("D", "H"),
           "dWh": ("H", "H"), "db": ("H",)},
-    hints={"dx": "dx = da @ Wx.T, where da = dnext_h * (1 - next_h**2).",
-           "dprev_h": "dprev_h = da @ Wh.T (Wh transposed: prev_h was multiplied by Wh "
-                      "on the right).",
-           "dWx": "dWx = x.T @ da: it sums over the batch rows.",
-           "dWh": "dWh = prev_h.T @ da (the previous state, not next_h).",
-           "db": "db = da summed over the batch axis (axis 0)."},
-    all_wrong="they all pass through da = dnext_h * (1 - next_h**2); check the tanh "
-              "derivative, taken at the step's output next_h from the cache."))
+    hints={"dx": N_("dx = da @ Wx.T, where da = dnext_h * (1 - next_h**2)."),
+           "dprev_h": N_("dprev_h = da @ Wh.T (Wh transposed: prev_h was multiplied by Wh "
+                         "on the right)."),
+           "dWx": N_("dWx = x.T @ da: it sums over the batch rows."),
+           "dWh": N_("dWh = prev_h.T @ da (the previous state, not next_h)."),
+           "db": N_("db = da summed over the batch axis (axis 0).")},
+    all_wrong=N_("they all pass through da = dnext_h * (1 - next_h**2); check the tanh "
+                 "derivative, taken at the step's output next_h from the cache.")))
 def rnn_step_backward(impl, rng, N=3, D=4, H=5):
     x = rng.standard_normal((N, D))
     prev_h = rng.standard_normal((N, H))
@@ -81,16 +84,16 @@ def rnn_step_backward(impl, rng, N=3, D=4, H=5):
     "rnn_backward",
     axes={"dx": ("N", "T", "D"), "dh0": ("N", "H"), "dWx": ("D", "H"),
           "dWh": ("H", "H"), "db": ("H",)},
-    hints={"dx": "If only early time steps differ, the gradient arriving from the next "
-                 "step (dprev_h) is not added to dh[:, t]; if only late ones differ, look "
-                 "at the order of the loop (t = T-1 down to 0).",
-           "dh0": "dh0 is the dprev_h that the backward step of t = 0 returns.",
-           "dWx": "dWx sums the per-step gradients over all T steps (the weights are "
-                  "shared); do not keep only the last step's.",
-           "dWh": "dWh sums the per-step gradients over all T steps.",
-           "db": "db sums the per-step gradients over all T steps."},
-    all_wrong="the gradient fed into each step should be dh[:, t] + the dprev_h from "
-              "step t+1, and step t must use cache[t]."))
+    hints={"dx": N_("If only early time steps differ, the gradient arriving from the next "
+                    "step (dprev_h) is not added to dh[:, t]; if only late ones differ, look "
+                    "at the order of the loop (t = T-1 down to 0)."),
+           "dh0": N_("dh0 is the dprev_h that the backward step of t = 0 returns."),
+           "dWx": N_("dWx sums the per-step gradients over all T steps (the weights are "
+                     "shared); do not keep only the last step's."),
+           "dWh": N_("dWh sums the per-step gradients over all T steps."),
+           "db": N_("db sums the per-step gradients over all T steps.")},
+    all_wrong=N_("the gradient fed into each step should be dh[:, t] + the dprev_h from "
+                 "step t+1, and step t must use cache[t].")))
 def rnn_backward(impl, rng, N=2, T=4, D=3, H=5):
     x = rng.standard_normal((N, T, D))
     h0 = rng.standard_normal((N, H))
@@ -112,7 +115,7 @@ def _indices_with_repeats(rng, N, T, V):
 
 
 @case("ch02", axes={"out": ("N", "T", "D")},
-      hint="out[n, t] is row indices[n, t] of W: W[indices] does it in one step.")
+      hint=N_("out[n, t] is row indices[n, t] of W: W[indices] does it in one step."))
 def embedding_forward(impl, rng, N=2, T=4, V=6, D=3):
     indices = _indices_with_repeats(rng, N, T, V)
     W = rng.standard_normal((V, D))
@@ -121,9 +124,9 @@ def embedding_forward(impl, rng, N=2, T=4, V=6, D=3):
 
 
 @case("ch02", axes={"dW": ("V", "D")},
-      hint="Each row dW[i] is the sum of dout[n, t] over every (n, t) where token i was "
-           "used; tokens used twice must add both (np.add.at(dW, indices, dout)); rows "
-           "of unused tokens stay zero.")
+      hint=N_("Each row dW[i] is the sum of dout[n, t] over every (n, t) where token i was "
+              "used; tokens used twice must add both (np.add.at(dW, indices, dout)); rows "
+              "of unused tokens stay zero."))
 def embedding_backward(impl, rng, N=3, T=4, V=5, D=2):
     indices = _indices_with_repeats(rng, N, T, V)
     W = rng.standard_normal((V, D))
@@ -137,10 +140,10 @@ def embedding_backward(impl, rng, N=3, T=4, V=5, D=2):
 @case("ch02", judge=_gradient_judge(
     "temporal_affine_backward",
     axes={"dh": ("N", "T", "H"), "dW": ("H", "V"), "db": ("V",)},
-    hints={"dh": "dh = dout @ W.T, at every step.",
-           "dW": "dW = h.T @ dout with h and dout flattened to (N*T, H) and (N*T, V): it "
-                 "sums over batch rows and time steps.",
-           "db": "db sums dout over the batch and time axes (0 and 1)."}))
+    hints={"dh": N_("dh = dout @ W.T, at every step."),
+           "dW": N_("dW = h.T @ dout with h and dout flattened to (N*T, H) and (N*T, V): it "
+                    "sums over batch rows and time steps."),
+           "db": N_("db sums dout over the batch and time axes (0 and 1).")}))
 def temporal_affine_backward(impl, rng, N=2, T=3, H=4, V=5):
     h = rng.standard_normal((N, T, H))
     W = rng.standard_normal((H, V))
@@ -165,10 +168,10 @@ def _loss_inputs(rng, N, T, V, big):
 @case("ch02", judge=_gradient_judge(
     "temporal_softmax_loss",
     axes={"dscores": ("N", "T", "V")},
-    hints={"loss": "The loss is chapter 1's sequence_cross_entropy: sum of -log p(target) "
-                   "over unmasked steps, divided by N.",
-           "dscores": "dscores = (softmax(scores) - one_hot(targets)) * mask / N: zero at "
-                      "padded steps, divided by the batch size N (not the token count)."}))
+    hints={"loss": N_("The loss is chapter 1's sequence_cross_entropy: sum of -log p(target) "
+                      "over unmasked steps, divided by N."),
+           "dscores": N_("dscores = (softmax(scores) - one_hot(targets)) * mask / N: zero at "
+                         "padded steps, divided by the batch size N (not the token count).")}))
 def temporal_softmax_loss(impl, rng, N=3, T=5, V=6, big=800.0):
     scores, targets, mask = _loss_inputs(rng, N, T, V, big)
     loss, dscores = impl.temporal_softmax_loss(scores, targets, mask)
@@ -177,12 +180,12 @@ def temporal_softmax_loss(impl, rng, N=3, T=5, V=6, big=800.0):
 
 # ------------------------------------------------------------------ truncated BPTT
 
-@case("ch02", axes={"inputs": ("chunk k", "row n", "step t"),
-                    "targets": ("chunk k", "row n", "step t")},
-      hint="Row n is one contiguous stream starting at token n*K*T, so that row n of "
-           "chunk k+1 continues row n of chunk k: reshape tokens[:N*K*T] to (N, K, T) "
-           "and move the chunk axis first. targets are the same slice shifted by one "
-           "token. K = ((L - 1) // N) // T.")
+@case("ch02", axes={"inputs": (N_("chunk k"), N_("row n"), N_("step t")),
+                    "targets": (N_("chunk k"), N_("row n"), N_("step t"))},
+      hint=N_("Row n is one contiguous stream starting at token n*K*T, so that row n of "
+              "chunk k+1 continues row n of chunk k: reshape tokens[:N*K*T] to (N, K, T) "
+              "and move the chunk axis first. targets are the same slice shifted by one "
+              "token. K = ((L - 1) // N) // T."))
 def tbptt_chunks(impl, rng, L=47, N=2, T=4):
     tokens = rng.integers(0, 30, size=L)
     inputs, targets = impl.tbptt_chunks(tokens, N, T)
@@ -209,26 +212,27 @@ _PARAM_AXES = {"W_embed": ("V", "D"), "Wx": ("D", "H"), "Wh": ("H", "H"), "b": (
 @case("ch02", judge=_gradient_judge(
     "char_rnn_loss",
     axes={"h_last": ("N", "H"), **{f"grads[{k}]": v for k, v in _PARAM_AXES.items()}},
-    hints={"loss": "Chain embedding_forward, rnn_forward (from h0), temporal_affine_forward "
-                   "and temporal_softmax_loss with an all-True mask; return that loss as it "
-                   "is (summed over time, averaged over the batch).",
-           "h_last": "h_last is the state after the last step, h[:, -1].",
-           "grads[W_embed]": "embedding_backward(dx, ...) with the dx that rnn_backward "
-                             "returns.",
-           "grads[Wx]": "From rnn_backward(dh, ...), with dh from temporal_affine_backward; "
-                        "mind the order of rnn_backward's outputs (dx, dh0, dWx, dWh, db).",
-           "grads[Wh]": "From rnn_backward(dh, ...); mind the order of its outputs.",
-           "grads[b]": "From rnn_backward(dh, ...).",
-           "grads[Wy]": "From temporal_affine_backward(dscores, ...).",
-           "grads[by]": "From temporal_affine_backward(dscores, ...)."},
-    all_wrong="every gradient flows from the loss: does the forward pass start from h0 "
-              "(not zeros), and is the mask all True?"))
+    hints={"loss": N_("Chain embedding_forward, rnn_forward (from h0), temporal_affine_forward "
+                      "and temporal_softmax_loss with an all-True mask; return that loss as it "
+                      "is (summed over time, averaged over the batch)."),
+           "h_last": N_("h_last is the state after the last step, h[:, -1]."),
+           "grads[W_embed]": N_("embedding_backward(dx, ...) with the dx that rnn_backward "
+                                "returns."),
+           "grads[Wx]": N_("From rnn_backward(dh, ...), with dh from temporal_affine_backward; "
+                           "mind the order of rnn_backward's outputs (dx, dh0, dWx, dWh, db)."),
+           "grads[Wh]": N_("From rnn_backward(dh, ...); mind the order of its outputs."),
+           "grads[b]": N_("From rnn_backward(dh, ...)."),
+           "grads[Wy]": N_("From temporal_affine_backward(dscores, ...)."),
+           "grads[by]": N_("From temporal_affine_backward(dscores, ...).")},
+    all_wrong=N_("every gradient flows from the loss: does the forward pass start from h0 "
+                 "(not zeros), and is the mask all True?")))
 def char_rnn_loss(impl, rng, N=2, T=4, V=7, D=3, H=5):
     params = _char_rnn_params(rng, V, D, H)
     inputs, targets, h0 = _char_rnn_batch(rng, N, T, V, H)
     loss, grads, h_last = impl.char_rnn_loss(params, inputs, targets, h0)
     if not isinstance(grads, dict):
-        raise CheckFailure("char_rnn_loss: grads should be a dict with the keys of params.")
+        raise CheckFailure(_("char_rnn_loss: grads should be a dict with the keys of "
+                             "params."))
     return {"loss": loss, "h_last": h_last, **{f"grads[{k}]": grads.get(k) for k in params}}
 
 
@@ -247,23 +251,26 @@ def _next_probs(impl, params, h, temperature):
 
 
 def _judge_sampling(got: dict, expected: dict) -> None:
-    check_array("sample_chars", "the greedy samples (temperature 0)", got["greedy"],
-                expected["greedy"], axes=("row", "generated step"),
-                hint="After reading the prefix from a zero state, take the argmax of the "
-                     "scores, feed that token back in as the next input, step the RNN, "
-                     "and repeat.")
-    for which, what in (("1", "first"), ("2", "second")):
+    check_array("sample_chars", N_("the greedy samples (temperature 0)"), got["greedy"],
+                expected["greedy"], axes=(N_("row"), N_("generated step")),
+                hint=N_("After reading the prefix from a zero state, take the argmax of the "
+                        "scores, feed that token back in as the next input, step the RNN, "
+                        "and repeat."))
+    for which in ("1", "2"):
         freq, probs = np.asarray(got["freq" + which]), np.asarray(expected["p" + which])
         tv = 0.5 * np.abs(freq - probs).sum()  # total variation distance
         if not tv < 0.03:
-            raise CheckFailure(
-                f"sample_chars: the {what} generated character does not follow the "
-                f"model's distribution (observed frequencies {np.round(freq, 3).tolist()}, "
-                f"expected about {np.round(probs, 3).tolist()}). "
-                + ("Sample with sample_token(scores, temperature, rng) from the state after "
-                   "the whole prefix." if which == "1" else
-                   "The second character must come from the state after feeding the first "
-                   "sampled character back in (not the prefix's last character)."))
+            raise CheckFailure((_(
+                "sample_chars: the first generated character does not follow the model's "
+                "distribution (observed frequencies {observed}, expected about "
+                "{expected}). Sample with sample_token(scores, temperature, rng) from the "
+                "state after the whole prefix.") if which == "1" else _(
+                "sample_chars: the second generated character does not follow the "
+                "model's distribution (observed frequencies {observed}, expected about "
+                "{expected}). The second character must come from the state after feeding "
+                "the first sampled character back in (not the prefix's last character).")
+            ).format(observed=np.round(freq, 3).tolist(),
+                     expected=np.round(probs, 3).tolist()))
 
 
 @case("ch02", judge=_judge_sampling)
@@ -274,15 +281,17 @@ def sample_chars(impl, rng, V=5, D=3, H=4, P=4, temperature=0.7, reps=20000):
     many = np.repeat(prefix[:1], reps, axis=0)  # (reps, P): the same prefix in every row
     draws = np.asarray(impl.sample_chars(params, many, 2, temperature, rng))
     if draws.shape != (reps, 2) or draws.dtype.kind not in "iu":
-        raise CheckFailure(f"sample_chars: returned {draws.dtype} of shape {draws.shape} for "
-                           f"{reps} prefixes and length 2; expected integers of shape "
-                           f"{(reps, 2)} (the generated tokens only, without the prefix).")
+        raise CheckFailure(_("sample_chars: returned {dtype} of shape {shape} for {reps} "
+                             "prefixes and length 2; expected integers of shape {expected} "
+                             "(the generated tokens only, without the prefix).").format(
+                                 dtype=draws.dtype, shape=draws.shape, reps=reps,
+                                 expected=(reps, 2)))
     # The model's exact distributions of the first and second generated token, with
     # chapter 1's forward pass (the judge reads the reference's, from the fixture).
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
-    h, _ = impl.rnn_forward(params["W_embed"][prefix[:1]], np.zeros((1, H)), Wx, Wh, b)
+    h, _cache = impl.rnn_forward(params["W_embed"][prefix[:1]], np.zeros((1, H)), Wx, Wh, b)
     p1 = _next_probs(impl, params, h[:, -1], temperature)[0]                # (V,)
-    h2, _ = impl.rnn_step_forward(params["W_embed"], np.repeat(h[:, -1], V, 0),
+    h2, _cache = impl.rnn_step_forward(params["W_embed"], np.repeat(h[:, -1], V, 0),
                                   Wx, Wh, b)                                # (V, H)
     p2 = p1 @ _next_probs(impl, params, h2, temperature)                    # (V,)
     return {"greedy": greedy, "p1": p1, "p2": p2,
@@ -334,38 +343,41 @@ def trained_scores(impl, params, sample_seed: int) -> dict:
 def check_chunks(got: dict, expected: dict) -> None:
     """The case trains on the chunks of the learner's tbptt_chunks: they come first."""
     for name in ("chunk inputs", "chunk targets"):
-        check_array("train_char_rnn", f"the {name} (made by your tbptt_chunks)",
-                    got.get(name), expected[name], axes=("chunk k", "row n", "step t"),
-                    hint="This check trains on the chunks of your tbptt_chunks: make its "
-                         "own check pass first.")
+        check_array("train_char_rnn",
+                    _("the {name} (made by your tbptt_chunks)").format(name=name),
+                    got.get(name), expected[name], axes=(N_("chunk k"), N_("row n"), N_("step t")),
+                    hint=N_("This check trains on the chunks of your tbptt_chunks: make its "
+                            "own check pass first."))
 
 
 def check_losses(got: dict, expected: dict) -> None:
     """The first ten recorded losses against the reference's, on the same chunks."""
     losses, ref = np.asarray(got["losses"], dtype=float), np.asarray(expected["losses"])
     if losses.shape != ref.shape:
-        raise CheckFailure(f"train_char_rnn: returned losses of shape {losses.shape}, "
-                           f"expected {ref.shape}: one loss per training step.")
+        raise CheckFailure(_("train_char_rnn: returned losses of shape {shape}, expected "
+                             "{expected}: one loss per training step.").format(
+                                 shape=losses.shape, expected=ref.shape))
     n = min(10, len(ref))
     close = np.isclose(losses[:n], ref[:n], rtol=1e-5, atol=1e-8)
     if close.all():
         return
     s, K = int(np.argmin(close)), int(expected["K"])
-    why = ("Record loss / T (per character); clip the gradients before adam_step; "
-           "start the first chunk from a zero state." if s == 0 else
-           "At k = 0 (a new pass over the text) the state must restart from zeros."
+    why = (_("Record loss / T (per character); clip the gradients before adam_step; "
+             "start the first chunk from a zero state.") if s == 0 else
+           _("At k = 0 (a new pass over the text) the state must restart from zeros.")
            if s % K == 0 else
-           "Check that each chunk starts from the h_last of the chunk before it, that "
-           "step s uses chunk s % K, that the gradients are clipped with "
-           "clip_gradients before every adam_step, and that one Adam state dict is "
-           "used for the whole run.")
-    steps = "step 0" if s == 1 else f"steps 0 to {s - 1}"
+           _("Check that each chunk starts from the h_last of the chunk before it, that "
+             "step s uses chunk s % K, that the gradients are clipped with "
+             "clip_gradients before every adam_step, and that one Adam state dict is "
+             "used for the whole run."))
+    steps = _("step 0") if s == 1 else _("steps 0 to {last}").format(last=s - 1)
     raise CheckFailure(
-        f"train_char_rnn: the recorded losses match the reference for {steps} and "
-        f"differ from step {s} on (step {s}: {losses[s]:.6f}, expected {ref[s]:.6f}; "
-        f"K = {K} chunks). {why}" if s else
-        f"train_char_rnn: the loss of step 0 is {losses[0]:.6f}, expected "
-        f"{ref[0]:.6f}. {why}")
+        _("train_char_rnn: the recorded losses match the reference for {steps} and differ "
+          "from step {s} on (step {s}: {got:.6f}, expected {expected:.6f}; K = {K} "
+          "chunks).").format(steps=steps, s=s, got=losses[s], expected=ref[s], K=K)
+        + f" {why}" if s else
+        _("train_char_rnn: the loss of step 0 is {got:.6f}, expected {expected:.6f}."
+          ).format(got=losses[0], expected=ref[0]) + f" {why}")
 
 
 def training_verdict(scores: Mapping[str, object], reference: Mapping[str, object],
@@ -374,17 +386,20 @@ def training_verdict(scores: Mapping[str, object], reference: Mapping[str, objec
     ``reference`` holds the reference's, quoted when they do not."""
     loss, rate = float(scores["text_loss"]), float(scores["word_rate"])
     if not loss <= TEXT_LOSS_THRESHOLD:
-        raise CheckFailure(
-            f"train_char_rnn: after training, the model's loss on the text is {loss:.3f} "
-            f"nats per character ({measured_by}); it should be below "
-            f"{TEXT_LOSS_THRESHOLD} (the reference reaches "
-            f"{float(reference['text_loss']):.3f}). Check that every step uses "
-            "clip_gradients, then adam_step on the same params dict and state.")
+        raise CheckFailure(_(
+            "train_char_rnn: after training, the model's loss on the text is {loss:.3f} "
+            "nats per character ({measured_by}); it should be below {threshold} (the "
+            "reference reaches {reference:.3f}). Check that every step uses "
+            "clip_gradients, then adam_step on the same params dict and state.").format(
+                loss=loss, measured_by=_(measured_by), threshold=TEXT_LOSS_THRESHOLD,
+                reference=float(reference['text_loss'])))
     if not rate >= MIN_WORD_RATE:
-        raise CheckFailure(
-            f"train_char_rnn: only {rate:.0%} of the words sampled from the trained model "
-            f"are words of the corpus ({measured_by}); at least {MIN_WORD_RATE:.0%} are "
-            f"needed (the reference: {float(reference['word_rate']):.0%}).")
+        raise CheckFailure(_(
+            "train_char_rnn: only {rate:.0%} of the words sampled from the trained model "
+            "are words of the corpus ({measured_by}); at least {needed:.0%} are needed "
+            "(the reference: {reference:.0%}).").format(
+                rate=rate, measured_by=_(measured_by), needed=MIN_WORD_RATE,
+                reference=float(reference['word_rate'])))
 
 
 def _judge_training(got: dict, expected: dict) -> None:
@@ -395,15 +410,16 @@ def _judge_training(got: dict, expected: dict) -> None:
     # The self-check reads what the learner's own functions measured in the run; the
     # grader measures the recorded parameters itself (autograder/judges/ch02.py).
     if "measuring error" in got:
-        raise CheckFailure(
+        raise CheckFailure(_(
             "train_char_rnn: measuring the trained model with your char_rnn_loss and "
-            f"sample_chars failed ({str(got['measuring error']).rstrip('.')}). Make their "
-            "checks pass first, and update the arrays of params in place (do not replace "
-            "or rename them).")
+            "sample_chars failed ({error}). Make their checks pass first, and update the "
+            "arrays of params in place (do not replace or rename them).").format(
+                error=str(got['measuring error']).rstrip('.')))
     if "text_loss" not in got or "word_rate" not in got:
-        raise CheckFailure("train_char_rnn: the check could not measure the trained model.")
-    training_verdict(got, expected, "measured with your char_rnn_loss and sample_chars, "
-                                    "whose own checks must pass")
+        raise CheckFailure(_("train_char_rnn: the check could not measure the trained "
+                             "model."))
+    training_verdict(got, expected, N_("measured with your char_rnn_loss and sample_chars, "
+                                       "whose own checks must pass"))
 
 
 def _own_scores(impl, params, sample_seed: int) -> dict:
@@ -427,11 +443,11 @@ def train_char_rnn(impl, rng, N=16, T=25, H=64, D=16, num_steps=120, learning_ra
     chunks = impl.tbptt_chunks(tokens, N, T)  # as in the notebook; judged first
     inputs, targets = (np.asarray(a) for a in chunks)
     if inputs.ndim != 3 or targets.shape != inputs.shape or inputs.dtype.kind not in "iu":
-        raise CheckFailure(
-            f"train_char_rnn: this check trains on the chunks of your tbptt_chunks, which "
-            f"returned arrays of shapes {inputs.shape} and {targets.shape} ({inputs.dtype}"
-            "); expected two integer arrays of one shape (K, N, T). Make the check of "
-            "tbptt_chunks pass first.")
+        raise CheckFailure(_(
+            "train_char_rnn: this check trains on the chunks of your tbptt_chunks, which "
+            "returned arrays of shapes {inputs} and {targets} ({dtype}); expected two "
+            "integer arrays of one shape (K, N, T). Make the check of tbptt_chunks pass "
+            "first.").format(inputs=inputs.shape, targets=targets.shape, dtype=inputs.dtype))
     out = {"chunk inputs": inputs.copy(), "chunk targets": targets.copy()}
     losses = impl.train_char_rnn(params, inputs, targets, num_steps, learning_rate,
                                  max_norm)
@@ -445,10 +461,10 @@ def train_char_rnn(impl, rng, N=16, T=25, H=64, D=16, num_steps=120, learning_ra
 
 # ------------------------------------------------------------------ held-out perplexity
 
-@case("ch02", hint="Cut the stream into N rows of S = (L - 1) // N consecutive tokens "
-                   "(tokens[:N*S].reshape(N, S)), targets the same slice shifted by one "
-                   "token, start every row from zeros, and return exp(loss / S): "
-                   "char_rnn_loss already averages over the rows and sums over the steps.")
+@case("ch02", hint=N_("Cut the stream into N rows of S = (L - 1) // N consecutive tokens "
+                      "(tokens[:N*S].reshape(N, S)), targets the same slice shifted by one "
+                      "token, start every row from zeros, and return exp(loss / S): "
+                      "char_rnn_loss already averages over the rows and sums over the steps."))
 def validation_perplexity(impl, rng, L=41, N=3, V=7, D=3, H=5):
     params = _char_rnn_params(rng, V, D, H)
     tokens = rng.integers(0, V, size=L)

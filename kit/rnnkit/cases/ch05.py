@@ -23,14 +23,15 @@ from rnnkit.cases import Impl, case
 from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
                            grad_check)
 from rnnkit.data import adding_problem
+from rnnkit.i18n import _, N_
 
 FLAGS = (False, True)
-BLOCKS = ("reset-gate block r", "update-gate block z", "candidate block n")
+BLOCKS = (N_("reset-gate block r"), N_("update-gate block z"), N_("candidate block n"))
 CONVENTION = {
-    False: "reset before the product (Cho et al.): n = tanh(xproj_n + (r * prev_h) @ Wh_n "
-           "+ bh_n)",
-    True: "reset after the product (PyTorch, cuDNN): n = tanh(xproj_n + r * (prev_h @ Wh_n "
-          "+ bh_n))",
+    False: N_("reset before the product (Cho et al.): n = tanh(xproj_n + (r * prev_h) @ Wh_n "
+              "+ bh_n)"),
+    True: N_("reset after the product (PyTorch, cuDNN): n = tanh(xproj_n + r * (prev_h @ "
+             "Wh_n + bh_n))"),
 }
 
 
@@ -53,8 +54,9 @@ def _block_note(got, expected, H: int, rtol: float, atol: float) -> str:
         equal_nan=True)]
     if not wrong or len(wrong) == 3:
         return ""
-    blocks = " and the ".join(f"{BLOCKS[k]} (columns {k * H}:{(k + 1) * H})" for k in wrong)
-    return f" The wrong columns are the {blocks}."
+    blocks = _(" and the ").join(_("{block} (columns {lo}:{hi})").format(
+        block=_(BLOCKS[k]), lo=k * H, hi=(k + 1) * H) for k in wrong)
+    return _(" The wrong columns are the {blocks}.").format(blocks=blocks)
 
 
 def _gate_judge(function: str, axes: Mapping[str, tuple], hints: Mapping[bool, str],
@@ -73,8 +75,9 @@ def _gate_judge(function: str, axes: Mapping[str, tuple], hints: Mapping[bool, s
 
         def advice(wrong: list[str], right: list[str]) -> list[str]:
             flags = {name.endswith("(reset_after=True)") for name in wrong}
-            return ([f"Hint: {common}"] if common else []) + [
-                f"Hint ({'reset after' if f else 'reset before'}): {hints[f]}"
+            return ([_("Hint: {hint}").format(hint=_(common))] if common else []) + [
+                (_("Hint (reset after): {hint}") if f else _("Hint (reset before): {hint}")
+                 ).format(hint=_(hints[f]))
                 for f in sorted(flags) if hints.get(f)]
 
         check_each(expected, check_one, describe=describe, right=RIGHT_NEW_LINE,
@@ -106,15 +109,16 @@ def _seq_inputs(rng, N, T, D, H):
 
 def _tuple_of(result, n: int, function: str, names: str):
     if not isinstance(result, tuple) or len(result) != n:
-        raise CheckFailure(f"{function}: return the tuple ({names}).")
+        raise CheckFailure(_("{function}: return the tuple ({names}).").format(
+            function=function, names=names))
     return result
 
 
 # ------------------------------------------------------------------------ GRU step
 
-_FORWARD_HINT = ("The gates are r = sigmoid(xproj_r + prev_h @ Wh_r + bh_r) and z likewise "
-                 "with the update block; next_h = (1 - z) * n + z * prev_h (z keeps the old "
-                 "state).")
+_FORWARD_HINT = (N_("The gates are r = sigmoid(xproj_r + prev_h @ Wh_r + bh_r) and z likewise "
+                    "with the update block; next_h = (1 - z) * n + z * prev_h (z keeps the old "
+                    "state)."))
 
 
 def _judge_step_forward(got: dict, expected: dict) -> None:
@@ -123,9 +127,10 @@ def _judge_step_forward(got: dict, expected: dict) -> None:
         if (mine is not None and np.shape(mine) == other.shape
                 and np.allclose(np.asarray(mine, dtype=float), other, rtol=1e-6, atol=1e-9)
                 and not np.allclose(other, expected[key("next_h", flag)])):
-            raise CheckFailure(
-                f"gru_step_forward: with reset_after={flag} your next_h is what the other "
-                f"convention gives. reset_after={flag} means {CONVENTION[flag]}.")
+            raise CheckFailure(_(
+                "gru_step_forward: with reset_after={flag} your next_h is what the other "
+                "convention gives. reset_after={flag} means {convention}.").format(
+                    flag=flag, convention=_(CONVENTION[flag])))
     _gate_judge("gru_step_forward", {"next_h": ("N", "H")}, CONVENTION,
                 _FORWARD_HINT)(got, expected)
 
@@ -143,21 +148,21 @@ def gru_step_forward(impl, rng, N=3, H=5):
 
 _STEP_GRADS = ("dxproj", "dprev_h", "dWh", "dbh")
 _BACKWARD_HINTS = {
-    False: "the candidate block of dWh is "
-           "(r * prev_h).T @ da_n, and the gradient of r * prev_h feeds both dr and dprev_h.",
-    True: "dr = da_n * (prev_h @ Wh_n + bh_n), and the "
-          "candidate blocks of dWh and dbh (and of what goes back to prev_h) carry the "
-          "factor r; those of dxproj do not.",
+    False: N_("the candidate block of dWh is "
+              "(r * prev_h).T @ da_n, and the gradient of r * prev_h feeds both dr and dprev_h."),
+    True: N_("dr = da_n * (prev_h @ Wh_n + bh_n), and the "
+             "candidate blocks of dWh and dbh (and of what goes back to prev_h) carry the "
+             "factor r; those of dxproj do not."),
 }
-_STEP_BACKWARD_COMMON = ("next_h = (1 - z) * n + z * prev_h gives prev_h the direct gradient "
-                         "z * dnext_h, plus what flows back through the gates and the "
-                         "candidate.")
+_STEP_BACKWARD_COMMON = N_("next_h = (1 - z) * n + z * prev_h gives prev_h the direct "
+                           "gradient z * dnext_h, plus what flows back through the gates and "
+                           "the candidate.")
 
 
 @case("ch05", judge=_gate_judge(
     "gru_step_backward",
-    {"dxproj": ("N", "column"), "dprev_h": ("N", "H"), "dWh": ("row", "column"),
-     "dbh": ("column",)}, _BACKWARD_HINTS, _STEP_BACKWARD_COMMON))
+    {"dxproj": ("N", N_("column")), "dprev_h": ("N", "H"), "dWh": (N_("row"), N_("column")),
+     "dbh": (N_("column"),)}, _BACKWARD_HINTS, _STEP_BACKWARD_COMMON))
 def gru_step_backward(impl, rng, N=3, H=5):
     inputs = _step_inputs(rng, N, H)
     dnext_h = rng.standard_normal((N, H))
@@ -172,9 +177,9 @@ def gru_step_backward(impl, rng, N=3, H=5):
 
 # ------------------------------------------------------------------ GRU over a sequence
 
-_SEQ_FORWARD_HINT = ("Project all inputs at once (x @ Wx + bx, shape (N, T, 3H)), then run "
-                     "the step from h0 over t = 0 ... T-1 with the same reset_after; h[:, t] "
-                     "is the state after reading x[:, t].")
+_SEQ_FORWARD_HINT = (N_("Project all inputs at once (x @ Wx + bx, shape (N, T, 3H)), then run "
+                        "the step from h0 over t = 0 ... T-1 with the same reset_after; h[:, t] "
+                        "is the state after reading x[:, t]."))
 
 
 @case("ch05", judge=_gate_judge("gru_forward", {"h": ("N", "T", "H")}, {},
@@ -190,16 +195,16 @@ def gru_forward(impl, rng, N=2, T=4, D=3, H=5):
 
 
 _SEQ_GRADS = ("dx", "dh0", "dWx", "dWh", "dbx", "dbh")
-_SEQ_BACKWARD_HINT = ("Go backwards in time; step t gets dh[:, t] plus the dprev_h that step "
-                      "t+1 sent back, and after step 0 that is dh0. Sum dWh and dbh over "
-                      "time. dx, dWx and dbx come from the (N, T, 3H) gradient of the input "
-                      "projections, collected in the loop and used once after it.")
+_SEQ_BACKWARD_HINT = (N_("Go backwards in time; step t gets dh[:, t] plus the dprev_h that step "
+                         "t+1 sent back, and after step 0 that is dh0. Sum dWh and dbh over "
+                         "time. dx, dWx and dbx come from the (N, T, 3H) gradient of the input "
+                         "projections, collected in the loop and used once after it."))
 
 
 @case("ch05", judge=_gate_judge(
     "gru_backward",
-    {"dx": ("N", "T", "D"), "dh0": ("N", "H"), "dWx": ("row", "column"),
-     "dWh": ("row", "column"), "dbx": ("column",), "dbh": ("column",)},
+    {"dx": ("N", "T", "D"), "dh0": ("N", "H"), "dWx": (N_("row"), N_("column")),
+     "dWh": (N_("row"), N_("column")), "dbx": (N_("column"),), "dbh": (N_("column"),)},
     {}, _SEQ_BACKWARD_HINT))
 def gru_backward(impl, rng, N=2, T=4, D=3, H=5):
     inputs = _seq_inputs(rng, N, T, D, H)
@@ -267,10 +272,10 @@ def _regressor_setup(impl, rng, name, N, T, H):
 _REGRESSOR_CELLS = ("rnn", "lstm")
 
 
-@case("ch05", hint="pred = h[:, -1] @ Wy + by from a zero initial state; loss = mean over the "
-                   "batch of (pred - y) ** 2; dh is zero except at the last step, where it "
-                   "is (2 / N) * (pred - y) @ Wy.T; dWy = h[:, -1].T @ dpred and dby = "
-                   "dpred summed over the batch.",
+@case("ch05", hint=N_("pred = h[:, -1] @ Wy + by from a zero initial state; loss = mean over the "
+                      "batch of (pred - y) ** 2; dh is zero except at the last step, where it "
+                      "is (2 / N) * (pred - y) @ Wy.T; dWy = h[:, -1].T @ dpred and dby = "
+                      "dpred summed over the batch."),
       judge=_gate_judge("regressor_loss", {}, {}))
 def regressor_loss(impl, rng, N=4, T=5, H=3):
     out = {}
@@ -280,8 +285,8 @@ def regressor_loss(impl, rng, N=4, T=5, H=3):
                                 "loss, grads")
         out[f"loss ({name} cell)"] = loss
         if not isinstance(grads, dict):
-            raise CheckFailure("regressor_loss: grads should be a dict {name: gradient} with "
-                               "the keys of params.")
+            raise CheckFailure(_("regressor_loss: grads should be a dict {name: gradient} "
+                                 "with the keys of params."))
         for k in params:
             out[f"d{k} ({name} cell)"] = grads.get(k)
     return out
@@ -312,7 +317,8 @@ def _judge_comparison(got: dict, expected: dict) -> None:
         for part in ("train", "test"):
             k = f"{name} {part}"
             if got.get(k) is None:
-                raise CheckFailure(f"compare_cells: results[{name!r}][{part!r}] is missing.")
+                raise CheckFailure(_("compare_cells: results[{name!r}][{part!r}] is missing."
+                                     ).format(name=name, part=part))
             check_array("compare_cells", f"results[{name!r}][{part!r}]", got[k],
                         np.asarray(expected[k]), rtol=1e-9, atol=1e9)  # shape and type
     steps = len(expected["rnn train"])
@@ -322,13 +328,14 @@ def _judge_comparison(got: dict, expected: dict) -> None:
     if steps >= _PLAUSIBLE_FROM:
         for gated in ("lstm", "gru"):
             if not (test[gated] < 0.5 * test["rnn"] and test[gated] < 0.03):
-                raise CheckFailure(
-                    f"compare_cells: implausible result: the {gated.upper()}'s test error "
-                    f"{test[gated]:.4f} should be well below the vanilla RNN's "
-                    f"({test['rnn']:.4f}) and below 0.03 after {steps} steps (the reference "
-                    f"gets {', '.join(f'{n} {ref[n]:.4f}' for n in _CELLS)}). Check that "
-                    "every cell gets its own init_regressor(...) and a fresh Adam state, and "
-                    "that the loss is recorded before each update.")
+                raise CheckFailure(_(
+                    "compare_cells: implausible result: the {cell}'s test error {error:.4f} "
+                    "should be well below the vanilla RNN's ({rnn:.4f}) and below 0.03 after "
+                    "{steps} steps (the reference gets {reference}). Check that every cell "
+                    "gets its own init_regressor(...) and a fresh Adam state, and that the "
+                    "loss is recorded before each update.").format(
+                        cell=gated.upper(), error=test[gated], rnn=test['rnn'], steps=steps,
+                        reference=', '.join(f'{n} {ref[n]:.4f}' for n in _CELLS)))
     for name in _CELLS:
         g = np.asarray(got[f"{name} train"], dtype=float)
         e = np.asarray(expected[f"{name} train"], dtype=float)
@@ -336,19 +343,23 @@ def _judge_comparison(got: dict, expected: dict) -> None:
         if off.size:
             s = int(off[0])
             raise CheckFailure(
-                f"compare_cells: the {name} training curve differs from the reference from "
-                f"step {s} on (yours {g[s]:.6g}, expected {e[s]:.6g}). "
-                + ("At step 0 nothing has been trained yet: use init_regressor(cell, D, "
-                   "hidden_size, seed) for every cell and record the loss before the update."
-                   if s == 0 else "Take exactly one adam_step per batch, in order, with "
-                   "the learning rate lr and a fresh state {} for every cell."))
+                _("compare_cells: the {name} training curve differs from the reference "
+                  "from step {s} on (yours {got:.6g}, expected {expected:.6g}).").format(
+                      name=name, s=s, got=g[s], expected=e[s]) + " "
+                + (_("At step 0 nothing has been trained yet: use init_regressor(cell, D, "
+                     "hidden_size, seed) for every cell and record the loss before the "
+                     "update.")
+                   if s == 0 else _("Take exactly one adam_step per batch, in order, with "
+                                    "the learning rate lr and a fresh state {} for every "
+                                    "cell.")))
         if not np.isclose(test[name], ref[name], rtol=1e-3, atol=1e-8):
-            raise CheckFailure(
-                f"compare_cells: the {name} test loss is {test[name]:.6g}, expected "
-                f"{ref[name]:.6g}. Compute it on (x_test, y_test) after the last update, "
-                "with regressor_loss and without updating.")
-    print(f"compare_cells: test MSE after {steps} steps: {summary} (predicting the mean "
-          "gives about 0.167)")
+            raise CheckFailure(_(
+                "compare_cells: the {name} test loss is {got:.6g}, expected {expected:.6g}. "
+                "Compute it on (x_test, y_test) after the last update, with regressor_loss "
+                "and without updating.").format(name=name, got=test[name],
+                                                expected=ref[name]))
+    print(_("compare_cells: test MSE after {steps} steps: {summary} (predicting the mean "
+            "gives about 0.167)").format(steps=steps, summary=summary))
 
 
 @case("ch05", judge=_judge_comparison)
@@ -358,14 +369,14 @@ def compare_cells(impl, rng, steps=150, N=64, T=12, H=16, lr=0.02, n_test=500):
     cells = {name: getattr(impl, f"{name}_cell")() for name in _CELLS}
     results = impl.compare_cells(cells, batches, test, H, lr, 0)
     if not isinstance(results, dict) or set(results) != set(_CELLS):
-        raise CheckFailure("compare_cells: return a dict with one entry per cell name "
-                           f"({', '.join(_CELLS)}).")
+        raise CheckFailure(_("compare_cells: return a dict with one entry per cell name "
+                             "({names}).").format(names=', '.join(_CELLS)))
     out = {}
     for name in _CELLS:
         res = results[name]
         if not isinstance(res, dict):
-            raise CheckFailure(f"compare_cells: results[{name!r}] should be a dict with keys "
-                               "'train' and 'test'.")
+            raise CheckFailure(_("compare_cells: results[{name!r}] should be a dict with "
+                                 "keys 'train' and 'test'.").format(name=name))
         out[f"{name} train"] = res.get("train")
         out[f"{name} test"] = res.get("test")
     return out

@@ -24,6 +24,7 @@ import numpy as np
 from rnnkit.cases import case, flatten_params
 from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
                            grad_check)
+from rnnkit.i18n import _, N_
 
 # ------------------------------------------------------------------ a test-only cell
 
@@ -39,7 +40,7 @@ def _mock_init(D, H, rng):
 
 def _mock_forward(x, h0, params):
     """Leaky tanh layer: h_t = (1 - a) h_{t-1} + a tanh(x_t U + h_{t-1} R + c)."""
-    N, T, _ = x.shape
+    N, T, _D = x.shape
     U, R, c = params["U"], params["R"], params["c"]
     h = np.empty((N, T, h0.shape[1]))
     g = np.empty_like(h)
@@ -77,7 +78,8 @@ def _cell(impl, name: str):
         return MOCK
     cells = impl.CELLS
     if name not in cells:
-        raise CheckFailure(f"CELLS has no {name!r} cell; run the cell that defines CELLS.")
+        raise CheckFailure(_("CELLS has no {name!r} cell; run the cell that defines CELLS."
+                             ).format(name=name))
     return cells[name]
 
 
@@ -103,20 +105,24 @@ def _mask(rng, N: int, T: int) -> np.ndarray:
 def _flat_grads(function: str, what: str, got, like: Mapping[str, object]) -> dict:
     """Name every array of a returned dict of gradients: what['key'] -> array."""
     if not isinstance(got, Mapping):
-        raise CheckFailure(f"{function}: {what} should be a dict with the keys "
-                           f"{sorted(like)}, got {type(got).__name__}.")
+        raise CheckFailure(_("{function}: {what} should be a dict with the keys {keys}, got "
+                             "{kind}.").format(function=function, what=what,
+                                               keys=sorted(like), kind=type(got).__name__))
     missing = sorted(set(like) - set(got))
     if missing:
-        raise CheckFailure(f"{function}: {what} has no entry for {missing} (it has "
-                           f"{sorted(got)}); it needs the keys of the parameter dict.")
+        raise CheckFailure(_("{function}: {what} has no entry for {missing} (it has {keys}); "
+                             "it needs the keys of the parameter dict.").format(
+                                 function=function, what=what, missing=missing,
+                                 keys=sorted(got)))
     return {f"{what}[{k!r}]": got[k] for k in like}
 
 
 def _list_of(function: str, what: str, got, n: int) -> list:
     if not isinstance(got, (list, tuple)) or len(got) != n:
         size = len(got) if isinstance(got, (list, tuple)) else type(got).__name__
-        raise CheckFailure(f"{function}: {what} should be a list of {n} entries (one per "
-                           f"layer or direction), got {size}.")
+        raise CheckFailure(_("{function}: {what} should be a list of {n} entries (one per "
+                             "layer or direction), got {size}.").format(
+                                 function=function, what=what, n=n, size=size))
     return list(got)
 
 
@@ -132,7 +138,7 @@ def _pattern_judge(function: str, axes: Callable[[str], tuple | None],
 
         def advice(wrong: list[str], right: list[str]) -> list[str]:
             hint = pattern(wrong, right, got, expected)
-            return [f"Hint: {hint}"] if hint else []
+            return [_("Hint: {hint}").format(hint=_(hint))] if hint else []
 
         compared = {name: exp for name, exp in expected.items() if not name.startswith("_")}
         check_each(compared, check_one, right=RIGHT_NEW_LINE, advice=advice)
@@ -156,9 +162,9 @@ def _stack_inputs(impl, rng, N, T, D, H, cell):
 
 
 @case("ch06", axes={"h": ("N", "T", "H")},
-      hint="Layer 0 reads x and layer l > 0 reads the states of layer l-1; each layer "
-           "starts from its own h0s[l] with its own layer_params[l], through "
-           "cell.forward; return the states of the top (last) layer.")
+      hint=N_("Layer 0 reads x and layer l > 0 reads the states of layer l-1; each layer "
+              "starts from its own h0s[l] with its own layer_params[l], through "
+              "cell.forward; return the states of the top (last) layer."))
 def stacked_forward(impl, rng, N=2, T=4, D=3, H=(5, 4), cell="vanilla"):
     c, x, h0s, layer_params = _stack_inputs(impl, rng, N, T, D, H, cell)
     h, _cache = impl.stacked_forward(x, h0s, layer_params, c)
@@ -171,18 +177,18 @@ def _stack_pattern(wrong, right, got, expected) -> str:
     top = layers[-1]
     bad = sorted({int(n.split("[")[1].split("]")[0]) for n in wrong if n != "dx"})
     if bad and top not in bad:
-        return (f"the top layer's gradients are right but layer(s) {bad} below are not: "
-                "the upstream gradient of layer l is the dx returned by the backward pass "
-                "of layer l+1 (pass the gradients down the stack, from the top layer to "
-                "layer 0).")
+        return _("the top layer's gradients are right but layer(s) {bad} below are not: "
+                 "the upstream gradient of layer l is the dx returned by the backward pass "
+                 "of layer l+1 (pass the gradients down the stack, from the top layer to "
+                 "layer 0).").format(bad=bad)
     if wrong == ["dx"]:
-        return "dx is the input gradient returned by the bottom layer (layer 0)."
+        return _("dx is the input gradient returned by the bottom layer (layer 0).")
     if all(n.startswith("dh0s[") for n in wrong):
-        return ("dh0s[l] is the dh0 returned by layer l's cell.backward; keep the list in "
-                "bottom-to-top order, like h0s.")
-    return ("walk the layers from the top down: cell.backward(upstream, cache of layer l) "
-            "returns (dx, dh0, dparams) of layer l, and its dx is the upstream gradient "
-            "of layer l-1. Return dh0s and dlayer_params in bottom-to-top order.")
+        return (_("dh0s[l] is the dh0 returned by layer l's cell.backward; keep the list in "
+                  "bottom-to-top order, like h0s."))
+    return (_("walk the layers from the top down: cell.backward(upstream, cache of layer l) "
+              "returns (dx, dh0, dparams) of layer l, and its dx is the upstream gradient "
+              "of layer l-1. Return dh0s and dlayer_params in bottom-to-top order."))
 
 
 def _stack_axes(name):
@@ -213,21 +219,21 @@ def stacked_backward(impl, rng, N=2, T=4, D=3, H=(5, 4), cell="vanilla"):
 
 def _reverse_pattern(wrong, right, got, expected) -> str:
     if "x after the call" in wrong:
-        return ("reverse_padded changed its input x: build a new array (fancy indexing "
-                "does) instead of writing into x.")
+        return (_("reverse_padded changed its input x: build a new array (fancy indexing "
+                  "does) instead of writing into x."))
     x, mask = np.asarray(got["_x"]), np.asarray(got["_mask"])
     x_rev = np.asarray(got.get("x_rev"))
     if x_rev.shape == x.shape and _close(x_rev, x[:, ::-1]):
-        return ("that is x[:, ::-1], which reverses the padding into the front of the "
-                "shorter rows. Reverse each row within its own length T_n = mask[n].sum().")
+        return (_("that is x[:, ::-1], which reverses the padding into the front of the "
+                  "shorter rows. Reverse each row within its own length T_n = mask[n].sum()."))
     exp = np.asarray(expected["x_rev"])
     if x_rev.shape == exp.shape:
         real = np.isclose(x_rev, exp).reshape(*mask.shape, -1).all(axis=-1)
         if real[mask].all():
-            return ("the real steps are right; the padded steps t >= T_n must keep "
-                    "their values x[n, t].")
-    return ("x_rev[n, t] = x[n, T_n - 1 - t] for t < T_n (so x_rev[n, 0] is the last "
-            "real step x[n, T_n - 1]), where T_n = mask[n].sum().")
+            return (_("the real steps are right; the padded steps t >= T_n must keep "
+                      "their values x[n, t]."))
+    return (_("x_rev[n, t] = x[n, T_n - 1 - t] for t < T_n (so x_rev[n, 0] is the last "
+              "real step x[n, T_n - 1]), where T_n = mask[n].sum()."))
 
 
 @case("ch06", judge=_pattern_judge(
@@ -255,26 +261,26 @@ def _bidir_inputs(impl, rng, N, T, D, H, cell):
 def _bidir_forward_pattern(wrong, right, got, expected) -> str:
     out, exp, mask = np.asarray(got.get("out")), expected["out"], np.asarray(got["_mask"])
     if out.shape != exp.shape:
-        return "out has 2H columns: the forward states, then the backward states."
+        return _("out has 2H columns: the forward states, then the backward states.")
     H = exp.shape[-1] // 2
     if _close(out[..., :H], exp[..., H:]) and _close(out[..., H:], exp[..., :H]):
-        return "the two halves are swapped: concatenate [forward; backward] in that order."
+        return _("the two halves are swapped: concatenate [forward; backward] in that order.")
     good = np.isclose(out, exp)
     fwd_ok = good[..., :H].all(axis=-1)
     bwd_ok = good[..., H:].all(axis=-1)
     if not fwd_ok[mask].all():
-        return ("out[..., :H] is the forward direction: cell.forward(x, h0s[0], params[0]) "
-                "on x as it is.")
+        return (_("out[..., :H] is the forward direction: cell.forward(x, h0s[0], params[0]) "
+                  "on x as it is."))
     if bwd_ok[mask].all():
-        return "the real steps are right; the output at padded steps must be zeros."
+        return _("the real steps are right; the output at padded steps must be zeros.")
     full = mask.all(axis=1)
     if full.any() and bwd_ok[full].all():
-        return ("the rows of full length are right but the shorter ones are not: the "
-                "padding was reversed into the front. Reverse with reverse_padded(x, mask) "
-                "(each row within its own length), not x[:, ::-1].")
-    return ("the backward direction is cell.forward(reverse_padded(x, mask), h0s[1], "
-            "params[1]); reverse its states back with reverse_padded before "
-            "concatenating, so that column block H:2H at step t belongs to step t.")
+        return (_("the rows of full length are right but the shorter ones are not: the "
+                  "padding was reversed into the front. Reverse with reverse_padded(x, mask) "
+                  "(each row within its own length), not x[:, ::-1]."))
+    return (_("the backward direction is cell.forward(reverse_padded(x, mask), h0s[1], "
+              "params[1]); reverse its states back with reverse_padded before "
+              "concatenating, so that column block H:2H at step t belongs to step t."))
 
 
 @case("ch06", judge=_pattern_judge(
@@ -290,19 +296,19 @@ def _bidir_backward_pattern(wrong, right, got, expected) -> str:
     fwd = [n for n in wrong if n.startswith(("dh0s[0]", "dparams[0]"))]
     bwd = [n for n in wrong if n.startswith(("dh0s[1]", "dparams[1]"))]
     if not fwd and not bwd:
-        return ("only dx is wrong: it is the forward direction's dx plus the backward "
-                "direction's dx reversed back to the original order with reverse_padded.")
+        return (_("only dx is wrong: it is the forward direction's dx plus the backward "
+                  "direction's dx reversed back to the original order with reverse_padded."))
     if not fwd:
-        return ("the forward direction is right, the backward one is not: reverse "
-                "dout[..., H:] with reverse_padded before its cell.backward (its cache is "
-                "for the reversed sequence), each row within its own length.")
+        return (_("the forward direction is right, the backward one is not: reverse "
+                  "dout[..., H:] with reverse_padded before its cell.backward (its cache is "
+                  "for the reversed sequence), each row within its own length."))
     if fwd and bwd and any(_close(got.get(n.replace("[0]", "[1]", 1)), expected[n])
                            for n in fwd if n.replace("[0]", "[1]", 1) in got):
-        return ("the two directions' gradients are swapped: dh0s and dparams are "
-                "[forward, backward], and dout[..., :H] belongs to the forward direction.")
-    return ("zero dout at the padded steps first (multiply by the mask: those outputs were "
-            "set to zero), then split it at H: dout[..., :H] goes to the forward "
-            "direction's cell.backward as it is.")
+        return (_("the two directions' gradients are swapped: dh0s and dparams are "
+                  "[forward, backward], and dout[..., :H] belongs to the forward direction."))
+    return (_("zero dout at the padded steps first (multiply by the mask: those outputs were "
+              "set to zero), then split it at H: dout[..., :H] goes to the forward "
+              "direction's cell.backward as it is."))
 
 
 def _bidir_axes(name):
@@ -350,12 +356,14 @@ def _judge_bi_tags(got: dict, expected: dict) -> None:
     words = _decode_words(expected["_words"])
     tags, want = got.get("tags"), np.asarray(expected["tags"])
     if isinstance(tags, np.ndarray) and tags.ndim == 1 and tags.shape != want.shape:
-        raise CheckFailure(
-            f"bi_tags: {tags.shape[0]} tags for the {want.shape[0]} characters of {words}; "
-            "return one tag per character (not per word).")
-    check_array("bi_tags", "tags", tags, want, axes=("character",),
-                hint=f"For the words {words} the tags are {want.tolist()}: B (0) for the "
-                     "first character of each word and I (1) for each of its others.")
+        raise CheckFailure(_(
+            "bi_tags: {n} tags for the {chars} characters of {words}; return one tag per "
+            "character (not per word).").format(n=tags.shape[0], chars=want.shape[0],
+                                                words=words))
+    check_array("bi_tags", "tags", tags, want, axes=(N_("character"),),
+                hint=_("For the words {words} the tags are {tags}: B (0) for the first "
+                       "character of each word and I (1) for each of its others.").format(
+                           words=words, tags=want.tolist()))
 
 
 @case("ch06", judge=_judge_bi_tags)
@@ -372,9 +380,9 @@ def _recorded_words(codes) -> list[str]:
     array = np.asarray(codes) if isinstance(codes, (np.ndarray, list, tuple)) else None
     if (array is None or array.ndim != 1 or not np.issubdtype(array.dtype, np.integer)
             or (array.size and (array.min() < -1 or array.max() >= 0x110000))):
-        raise CheckFailure("segment: the recorded words are not the code points the check "
-                           "encodes them as; return a list of strings and leave the "
-                           "check's own recording alone.")
+        raise CheckFailure(_("segment: the recorded words are not the code points the "
+                             "check encodes them as; return a list of strings and leave the "
+                             "check's own recording alone."))
     return _decode_words(array)
 
 
@@ -386,14 +394,15 @@ def _judge_segment(got: dict, expected: dict) -> None:
         return
     problem = ""
     if "".join(words) != chars:
-        problem = (" They do not join back into the input: every character must end up in "
-                   "exactly one word, in order.")
+        problem = _(" They do not join back into the input: every character must end up "
+                    "in exactly one word, in order.")
     elif "" in words:
-        problem = " There is an empty word: start a word only at a character."
+        problem = _(" There is an empty word: start a word only at a character.")
     raise CheckFailure(
-        f"segment({chars!r}, tags={tags}) returned {words}, expected {want}.{problem} "
-        "A word starts at every character tagged B (0), and at character 0 even if it "
-        "is tagged I (1); every I joins the word before it.")
+        _("segment({chars!r}, tags={tags}) returned {words}, expected {want}.").format(
+            chars=chars, tags=tags, words=words, want=want) + problem + " "
+        + _("A word starts at every character tagged B (0), and at character 0 even if it "
+            "is tagged I (1); every I joins the word before it."))
 
 
 @case("ch06", judge=_judge_segment)
@@ -405,8 +414,8 @@ def segment(impl, rng, C=9, first="B"):
         tags[-1] = 1                                  # the last word has two characters
     words = impl.segment(chars, tags.copy())
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        raise CheckFailure(f"segment should return a list of strings, got "
-                           f"{type(words).__name__}: {words!r:.80}")
+        raise CheckFailure(_("segment should return a list of strings, got {kind}: "
+                             "{words!r:.80}").format(kind=type(words).__name__, words=words))
     return {"words": _encode_words(words), "_tags": tags}
 
 
@@ -434,11 +443,11 @@ def _moved_boundaries(rng, words: list, flip: float) -> list:
 
 
 def _prf_pattern(wrong, right, got, expected) -> str:
-    return ("number the characters of each sentence from 0 and give every word its span "
-            "(start, end); a predicted word is correct when a gold word of the same "
-            "sentence has the same span. Sum the correct, predicted and gold words over "
-            "all sentences, then P = correct / predicted, R = correct / gold, F1 = 2PR / "
-            "(P + R), and 0 where a denominator is 0.")
+    return (_("number the characters of each sentence from 0 and give every word its span "
+              "(start, end); a predicted word is correct when a gold word of the same "
+              "sentence has the same span. Sum the correct, predicted and gold words over "
+              "all sentences, then P = correct / predicted, R = correct / gold, F1 = 2PR / "
+              "(P + R), and 0 where a denominator is 0."))
 
 
 @case("ch06", judge=_pattern_judge("segmentation_prf", lambda name: None, _prf_pattern))
@@ -455,8 +464,9 @@ def segmentation_prf(impl, rng, S=6, W=6, alphabet=4, flip=0.3, mode="moved"):
         predicted = [["".join(words)] for words in gold]
     result = impl.segmentation_prf([list(w) for w in predicted], [list(w) for w in gold])
     if not isinstance(result, (tuple, list)) or len(result) != 3:
-        raise CheckFailure(f"segmentation_prf should return a tuple (precision, recall, "
-                           f"f1), got {type(result).__name__}: {result!r:.80}")
+        raise CheckFailure(_("segmentation_prf should return a tuple (precision, recall, "
+                             "f1), got {kind}: {result!r:.80}").format(
+                                 kind=type(result).__name__, result=result))
     return dict(zip(("precision", "recall", "F1"), result))
 
 
@@ -478,11 +488,11 @@ def _tagger_inputs(impl, rng, N, T, V, D, H, K, bidirectional, cell):
     return c, params, chars, mask, tags
 
 
-@case("ch06", axes={"scores at the real steps": ("real step", "K")},
-      hint="Embed the characters (embedding_forward with params['E']), run your "
-           "bidirectional_forward (if params has 'bwd') or your stacked_forward with one "
-           "layer, both from zero states of size H = rows of Wy (halved if bidirectional), "
-           "then temporal_affine_forward with Wy and by.")
+@case("ch06", axes={"scores at the real steps": (N_("real step"), "K")},
+      hint=N_("Embed the characters (embedding_forward with params['E']), run your "
+              "bidirectional_forward (if params has 'bwd') or your stacked_forward with one "
+              "layer, both from zero states of size H = rows of Wy (halved if bidirectional), "
+              "then temporal_affine_forward with Wy and by."))
 def tagger_forward(impl, rng, N=3, T=5, V=7, D=3, H=4, K=2, bidirectional=True,
                    cell="vanilla"):
     c, params, chars, mask, _tags = _tagger_inputs(impl, rng, N, T, V, D, H, K,
@@ -490,23 +500,23 @@ def tagger_forward(impl, rng, N=3, T=5, V=7, D=3, H=4, K=2, bidirectional=True,
     scores, _cache = impl.tagger_forward(params, chars, mask, c)
     scores = np.asarray(scores)
     if scores.shape != (N, T, K):
-        raise CheckFailure(f"tagger_forward: scores has shape {scores.shape}, expected "
-                           f"{(N, T, K)}.")
+        raise CheckFailure(_("tagger_forward: scores has shape {shape}, expected "
+                             "{expected}.").format(shape=scores.shape, expected=(N, T, K)))
     return {"scores at the real steps": scores[mask]}
 
 
 def _tagger_loss_pattern(wrong, right, got, expected) -> str:
     if "loss" in wrong:
-        return ("the loss is temporal_softmax_loss(scores, tags, mask) of the scores from "
-                "your tagger_forward.")
+        return (_("the loss is temporal_softmax_loss(scores, tags, mask) of the scores from "
+                  "your tagger_forward."))
     if wrong == ["dE"]:
-        return ("dE is embedding_backward(dx, cache) with the dx of the recurrent layer's "
-                "backward pass; repeated characters must add up (np.add.at), not overwrite.")
+        return (_("dE is embedding_backward(dx, cache) with the dx of the recurrent layer's "
+                  "backward pass; repeated characters must add up (np.add.at), not overwrite."))
     if set(wrong) <= {"dWy", "dby"}:
-        return "dWy and dby come from temporal_affine_backward(dscores, cache)."
-    return ("run the backward pass through the stages in reverse: "
-            "temporal_affine_backward, then bidirectional_backward (or stacked_backward), "
-            "then embedding_backward with the dx that the recurrent layer returned.")
+        return _("dWy and dby come from temporal_affine_backward(dscores, cache).")
+    return (_("run the backward pass through the stages in reverse: "
+              "temporal_affine_backward, then bidirectional_backward (or stacked_backward), "
+              "then embedding_backward with the dx that the recurrent layer returned."))
 
 
 @case("ch06", judge=_pattern_judge("tagger_loss", lambda name: None, _tagger_loss_pattern))
@@ -517,8 +527,8 @@ def tagger_loss(impl, rng, N=3, T=5, V=7, D=3, H=4, K=2, bidirectional=True,
     loss, grads = impl.tagger_loss(params, chars, tags, mask, c)
     out = {"loss": loss}
     if not isinstance(grads, Mapping):
-        raise CheckFailure(f"tagger_loss: grads should be a dict like params, got "
-                           f"{type(grads).__name__}.")
+        raise CheckFailure(_("tagger_loss: grads should be a dict like params, got "
+                             "{kind}.").format(kind=type(grads).__name__))
     for key, value in params.items():
         if isinstance(value, dict):
             flat = _flat_grads("tagger_loss", f"grads[{key!r}]", grads.get(key), value)
@@ -529,10 +539,11 @@ def tagger_loss(impl, rng, N=3, T=5, V=7, D=3, H=4, K=2, bidirectional=True,
 
 
 def _training_report(results: dict) -> str:
-    return (f"held-out tag accuracy {float(results['uni accuracy']):.1%} (unidirectional) "
-            f"and {float(results['bi accuracy']):.1%} (bidirectional); the bidirectional "
-            f"tagger segments {float(results['bi exact']):.1%} of the held-out sentences "
-            "exactly")
+    return _("held-out tag accuracy {uni:.1%} (unidirectional) and {bi:.1%} "
+             "(bidirectional); the bidirectional tagger segments {exact:.1%} of the "
+             "held-out sentences exactly").format(uni=float(results['uni accuracy']),
+                                                  bi=float(results['bi accuracy']),
+                                                  exact=float(results['bi exact']))
 
 
 SCORES = ("uni accuracy", "uni exact", "bi accuracy", "bi exact")
@@ -551,22 +562,24 @@ def training_verdict(scores: Mapping[str, object],
     uni, bi = float(scores["uni accuracy"]), float(scores["bi accuracy"])
     problems = []
     if bi < 0.98:
-        problems.append("the bidirectional tagger tags fewer than 98% of the held-out "
-                        "characters right")
+        problems.append(_("the bidirectional tagger tags fewer than 98% of the held-out "
+                          "characters right"))
     if float(scores["bi exact"]) < 0.90:
-        problems.append("it segments fewer than 90% of the held-out sentences exactly")
+        problems.append(_("it segments fewer than 90% of the held-out sentences exactly"))
     if not bi >= uni + 0.005:
-        problems.append("it does not beat the unidirectional tagger by at least half a "
-                        "point of accuracy")
+        problems.append(_("it does not beat the unidirectional tagger by at least half a "
+                          "point of accuracy"))
     if uni < 0.90:
-        problems.append("the unidirectional tagger tags fewer than 90% right, so "
-                        "training itself is not working")
+        problems.append(_("the unidirectional tagger tags fewer than 90% right, so "
+                          "training itself is not working"))
     if problems:
-        raise CheckFailure(
-            f"tagger training: {'; '.join(problems)}. (Yours: {_training_report(scores)}, "
-            f"{measured_by}. The reference: {_training_report(reference())}.) If the loss "
-            "and gradient checks above pass, look at bi_tags and segment (they make the "
-            "training data and read the segmentation back) and at how the masks are used.")
+        raise CheckFailure(_(
+            "tagger training: {problems}. (Yours: {yours}, {measured_by}. The reference: "
+            "{reference}.) If the loss and gradient checks above pass, look at bi_tags and "
+            "segment (they make the training data and read the segmentation back) and at "
+            "how the masks are used.").format(
+                problems=_("; ").join(problems), yours=_training_report(scores),
+                measured_by=_(measured_by), reference=_training_report(reference())))
 
 
 def _judge_training(got: dict, expected: dict) -> dict:
@@ -575,9 +588,10 @@ def _judge_training(got: dict, expected: dict) -> dict:
     # rescores the recorded parameters with the reference instead.
     for name in SCORES:
         if name not in got:
-            raise CheckFailure(f"tagger training: the case did not measure {name!r}.")
-    training_verdict(got, lambda: expected, "measured by evaluate_tagger with your "
-                     "tagger_forward, bi_tags and segment")
+            raise CheckFailure(_("tagger training: the case did not measure {name!r}."
+                                 ).format(name=name))
+    training_verdict(got, lambda: expected, N_("measured by evaluate_tagger with your "
+                                               "tagger_forward, bi_tags and segment"))
     return got
 
 
@@ -594,8 +608,9 @@ def tagger_training(impl, rng, epochs=8):
         params, _vocab, _losses = impl.train_tagger(train, impl.VANILLA, bidirectional,
                                                     epochs=epochs, seed=seed)
         if not isinstance(params, Mapping):
-            raise CheckFailure(f"tagger training: train_tagger returned parameters of type "
-                               f"{type(params).__name__}, not the dict init_tagger makes.")
+            raise CheckFailure(_("tagger training: train_tagger returned parameters of "
+                                 "type {kind}, not the dict init_tagger makes.").format(
+                                     kind=type(params).__name__))
         out.update({f"{name} params.{k}": v for k, v in flatten_params(params).items()})
         accuracy, exact = impl.evaluate_tagger(params, test, impl.char_vocabulary(train),
                                                impl.VANILLA)
@@ -687,7 +702,7 @@ def _gc_tagger_loss(impl, rng, N=3, T=4, V=6, D=3, H=3, K=2, bidirectional=True,
     def analytic(dloss):
         _loss, grads = impl.tagger_loss(params, chars, tags, mask, c)
         if not isinstance(grads, Mapping):
-            raise CheckFailure("tagger_loss: grads should be a dict like params.")
+            raise CheckFailure(_("tagger_loss: grads should be a dict like params."))
         out = {}
         for n, (key, k) in names.items():
             g = grads.get(key)

@@ -24,6 +24,7 @@ import numpy as np
 from rnnkit.cases import case, flatten_params
 from rnnkit.checks import RIGHT_NEW_LINE, CheckFailure, check_outputs, grad_check
 from rnnkit.data import reversal_batches
+from rnnkit.i18n import _, N_
 
 # ------------------------------------------------------------------ helpers
 
@@ -62,9 +63,9 @@ def _named_judge(function: str, axes: Mapping[str, Sequence[str]],
 # ------------------------------------------------------------------ encoder
 
 @case("ch07", axes={"h_enc": ("N", "Tx", "H")},
-      hint="Embed src with params['E_src'] (embedding_forward), then run cell.forward "
-           "from a zero state with the encoder's weights enc_Wx, enc_Wh, enc_b; return "
-           "the states of every step.")
+      hint=N_("Embed src with params['E_src'] (embedding_forward), then run cell.forward "
+              "from a zero state with the encoder's weights enc_Wx, enc_Wh, enc_b; return "
+              "the states of every step."))
 def encoder_forward(impl, rng, N=3, Tx=4, V=6, D=3, H=5):
     src = _tokens_with_repeats(rng, N, Tx, V)
     params = _params(rng, V, D, H)
@@ -78,15 +79,15 @@ _ENCODER_GRADS = {"E_src": ("V", "D"), "enc_Wx": ("D", "H"), "enc_Wh": ("H", "H"
 
 @case("ch07", judge=_named_judge(
     "encoder_backward", axes=_ENCODER_GRADS,
-    hints={"E_src": "Every source position sends its dx back to the row of its token; "
-                    "repeated tokens add up (embedding_backward does it).",
-           "enc_Wx": "dWx comes from cell.backward(dh_enc, cell_cache), fed the whole "
-                     "dh_enc (every step), not only its last slice.",
-           "enc_Wh": "dWh comes from cell.backward, as returned (shape (H, H), not "
-                     "transposed).",
-           "enc_b": "db comes from cell.backward."},
-    all_wrong="pass the whole dh_enc (N, Tx, H) through cell.backward, in time order, "
-              "then dx through embedding_backward."))
+    hints={"E_src": N_("Every source position sends its dx back to the row of its token; "
+                       "repeated tokens add up (embedding_backward does it)."),
+           "enc_Wx": N_("dWx comes from cell.backward(dh_enc, cell_cache), fed the whole "
+                        "dh_enc (every step), not only its last slice."),
+           "enc_Wh": N_("dWh comes from cell.backward, as returned (shape (H, H), not "
+                        "transposed)."),
+           "enc_b": N_("db comes from cell.backward.")},
+    all_wrong=N_("pass the whole dh_enc (N, Tx, H) through cell.backward, in time order, "
+                 "then dx through embedding_backward.")))
 def encoder_backward(impl, rng, N=3, Tx=4, V=5, D=3, H=4):
     src = _tokens_with_repeats(rng, N, Tx, V)
     params = _params(rng, V, D, H)
@@ -94,17 +95,17 @@ def encoder_backward(impl, rng, N=3, Tx=4, V=5, D=3, H=4):
     dh_enc = rng.standard_normal((N, Tx, H))
     grads = impl.encoder_backward(dh_enc, cache)
     if not isinstance(grads, dict):
-        raise CheckFailure("encoder_backward: return a dict of gradients, e.g. "
-                           "{'E_src': ..., 'enc_Wx': ..., 'enc_Wh': ..., 'enc_b': ...}.")
+        raise CheckFailure(_("encoder_backward: return a dict of gradients, e.g. {'E_src': "
+                             "..., 'enc_Wx': ..., 'enc_Wh': ..., 'enc_b': ...}."))
     return {name: grads.get(name) for name in _ENCODER_GRADS}
 
 
 # ------------------------------------------------------------------ decoder
 
 @case("ch07", axes={"scores": ("N", "Ty", "V")},
-      hint="Teacher forcing: embed tgt_in with E_tgt (the given inputs, never the "
-           "decoder's own predictions), run cell.forward from h_init with dec_Wx, dec_Wh, "
-           "dec_b, and apply the output layer Wy, by at every step.")
+      hint=N_("Teacher forcing: embed tgt_in with E_tgt (the given inputs, never the "
+              "decoder's own predictions), run cell.forward from h_init with dec_Wx, dec_Wh, "
+              "dec_b, and apply the output layer Wy, by at every step."))
 def decoder_forward(impl, rng, N=3, Ty=4, V=6, D=3, H=5):
     tgt_in = _tokens_with_repeats(rng, N, Ty, V)
     h_init = rng.standard_normal((N, H))
@@ -119,18 +120,18 @@ _DECODER_GRADS = {"E_tgt": ("V", "D"), "dec_Wx": ("D", "H"), "dec_Wh": ("H", "H"
 
 @case("ch07", judge=_named_judge(
     "decoder_backward", axes={"dh_init": ("N", "H"), **_DECODER_GRADS},
-    hints={"dh_init": "dh_init is the dh0 that cell.backward returns: the gradient that "
-                      "flows out of the first decoder step into its initial state.",
-           "E_tgt": "dy from cell.backward goes through embedding_backward; repeated "
-                    "tokens add up.",
-           "dec_Wx": "From cell.backward of dh_dec = the output layer's dh.",
-           "dec_Wh": "From cell.backward, as returned (not transposed).",
-           "dec_b": "From cell.backward.",
-           "Wy": "From temporal_affine_backward: it sums over batch rows and steps.",
-           "by": "From temporal_affine_backward: dscores summed over the batch and time "
-                 "axes."},
-    all_wrong="go back through temporal_affine_backward, then cell.backward, then "
-              "embedding_backward, in that order."))
+    hints={"dh_init": N_("dh_init is the dh0 that cell.backward returns: the gradient that "
+                         "flows out of the first decoder step into its initial state."),
+           "E_tgt": N_("dy from cell.backward goes through embedding_backward; repeated "
+                       "tokens add up."),
+           "dec_Wx": N_("From cell.backward of dh_dec = the output layer's dh."),
+           "dec_Wh": N_("From cell.backward, as returned (not transposed)."),
+           "dec_b": N_("From cell.backward."),
+           "Wy": N_("From temporal_affine_backward: it sums over batch rows and steps."),
+           "by": N_("From temporal_affine_backward: dscores summed over the batch and time "
+                    "axes.")},
+    all_wrong=N_("go back through temporal_affine_backward, then cell.backward, then "
+                 "embedding_backward, in that order.")))
 def decoder_backward(impl, rng, N=3, Ty=4, V=5, D=3, H=4):
     tgt_in = _tokens_with_repeats(rng, N, Ty, V)
     h_init = rng.standard_normal((N, H))
@@ -139,8 +140,8 @@ def decoder_backward(impl, rng, N=3, Ty=4, V=5, D=3, H=4):
     dscores = rng.standard_normal((N, Ty, V))
     dh_init, grads = impl.decoder_backward(dscores, cache)
     if not isinstance(grads, dict):
-        raise CheckFailure("decoder_backward: return (dh_init, grads) with grads a dict "
-                           "named like params.")
+        raise CheckFailure(_("decoder_backward: return (dh_init, grads) with grads a dict "
+                             "named like params."))
     return {"dh_init": dh_init, **{name: grads.get(name) for name in _DECODER_GRADS}}
 
 
@@ -153,11 +154,11 @@ def _tiny_decoder(impl, rng, V, H, end_bias, scale=0.6):
     return impl.make_step_fn(params), params
 
 
-@case("ch07", axes={"tokens": ("N", "step")},
-      hint="Start every row from `start` and h_init; at each step take the argmax of the "
-           "log-probabilities over the vocabulary (axis 1), store it, and feed it back as "
-           "the next input with the new state. After a row's first `end`, its remaining "
-           "entries are `end`.")
+@case("ch07", axes={"tokens": ("N", N_("step"))},
+      hint=N_("Start every row from `start` and h_init; at each step take the argmax of the "
+              "log-probabilities over the vocabulary (axis 1), store it, and feed it back as "
+              "the next input with the new state. After a row's first `end`, its remaining "
+              "entries are `end`."))
 def greedy_decode(impl, rng, N=6, V=5, H=4, max_len=6, end_bias=0.0):
     step_fn, _decoder = _tiny_decoder(impl, rng, V, H, end_bias)
     h_init = rng.standard_normal((N, H))
@@ -166,16 +167,16 @@ def greedy_decode(impl, rng, N=6, V=5, H=4, max_len=6, end_bias=0.0):
 
 
 _BEAM_HINTS = {
-    "1": "A beam of width 1 keeps only the best candidate at every step: it must give "
-         "the greedy output.",
-    "wide": "This beam is wide enough to keep every hypothesis, so it must return the "
-            "exhaustive optimum: check that finished hypotheses (ending in `end`) stop "
-            "growing, that scores add log-probabilities, and how the final choice is "
-            "length-normalised (score / length ** alpha, length counting `end`).",
-    "narrow": "With a narrow beam the pruning matters: keep the beam_width best of all "
-              "B * V candidates by their raw summed log-probability (no length "
-              "normalisation while pruning), give each survivor its parent's state, and "
-              "move candidates that end in `end` out of the beam.",
+    "1": N_("A beam of width 1 keeps only the best candidate at every step: it must give "
+            "the greedy output."),
+    "wide": N_("This beam is wide enough to keep every hypothesis, so it must return the "
+               "exhaustive optimum: check that finished hypotheses (ending in `end`) stop "
+               "growing, that scores add log-probabilities, and how the final choice is "
+               "length-normalised (score / length ** alpha, length counting `end`)."),
+    "narrow": N_("With a narrow beam the pruning matters: keep the beam_width best of all "
+                 "B * V candidates by their raw summed log-probability (no length "
+                 "normalisation while pruning), give each survivor its parent's state, and "
+                 "move candidates that end in `end` out of the beam."),
 }
 
 
@@ -193,15 +194,19 @@ def _judge_beam(got: dict, expected: dict) -> None:
         widest = max(int(k.split("_w")[1]) for k in expected
                      if k.startswith(f"tokens_p{problem}_w"))
         kind = "1" if width == "1" else ("wide" if int(width) == widest else "narrow")
-        what = ("tokens and score" if not (same_tokens or same_score)
-                else "tokens" if not same_tokens else "score")
-        problems.append(
-            f"beam_search: on decoder {problem}, beam width {width} returned tokens "
-            f"{tokens.tolist()} with score {score:.6f}; expected {exp_tokens.tolist()} with "
-            f"score {exp_score:.6f} (the {what} differ). {_BEAM_HINTS[kind]}")
+        what = (_("the tokens and score differ") if not (same_tokens or same_score)
+                else _("the tokens differ") if not same_tokens else _("the score differ"))
+        problems.append(_(
+            "beam_search: on decoder {problem}, beam width {width} returned tokens {tokens} "
+            "with score {score:.6f}; expected {expected} with score {expected_score:.6f} "
+            "({what}).").format(problem=problem, width=width, tokens=tokens.tolist(),
+                                score=score, expected=exp_tokens.tolist(),
+                                expected_score=exp_score, what=what)
+            + f" {_(_BEAM_HINTS[kind])}")
     if problems:
         raise CheckFailure("\n".join(problems[:4]) + (
-            f"\n(and {len(problems) - 4} more)" if len(problems) > 4 else ""))
+            "\n" + _("(and {n} more)").format(n=len(problems) - 4)
+            if len(problems) > 4 else ""))
 
 
 @case("ch07", judge=_judge_beam)
@@ -224,9 +229,9 @@ def beam_search(impl, rng, V=4, H=4, max_len=4, alpha=1.0, end_bias=0.0, decoder
                                              max_len, alpha)
             tokens = np.asarray(tokens)
             if tokens.ndim != 1 or (tokens.size and tokens.dtype.kind not in "iu"):
-                raise CheckFailure("beam_search: return the tokens as a 1-D integer "
-                                   f"array, got shape {tokens.shape} and dtype "
-                                   f"{tokens.dtype}.")
+                raise CheckFailure(_("beam_search: return the tokens as a 1-D integer "
+                                     "array, got shape {shape} and dtype {dtype}.").format(
+                                         shape=tokens.shape, dtype=tokens.dtype))
             out[f"tokens_p{problem}_w{width}"] = tokens.astype(int)
             out[f"score_p{problem}_w{width}"] = float(score)
     return out
@@ -237,8 +242,8 @@ def beam_search(impl, rng, V=4, H=4, max_len=4, alpha=1.0, end_bias=0.0, decoder
 # Held-out evaluation of the trained models: lengths of the fresh digit strings, and how
 # many of each length (drawn from the case's eval_seed).
 TRAINING_LENGTHS, ATTENTION_LENGTHS, EVAL_STRINGS = (1, 2, 3, 4, 5), (6, 7, 8), 100
-YOUR_DECODER = ("your encoder_forward and greedy_decode (the given reversal_accuracy) on "
-                "your trained parameters")
+YOUR_DECODER = N_("your encoder_forward and greedy_decode (the given reversal_accuracy) on "
+                  "your trained parameters")
 
 
 def _held_out_accuracy(impl, model, eval_seed: int, lengths, attention=False) -> np.ndarray:
@@ -252,8 +257,9 @@ def _held_out_accuracy(impl, model, eval_seed: int, lengths, attention=False) ->
 def _accuracy_of(function: str, outputs: Mapping[str, object], lengths) -> np.ndarray:
     accuracy = outputs.get("accuracy")
     if accuracy is None or np.shape(accuracy) != (len(lengths),):
-        raise CheckFailure(f"{function}: the case did not measure the trained model's "
-                           f"accuracy on the {len(lengths)} held-out lengths.")
+        raise CheckFailure(_("{function}: the case did not measure the trained model's "
+                             "accuracy on the {n} held-out lengths.").format(
+                                 function=function, n=len(lengths)))
     return np.asarray(accuracy, dtype=float)
 
 
@@ -272,10 +278,13 @@ def _accuracy_bar(function: str, got: Mapping[str, object], expected: Mapping[st
         return
     theirs = (reference() if reference is not None else
               _accuracy_of(function, expected, lengths))
-    said = shortfall.format(mean=f"{np.mean(accuracy):.0%}",
-                            per_length=np.round(accuracy, 2).tolist())
-    raise CheckFailure(f"{function}: {said}; at least {ACCURACY_BAR:.0%} is needed (the "
-                       f"reference gets {np.mean(theirs):.0%}). {advice}")
+    said = _(shortfall).format(mean=f"{np.mean(accuracy):.0%}",
+                               per_length=np.round(accuracy, 2).tolist())
+    raise CheckFailure(_("{function}: {said}; at least {bar:.0%} is needed (the reference "
+                         "gets {reference:.0%}).").format(function=function, said=said,
+                                                         bar=ACCURACY_BAR,
+                                                         reference=np.mean(theirs))
+                       + f" {advice}")
 
 
 def judge_training(got: dict, expected: dict, measured_by: str = YOUR_DECODER,
@@ -284,21 +293,22 @@ def judge_training(got: dict, expected: dict, measured_by: str = YOUR_DECODER,
     ``got["accuracy"]`` against the bar, quoting the reference's (``reference()``, only
     on failure; by default ``expected["accuracy"]``). The grader's judge passes
     accuracies it measured itself."""
-    hints = {"W": "Check the Adam update: moments per parameter kept across steps, bias "
-                  "correction with the step count t = 1, 2, ..., and clipping by the global "
-                  "norm of all gradients together (only when it exceeds clip).",
-             "b": "Same update as W: every parameter gets its own moments.",
-             "losses": "Return the loss of every batch, computed before its update."}
+    hints = {"W": N_("Check the Adam update: moments per parameter kept across steps, "
+                     "bias correction with the step count t = 1, 2, ..., and clipping by "
+                     "the global norm of all gradients together (only when it exceeds "
+                     "clip)."),
+             "b": N_("Same update as W: every parameter gets its own moments."),
+             "losses": N_("Return the loss of every batch, computed before its update.")}
     _named_judge("train_seq2seq", {}, hints)(
         got, {k: v for k, v in expected.items() if k in hints})
     if "eval_seed" in expected:
         _accuracy_bar(
             "train_seq2seq", got, expected, TRAINING_LENGTHS, reference,
-            "after training, the encoder–decoder reverses only {mean} of held-out digit "
-            "strings exactly (per length 1-5: {per_length})",
-            "The update rule passed the exact check, so look at what the training "
-            "minimises: seq2seq_loss and the backward passes it uses (parts 1-5). The "
-            f"accuracy is measured with {measured_by}.")
+            N_("after training, the encoder–decoder reverses only {mean} of held-out "
+               "digit strings exactly (per length 1-5: {per_length})"),
+            _("The update rule passed the exact check, so look at what the training "
+              "minimises: seq2seq_loss and the backward passes it uses (parts 1-5). The "
+              "accuracy is measured with {measured_by}.").format(measured_by=_(measured_by)))
 
 
 @case("ch07", judge=judge_training)
@@ -332,11 +342,11 @@ def train_seq2seq(impl, rng, train_steps=400, clip=1.0):
 @case("ch07", judge=_named_judge(
     "additive_attention_forward",
     axes={"context": ("N", "Hk"), "weights": ("N", "Tx")},
-    hints={"weights": "e = tanh(query @ Wq [broadcast over Tx] + keys @ Wk) @ v has shape "
-                      "(N, Tx); the softmax normalises over the source axis Tx (axis 1), "
-                      "so each row sums to 1.",
-           "context": "context[n] = sum_j weights[n, j] * keys[n, j]: the original keys, "
-                      "not their projections."}))
+    hints={"weights": N_("e = tanh(query @ Wq [broadcast over Tx] + keys @ Wk) @ v has shape "
+                         "(N, Tx); the softmax normalises over the source axis Tx (axis 1), "
+                         "so each row sums to 1."),
+           "context": N_("context[n] = sum_j weights[n, j] * keys[n, j]: the original keys, "
+                         "not their projections.")}))
 def additive_attention_forward(impl, rng, N=3, Tx=4, Hq=5, Hk=6, A=2):
     query = rng.standard_normal((N, Hq))
     keys = rng.standard_normal((N, Tx, Hk))
@@ -352,16 +362,16 @@ _ATTENTION_GRADS = {"dquery": ("N", "Hq"), "dkeys": ("N", "Tx", "Hk"), "dWq": ("
 
 @case("ch07", judge=_named_judge(
     "additive_attention_backward", axes=_ATTENTION_GRADS,
-    hints={"dquery": "The query feeds all Tx positions: sum dL/da over j, then multiply "
-                     "by Wq.T.",
-           "dkeys": "Each key has two paths: weights[:, j] * dcontext (the weighted sum) "
-                    "plus dL/da_j @ Wk.T (its score).",
-           "dWq": "dWq = query.T @ (dL/da summed over the source axis).",
-           "dWk": "dWk sums keys_j.T @ dL/da_j over the batch and the source positions.",
-           "dv": "dv sums dL/de_j * u_j over the batch and positions, with u = tanh(...), "
-                 "the hidden layer's output (not its input)."},
-    all_wrong="start from dL/dweights_j = dcontext . keys_j and the softmax's backward "
-              "pass: dL/de = weights * (dL/dweights - sum_i weights_i dL/dweights_i)."))
+    hints={"dquery": N_("The query feeds all Tx positions: sum dL/da over j, then multiply "
+                        "by Wq.T."),
+           "dkeys": N_("Each key has two paths: weights[:, j] * dcontext (the weighted sum) "
+                       "plus dL/da_j @ Wk.T (its score)."),
+           "dWq": N_("dWq = query.T @ (dL/da summed over the source axis)."),
+           "dWk": N_("dWk sums keys_j.T @ dL/da_j over the batch and the source positions."),
+           "dv": N_("dv sums dL/de_j * u_j over the batch and positions, with u = tanh(...), "
+                    "the hidden layer's output (not its input).")},
+    all_wrong=N_("start from dL/dweights_j = dcontext . keys_j and the softmax's backward "
+                 "pass: dL/de = weights * (dL/dweights - sum_i weights_i dL/dweights_i).")))
 def additive_attention_backward(impl, rng, N=3, Tx=4, Hq=5, Hk=6, A=2):
     query = rng.standard_normal((N, Hq))
     keys = rng.standard_normal((N, Tx, Hk))
@@ -380,11 +390,11 @@ def judge_attention_training(got: dict, expected: dict, measured_by: str = YOUR_
     accuracies it measured itself."""
     _accuracy_bar(
         "attention_training", got, expected, ATTENTION_LENGTHS, reference,
-        "the encoder–decoder with attention reverses only {mean} of held-out strings of "
-        "lengths 6-8 exactly (per length: {per_length})",
-        "The model is trained with your additive_attention_forward/backward, encoder and "
-        f"train_seq2seq: make sure their tests pass. The accuracy is measured with "
-        f"{measured_by}.")
+        N_("the encoder–decoder with attention reverses only {mean} of held-out strings "
+           "of lengths 6-8 exactly (per length: {per_length})"),
+        _("The model is trained with your additive_attention_forward/backward, encoder and "
+          "train_seq2seq: make sure their tests pass. The accuracy is measured with "
+          "{measured_by}.").format(measured_by=_(measured_by)))
 
 
 @case("ch07", judge=judge_attention_training)

@@ -25,6 +25,7 @@ import numpy as np
 from rnnkit.cases import case, flatten_params
 from rnnkit.checks import RIGHT_NEW_LINE, CheckFailure, check_array, check_each, grad_check
 from rnnkit.data import adding_problem
+from rnnkit.i18n import _, N_
 
 SCAN_AXES = ("N", "T", "H")
 # The parallel scan adds the same products in another order: it agrees with the loop to
@@ -43,13 +44,15 @@ def key(name: str, mode: str) -> str:
 
 def _array_result(result, function: str, what: str):
     if isinstance(result, tuple):
-        raise CheckFailure(f"{function}: return {what} alone, not a tuple.")
+        raise CheckFailure(_("{function}: return {what} alone, not a tuple.").format(
+            function=function, what=_(what)))
     return result
 
 
 def _tuple_of(result, n: int, function: str, names: str):
     if not isinstance(result, tuple) or len(result) != n:
-        raise CheckFailure(f"{function}: return the tuple ({names}).")
+        raise CheckFailure(_("{function}: return the tuple ({names}).").format(
+            function=function, names=names))
     return result
 
 
@@ -72,16 +75,16 @@ def _scan_inputs(rng, N, T, H):
 
 # ------------------------------------------------------------------ the sequential scan
 
-_SEQUENTIAL_HINT = ("h[:, t] = a[:, t] * h[:, t-1] + b[:, t] for t = 0, 1, ..., T-1, "
-                    "starting from h0 (so h[:, 0] = a[:, 0] * h0 + b[:, 0]); the products "
-                    "are elementwise.")
+_SEQUENTIAL_HINT = (N_("h[:, t] = a[:, t] * h[:, t-1] + b[:, t] for t = 0, 1, ..., T-1, "
+                       "starting from h0 (so h[:, 0] = a[:, 0] * h0 + b[:, 0]); the products "
+                       "are elementwise."))
 
 
 @case("ch08", rtol=SCAN_RTOL, atol=SCAN_ATOL, axes={"h": SCAN_AXES}, hint=_SEQUENTIAL_HINT)
 def linear_scan_sequential(impl, rng, N=2, T=6, H=3):
     a, b, h0 = _scan_inputs(rng, N, T, H)
     h = _array_result(impl.linear_scan_sequential(a, b, h0), "linear_scan_sequential",
-                      "the states h")
+                      N_("the states h"))
     return {"h": h}
 
 
@@ -134,16 +137,17 @@ def _judge_parallel(got: dict, expected: dict) -> None:
             if isinstance(lines, (bool, np.bool_)) or not isinstance(
                     lines, (int, np.integer, np.ndarray)) or np.ndim(lines) != 0 \
                     or np.asarray(lines).dtype.kind not in "iu":
-                raise CheckFailure("linear_scan_parallel: the check could not count the "
-                                   "lines your scan runs.")
+                raise CheckFailure(_("linear_scan_parallel: the check could not count the "
+                                     "lines your scan runs."))
             if lines > depth_bound(DEPTH_T):
-                raise CheckFailure(
-                    f"linear_scan_parallel: scanning a sequence of length {DEPTH_T} runs "
-                    f"{lines} lines of your notebook's code; a log-depth scan runs at most "
-                    f"{depth_bound(DEPTH_T)} (about {math.ceil(math.log2(DEPTH_T))} "
-                    "rounds). Do not loop over the time steps (nor call "
+                raise CheckFailure(_(
+                    "linear_scan_parallel: scanning a sequence of length {T} runs {lines} "
+                    "lines of your notebook's code; a log-depth scan runs at most {bound} "
+                    "(about {rounds} rounds). Do not loop over the time steps (nor call "
                     "linear_scan_sequential): loop over the rounds d = 1, 2, 4, ... and "
-                    "update all time steps of a round with one slice expression.")
+                    "update all time steps of a round with one slice expression.").format(
+                        T=DEPTH_T, lines=lines, bound=depth_bound(DEPTH_T),
+                        rounds=math.ceil(math.log2(DEPTH_T))))
             return
         check_array("linear_scan_parallel", name, got.get(name), exp, rtol=SCAN_RTOL,
                     atol=SCAN_ATOL, axes=SCAN_AXES)
@@ -152,14 +156,14 @@ def _judge_parallel(got: dict, expected: dict) -> None:
 
 
 @case("ch08", judge=_judge_parallel,
-      hint="Fold h0 into the first step (b[:, 0] + a[:, 0] * h0), then for d = 1, 2, 4, "
-           "... while d < T combine every position t >= d with the one d steps earlier, "
-           "on the previous round's values: B[t] = A[t] * B[t-d] + B[t], A[t] = A[t] * "
-           "A[t-d]. Positions t < d keep theirs.")
+      hint=N_("Fold h0 into the first step (b[:, 0] + a[:, 0] * h0), then for d = 1, 2, 4, "
+              "... while d < T combine every position t >= d with the one d steps earlier, "
+              "on the previous round's values: B[t] = A[t] * B[t-d] + B[t], A[t] = A[t] * "
+              "A[t-d]. Positions t < d keep theirs."))
 def linear_scan_parallel(impl, rng, N=2, T=11, H=3):
     a, b, h0 = _scan_inputs(rng, N, T, H)
     h = _array_result(impl.linear_scan_parallel(a, b, h0), "linear_scan_parallel",
-                      "the states h")
+                      N_("the states h"))
     a, b, h0 = _scan_inputs(np.random.default_rng(DEPTH_T), 1, DEPTH_T, 2)
     _h, lines = lines_run(lambda: impl.linear_scan_parallel(a, b, h0))
     return {"h": h, LINES: lines}
@@ -181,7 +185,7 @@ def _judge_against_reference(got: dict, expected: dict) -> None:
 def linear_scan_matches_matrix(impl, rng, N=2, T=7, H=2):
     inputs = dict(zip(MATRIX_INPUTS, _scan_inputs(rng, N, T, H)))
     h = _array_result(impl.linear_scan_parallel(**inputs), "linear_scan_parallel",
-                      "the states h")
+                      N_("the states h"))
     return {"h": h, **{f"input {k}": v for k, v in inputs.items()}}
 
 
@@ -190,10 +194,10 @@ def linear_scan_matches_matrix(impl, rng, N=2, T=7, H=2):
 _SCAN_GRADS = ("da", "db", "dh0")
 _BACKWARD_AXES = {"da": SCAN_AXES, "db": SCAN_AXES, "dh0": ("N", "H")}
 _BACKWARD_HINTS = {
-    "db": "db[:, t] is the total gradient g_t = dh[:, t] + a[:, t+1] * g_{t+1}, computed "
-          "from the last step backwards (g at the last step is dh there).",
-    "da": "da[:, t] = g_t * h_{t-1}: the state before step t (h0 for t = 0).",
-    "dh0": "dh0 = a[:, 0] * g_0: h0 enters only the first step.",
+    "db": N_("db[:, t] is the total gradient g_t = dh[:, t] + a[:, t+1] * g_{t+1}, computed "
+             "from the last step backwards (g at the last step is dh there)."),
+    "da": N_("da[:, t] = g_t * h_{t-1}: the state before step t (h0 for t = 0)."),
+    "dh0": N_("dh0 = a[:, 0] * g_0: h0 enters only the first step."),
 }
 
 
@@ -203,7 +207,7 @@ def _judge_backward(got: dict, expected: dict) -> None:
                     atol=SCAN_ATOL, axes=_BACKWARD_AXES[name])
 
     def describe(name: str, message: str) -> str:
-        return f"{message} {_BACKWARD_HINTS[name]}"
+        return f"{message} {_(_BACKWARD_HINTS[name])}"
 
     check_each(expected, check_one, describe=describe, right=RIGHT_NEW_LINE)
 
@@ -245,15 +249,15 @@ def _mingru_inputs(rng, N, T, D, H):
 
 
 _MODE_HINTS = {
-    "sequential": "z = sigmoid(x @ Wz + bz), h_tilde = g(x @ Wh + bh) with g(k) = k + 0.5 "
-                  "for k >= 0 and sigmoid(k) otherwise, then linear_scan_sequential with "
-                  "a = 1 - z and b = z * h_tilde.",
-    "scan": "the same a = 1 - z and b = z * h_tilde as the sequential mode, given to "
-            "linear_scan_parallel.",
-    "log": "log a = -softplus(k_z), log b = -softplus(-k_z) + log g(k_h) (log(k_h + 0.5) "
-           "for k_h >= 0, -softplus(-k_h) otherwise), a* = cumsum(log a), and log h = a* "
-           "+ logaddexp.accumulate over [log h0, log b_1 - a*_1, ...] without its first "
-           "entry; h = exp(log h).",
+    "sequential": N_("z = sigmoid(x @ Wz + bz), h_tilde = g(x @ Wh + bh) with g(k) = k + 0.5 "
+                     "for k >= 0 and sigmoid(k) otherwise, then linear_scan_sequential with "
+                     "a = 1 - z and b = z * h_tilde."),
+    "scan": N_("the same a = 1 - z and b = z * h_tilde as the sequential mode, given to "
+               "linear_scan_parallel."),
+    "log": N_("log a = -softplus(k_z), log b = -softplus(-k_z) + log g(k_h) (log(k_h + 0.5) "
+              "for k_h >= 0, -softplus(-k_h) otherwise), a* = cumsum(log a), and log h = a* "
+              "+ logaddexp.accumulate over [log h0, log b_1 - a*_1, ...] without its first "
+              "entry; h = exp(log h)."),
 }
 
 
@@ -264,7 +268,8 @@ def _judge_mingru_forward(got: dict, expected: dict) -> None:
 
     def advice(wrong: list[str], right: list[str]) -> list[str]:
         modes = [m for m in MODES if key("h", m) in wrong]
-        return [f"Hint (mode={m!r}): {_MODE_HINTS[m]}" for m in modes]
+        return [_("Hint (mode={mode!r}): {hint}").format(mode=m, hint=_(_MODE_HINTS[m]))
+                for m in modes]
 
     check_each(expected, check_one, right=RIGHT_NEW_LINE, advice=advice)
 
@@ -281,19 +286,19 @@ def mingru_forward(impl, rng, N=2, T=6, D=3, H=4):
 
 
 _MINGRU_GRADS = ("dx", "dh0", "dWz", "dbz", "dWh", "dbh")
-_MINGRU_AXES = {"dx": ("N", "T", "D"), "dh0": ("N", "H"), "dWz": ("row", "column"),
-                "dbz": ("column",), "dWh": ("row", "column"), "dbh": ("column",)}
+_MINGRU_AXES = {"dx": ("N", "T", "D"), "dh0": ("N", "H"), "dWz": (N_("row"), N_("column")),
+                "dbz": (N_("column"),), "dWh": (N_("row"), N_("column")), "dbh": (N_("column"),)}
 _MINGRU_BACKWARD_HINTS = {
-    "dx": "dx = dk_z @ Wz.T + dk_h @ Wh.T: x reaches the loss through both the gate and "
-          "the candidate.",
-    "dh0": "dh0 is the dh0 of linear_scan_backward with a = 1 - z.",
-    "dWz": "dk_z = (db * h_tilde - da) * z * (1 - z), with da, db from "
-           "linear_scan_backward (a = 1 - z, b = z * h_tilde); dWz sums x.T @ dk_z over "
-           "the batch and time.",
-    "dbz": "dbz is dk_z summed over the batch and time.",
-    "dWh": "dk_h = db * z * g'(k_h), g'(k) = 1 for k >= 0 and sigmoid(k) * (1 - "
-           "sigmoid(k)) otherwise; dWh sums x.T @ dk_h over the batch and time.",
-    "dbh": "dbh is dk_h summed over the batch and time.",
+    "dx": N_("dx = dk_z @ Wz.T + dk_h @ Wh.T: x reaches the loss through both the gate and "
+             "the candidate."),
+    "dh0": N_("dh0 is the dh0 of linear_scan_backward with a = 1 - z."),
+    "dWz": N_("dk_z = (db * h_tilde - da) * z * (1 - z), with da, db from "
+              "linear_scan_backward (a = 1 - z, b = z * h_tilde); dWz sums x.T @ dk_z over "
+              "the batch and time."),
+    "dbz": N_("dbz is dk_z summed over the batch and time."),
+    "dWh": N_("dk_h = db * z * g'(k_h), g'(k) = 1 for k >= 0 and sigmoid(k) * (1 - "
+              "sigmoid(k)) otherwise; dWh sums x.T @ dk_h over the batch and time."),
+    "dbh": N_("dbh is dk_h summed over the batch and time."),
 }
 
 
@@ -305,10 +310,11 @@ def _judge_mingru_backward(got: dict, expected: dict) -> None:
     def advice(wrong: list[str], right: list[str]) -> list[str]:
         grads = [g for g in _MINGRU_GRADS if any(w.split(" ")[0] == g for w in wrong)]
         modes = {w.split(" ", 1)[1] for w in wrong}
-        lines = [f"Hint ({g}): {_MINGRU_BACKWARD_HINTS[g]}" for g in grads]
+        lines = [_("Hint ({name}): {hint}").format(name=g, hint=_(_MINGRU_BACKWARD_HINTS[g]))
+                 for g in grads]
         if len(modes) < len(MODES):
-            lines.append("Only some modes are wrong: the cache must hold the same values "
-                         "whatever the mode of mingru_forward.")
+            lines.append(_("Only some modes are wrong: the cache must hold the same values "
+                           "whatever the mode of mingru_forward."))
         return lines
 
     check_each(expected, check_one, right=RIGHT_NEW_LINE, advice=advice)
@@ -317,8 +323,9 @@ def _judge_mingru_backward(got: dict, expected: dict) -> None:
 def _mingru_grads(result) -> dict:
     dx, dh0, grads = _tuple_of(result, 3, "mingru_backward", "dx, dh0, grads")
     if not isinstance(grads, dict):
-        raise CheckFailure("mingru_backward: grads should be a dict {name: gradient} with "
-                           f"the keys of params ({', '.join(PARAM_NAMES)}).")
+        raise CheckFailure(_("mingru_backward: grads should be a dict {{name: gradient}} "
+                             "with the keys of params ({keys}).").format(
+                                 keys=', '.join(PARAM_NAMES)))
     return {"dx": dx, "dh0": dh0, **{f"d{k}": grads.get(k) for k in PARAM_NAMES}}
 
 
@@ -385,19 +392,23 @@ def _steps_value(steps, name: str) -> int:
     if steps is None:
         return -1   # not solved (recorded as -1: fixtures hold numbers only)
     if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer)):
-        raise CheckFailure(f"train_to_threshold ({name}): steps should be an int (or None "
-                           f"when the task was not solved), got {type(steps).__name__}.")
+        raise CheckFailure(_("train_to_threshold ({name}): steps should be an int (or "
+                             "None when the task was not solved), got {kind}.").format(
+                                 name=name, kind=type(steps).__name__))
     return int(steps)
 
 
 def judge_test_mse(name: str, mse: float, reference_mse: float, measured_with: str) -> None:
     if not mse < TEST_MSE_TARGET:
-        raise CheckFailure(
-            f"train_to_threshold ({name}): the trained regressor's mean squared error on "
-            f"fresh sequences is {mse:.4f} ({measured_with}); it must be below "
-            f"{TEST_MSE_TARGET} (predicting the mean gives about 0.167; the reference "
-            f"reaches {reference_mse:.4f}). Return the params dict that init_regressor "
-            "made, trained in place by adam_step.")
+        raise CheckFailure(_(
+            "train_to_threshold ({name}): the trained regressor's mean squared error on "
+            "fresh sequences is {mse:.4f} ({measured_with}); it must be below {target} "
+            "(predicting the mean gives about 0.167; the reference reaches "
+            "{reference:.4f}). Return the params dict that init_regressor made, trained "
+            "in place by adam_step.").format(name=name, mse=mse,
+                                             measured_with=_(measured_with),
+                                             target=TEST_MSE_TARGET,
+                                             reference=reference_mse))
 
 
 def scalar(got: dict, name: str, what: str) -> float:
@@ -406,11 +417,12 @@ def scalar(got: dict, name: str, what: str) -> float:
     value = got.get(name)
     if isinstance(value, (bool, np.bool_, str, bytes)) or not isinstance(
             value, (int, float, np.number, np.ndarray)) or np.ndim(value) != 0:
-        raise CheckFailure(f"train_to_threshold: {name} should be {what}, got "
-                           f"{type(value).__name__}.")
+        raise CheckFailure(_("train_to_threshold: {name} should be {what}, got {kind}."
+                             ).format(name=name, what=_(what), kind=type(value).__name__))
     number = float(value)
     if not np.isfinite(number):
-        raise CheckFailure(f"train_to_threshold: {name} is {number}.")
+        raise CheckFailure(_("train_to_threshold: {name} is {number}.").format(
+            name=name, number=number))
     return number
 
 
@@ -423,50 +435,60 @@ def judge_run(name: str, got: dict, expected: dict) -> None:
     for k in (k for k in expected if k.startswith(prefix)):
         want = np.shape(expected[k])
         try:
-            shape = np.shape(got[k]) if k in got else "missing"
+            shape = np.shape(got[k]) if k in got else _("missing")
         except Exception:  # noqa: BLE001 -- a ragged list or an object numpy cannot read
-            shape = "not an array"
+            shape = _("not an array")
         if shape != want:
-            raise CheckFailure(
-                f"{where}: params[{k[len(prefix):]!r}] has shape {shape}, expected "
-                f"{want}: draw the parameters with init_regressor(cell, 2, hidden_size, "
-                "seed), with the hidden_size you were given.")
+            raise CheckFailure(_(
+                "{where}: params[{key!r}] has shape {shape}, expected {want}: draw the "
+                "parameters with init_regressor(cell, 2, hidden_size, seed), with the "
+                "hidden_size you were given.").format(where=where, key=k[len(prefix):],
+                                                      shape=shape, want=want))
     try:
         losses = np.asarray(got.get(f"{name} losses"), dtype=np.float64)
     except (TypeError, ValueError):
-        raise CheckFailure(f"{where}: losses should be a list of floats.") from None
+        raise CheckFailure(_("{where}: losses should be a list of floats.").format(
+            where=where)) from None
     if losses.ndim != 1 or losses.size == 0:
-        raise CheckFailure(f"{where}: losses should be a list with the loss of every step "
-                           f"taken, got shape {losses.shape}.")
+        raise CheckFailure(_("{where}: losses should be a list with the loss of every step "
+                             "taken, got shape {shape}.").format(where=where,
+                                                                 shape=losses.shape))
     if not np.isfinite(losses).all():
-        raise CheckFailure(f"{where}: the losses contain NaN or Inf: training diverged. "
-                           "Clip the gradients before adam_step.")
-    steps = scalar(got, f"{name} steps", "the number of steps (an int, or None)")
+        raise CheckFailure(_("{where}: the losses contain NaN or Inf: training diverged. "
+                             "Clip the gradients before adam_step.").format(where=where))
+    steps = scalar(got, f"{name} steps", N_("the number of steps (an int, or None)"))
     first = solved_at(losses)
     if steps == -1:
         if first is not None:
-            raise CheckFailure(f"{where}: steps is None, but your losses solve the task "
-                               f"after {first} steps (mean of the last {WINDOW} below "
-                               f"{THRESHOLD}): stop there and return steps = {first}.")
-        raise CheckFailure(
-            f"{where}: the task was not solved in {losses.size} steps (the reference "
-            f"solves it in {int(expected[f'{name} steps'])}). Use a fresh batch at every "
-            "step, clip the gradients, and take one adam_step with lr per step.")
+            raise CheckFailure(_("{where}: steps is None, but your losses solve the task "
+                                 "after {first} steps (mean of the last {window} below "
+                                 "{threshold}): stop there and return steps = {first}."
+                                 ).format(where=where, first=first, window=WINDOW,
+                                          threshold=THRESHOLD))
+        raise CheckFailure(_(
+            "{where}: the task was not solved in {n} steps (the reference solves it in "
+            "{reference}). Use a fresh batch at every step, clip the gradients, and take "
+            "one adam_step with lr per step.").format(
+                where=where, n=losses.size, reference=int(expected[f'{name} steps'])))
     if first is None or steps != first:
-        rule = (f"it first does after {first} steps" if first is not None
-                else "they never do")
-        raise CheckFailure(
-            f"{where}: steps = {steps:g}, but by your own losses {rule}: steps is the "
-            f"first number of steps after which the mean of the last {WINDOW} losses is "
-            f"below {THRESHOLD}.")
+        rule = (_("it first does after {first} steps").format(first=first)
+                if first is not None else _("they never do"))
+        raise CheckFailure(_(
+            "{where}: steps = {steps:g}, but by your own losses {rule}: steps is the first "
+            "number of steps after which the mean of the last {window} losses is below "
+            "{threshold}.").format(where=where, steps=steps, rule=rule, window=WINDOW,
+                                   threshold=THRESHOLD))
     if losses.size != steps:
-        raise CheckFailure(f"{where}: training went on to {losses.size} steps after the "
-                           f"task was solved at {first}: stop as soon as it is solved.")
-    seconds = scalar(got, f"{name} seconds_per_step", "a float, the wall-clock time of "
-                     "the loop divided by the number of steps")
+        raise CheckFailure(_("{where}: training went on to {n} steps after the task was "
+                             "solved at {first}: stop as soon as it is solved.").format(
+                                 where=where, n=losses.size, first=first))
+    seconds = scalar(got, f"{name} seconds_per_step", N_("a float, the wall-clock time of "
+                                                         "the loop divided by the number "
+                                                         "of steps"))
     if not 0.0 < seconds < 5.0:
-        raise CheckFailure(f"{where}: seconds_per_step is {seconds:g}; it should be the "
-                           "wall-clock time of the loop divided by the number of steps.")
+        raise CheckFailure(_("{where}: seconds_per_step is {seconds:g}; it should be the "
+                             "wall-clock time of the loop divided by the number of steps."
+                             ).format(where=where, seconds=seconds))
 
 
 def _judge_training(got: dict, expected: dict) -> None:
@@ -475,16 +497,18 @@ def _judge_training(got: dict, expected: dict) -> None:
     with the reference instead.)"""
     for name, _H in CELLS:
         judge_run(name, got, expected)
-        judge_test_mse(name, scalar(got, f"{name} test_mse", "a number"),
+        judge_test_mse(name, scalar(got, f"{name} test_mse", N_("a number")),
                        float(expected[f"{name} test_mse"]),
-                       "measured with your cell and regressor_loss")
+                       N_("measured with your cell and regressor_loss"))
 
 
 def _training_report(got: dict) -> str:
-    return "; ".join(f"{name} (H = {H}) solved after {int(got[f'{name} steps'])} steps, "
-                     f"test MSE {float(got[f'{name} test_mse']):.4f}, "
-                     f"{1e3 * float(got[f'{name} seconds_per_step']):.2f} ms per step"
-                     for name, H in CELLS)
+    return _("; ").join(
+        _("{name} (H = {H}) solved after {steps} steps, test MSE {mse:.4f}, {ms:.2f} ms "
+          "per step").format(name=name, H=H, steps=int(got[f'{name} steps']),
+                             mse=float(got[f'{name} test_mse']),
+                             ms=1e3 * float(got[f'{name} seconds_per_step']))
+        for name, H in CELLS)
 
 
 @case("ch08", judge=_judge_training, summary=_training_report)
@@ -498,8 +522,8 @@ def train_to_threshold(impl, rng, T=10):
         params, losses, steps, seconds = _tuple_of(
             result, 4, "train_to_threshold", "params, losses, steps, seconds_per_step")
         if not isinstance(params, dict):
-            raise CheckFailure("train_to_threshold: params should be the dict of trained "
-                               "parameters that init_regressor made.")
+            raise CheckFailure(_("train_to_threshold: params should be the dict of "
+                                 "trained parameters that init_regressor made."))
         loss = impl.regressor_loss(cell, params, x_test, y_test)[0]
         # Weights are recorded for the instructor's judge, rounded so that the shipped
         # expected values do not depend on the last bits of the machine's arithmetic.
