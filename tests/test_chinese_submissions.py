@@ -1,10 +1,15 @@
 """A submission in Chinese is graded exactly like the same answers in English (issue 22):
 by the sandboxed pipeline (``python -m autograder.grade``) and by plain ``nbgrader
 autograde``. The Chinese notebook (locales/zh_CN/exercises/, made by
-``scripts/i18n.py notebooks``) differs from the release only in its markdown."""
+``scripts/i18n.py notebooks``) differs from the release only in its markdown, and says
+its language in ``metadata.rnncourse.language``: the pipeline gives the same scores and
+the same reasons, each in the submission's language (the kit's messages, recorded in
+the sandbox under ``RNNCOURSE_LANG``, and the outside judge's, under
+``rnnkit.i18n.using_language``)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +22,7 @@ from course import REPO, Course, mutant_source, mutants, nbgrader_env
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline-zh")]
 
 CHAPTER = "ch04"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 ZH_NOTEBOOK = REPO / "locales" / "zh_CN" / "exercises" / CHAPTER / f"{CHAPTER}.ipynb"
 
 
@@ -89,6 +95,32 @@ def test_the_pipeline_gives_the_same_scores_in_both_languages(batch, who):
         assert scores["solution-zh"] == _course.max_scores(CHAPTER)
     if who == "wrong":
         assert scores["wrong-zh"]["test_lstm_backward"] == 0
+
+
+@pytest.mark.parametrize("who", ["solution", "release", "wrong"])
+def test_the_reasons_are_in_the_submissions_language(batch, who):
+    _course, _notebooks, verdicts, _scores = batch
+    en, zh = verdicts[f"{who}-en"]["cells"], verdicts[f"{who}-zh"]["cells"]
+    assert set(en) == set(zh)
+    for cell, verdict in en.items():
+        assert zh[cell]["status"] == verdict["status"], cell
+        english, chinese = verdict.get("reason") or "", zh[cell].get("reason") or ""
+        assert not CJK.search(english), (cell, english)
+        if english:
+            assert CJK.search(chinese), (cell, chinese)
+    if who == "wrong":   # the checks' generic frame, in Chinese around the same numbers
+        reason = zh["test_lstm_backward"]["reason"]
+        assert "用例 seed=" in reason and ("是对的。" in reason or "不对" in reason), reason
+        english = en["test_lstm_backward"]["reason"]
+        assert "case seed=" in english and ("right.)" in english or "wrong" in english)
+        # the numbers (errors, tolerances, shapes) are the same in both
+        number = re.compile(r"\d+(?:\.\d+)?(?:e[+-]\d+)?")
+        assert sorted(number.findall(reason)) == sorted(number.findall(english)), (reason,
+                                                                           english)
+    if who == "release":
+        assert any("还没有实现" in v["reason"] for v in zh.values()), zh
+    if who == "solution":
+        assert all(v["reason"].startswith("通过（") for v in zh.values()), zh
 
 
 def test_plain_nbgrader_gives_the_same_scores_in_both_languages(batch, tmp_path):

@@ -9,7 +9,10 @@
   (docstrings, names, annotations and constants' spelling removed), with every function
   defined in the solutions' answer cells; a planted copy with renamed variables proves
   the comparison catches one;
-- the grading sandbox's snapshot is the kit plus the runner, nothing else.
+- the grading sandbox's snapshot is the kit plus the runner, nothing else;
+- its messages are in the learner's language (rnnkit.i18n): the variable, else the
+  notebook's ``rnncourse.language``, else English; untranslated or fuzzy entries stay
+  English, and an unreadable notebook or catalogue never breaks a check.
 """
 from __future__ import annotations
 
@@ -242,3 +245,218 @@ def test_sandbox_snapshot_is_the_kit_and_the_runner():
     # every module of the kit, whatever rooms check and gradcheck are split into
     assert {f"rnnkit/{p.relative_to(KIT).as_posix()}" for p in KIT.rglob("*.py")
             if "__pycache__" not in p.parts} <= set(inside)
+
+
+# ------------------------------------------------------------------ the kit's languages
+# rnnkit.i18n: RNNCOURSE_LANG, else the notebook being run (JPY_SESSION_NAME, else a
+# <chapter>.ipynb in the current folder) says its language; English otherwise. The
+# English messages are the templates themselves (the corpus tests compare them).
+
+def _notebook(path: Path, language) -> Path:
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    if language is not None:
+        meta["rnncourse"] = {"language": language}
+    nbformat.write(nbformat.v4.new_notebook(metadata=meta), path)
+    return path
+
+
+@pytest.fixture
+def no_language(monkeypatch, tmp_path):
+    """No language set anywhere: an empty current folder, no session, no variable."""
+    from rnnkit import i18n
+    monkeypatch.delenv(i18n.ENV, raising=False)
+    monkeypatch.delenv(i18n.SESSION_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return i18n
+
+
+def test_the_language_is_english_unless_something_says_otherwise(no_language):
+    assert no_language.language() == "en"
+    assert no_language._("{prefix} is wrong: {where}.") == "{prefix} is wrong: {where}."
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("zh_CN", "zh_CN"), ("zh-CN", "zh_CN"), ("zh_CN.UTF-8", "zh_CN"), ("zh", "zh_CN"),
+    ("en", "en"), ("en_GB", "en"), ("fr", "en"), ("", "en")])
+def test_the_environment_variable_chooses_the_language(no_language, monkeypatch, value,
+                                                       expected):
+    monkeypatch.setenv(no_language.ENV, value)
+    assert no_language.language() == expected
+
+
+def test_the_notebook_named_by_the_session_chooses_the_language(no_language, monkeypatch,
+                                                                tmp_path):
+    elsewhere = tmp_path / "course" / "ch04"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.setenv(no_language.SESSION_ENV,
+                       str(_notebook(elsewhere / "ch04.ipynb", "zh_CN")))
+    assert no_language.language() == "zh_CN"
+    # the variable wins over the notebook
+    monkeypatch.setenv(no_language.ENV, "en")
+    assert no_language.language() == "en"
+
+
+def test_a_chapter_notebook_in_the_current_folder_chooses_the_language(no_language,
+                                                                       tmp_path):
+    """nbgrader runs the kernel beside the notebook, without a session name."""
+    path = _notebook(tmp_path / "ch02.ipynb", "zh_CN")
+    assert no_language.language() == "zh_CN"
+    _notebook(path, None)            # the English notebook (re-read: its mtime changed)
+    import os
+    os.utime(path, ns=(1, 1))
+    assert no_language.language() == "en"
+    (tmp_path / "notes.ipynb").write_text("{}")   # not a chapter's notebook: ignored
+    assert no_language.language() == "en"
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[]", b'{"metadata": 3}',
+                                     b'{"metadata": {"rnncourse": "zh_CN"}}',
+                                     b'{"metadata": {"rnncourse": {"language": "klingon"}}}',
+                                     b"\xff\xfe"])
+def test_a_notebook_that_says_nothing_usable_means_english(no_language, tmp_path, content):
+    (tmp_path / "ch01.ipynb").write_bytes(content)
+    assert no_language.language() == "en"
+
+
+def test_using_language_wins_for_its_block_only(no_language, monkeypatch):
+    monkeypatch.setenv(no_language.ENV, "zh_CN")
+    with no_language.using_language("en"):
+        assert no_language.language() == "en"
+        with no_language.using_language("zh_CN"):
+            assert no_language.language() == "zh_CN"
+        assert no_language.language() == "en"
+    assert no_language.language() == "zh_CN"
+    import os
+    assert os.environ[no_language.ENV] == "zh_CN"    # never touched
+    with no_language.using_language("klingon"):
+        assert no_language.language() == "en"
+
+
+PO_SAMPLE = r'''# A comment
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+
+#: kit/rnnkit/checks.py
+msgid "say \"{name}\"\tthen\\n"
+msgstr "说“{name}”\t然后\\n"
+
+msgid ""
+"a message written "
+"over lines\n"
+"and a second line"
+msgstr ""
+"分成多行的"
+"消息\n第二行"
+
+#, fuzzy, python-brace-format
+msgid "a changed message"
+msgstr "旧的译文"
+
+msgid "not translated yet"
+msgstr ""
+
+#, python-brace-format
+msgid "{n} case"
+msgid_plural "{n} cases"
+msgstr[0] "{n} 个用例"
+
+msgctxt "menu"
+msgid "open"
+msgstr "打开菜单"
+
+#~ msgid "gone"
+#~ msgstr "已删除"
+'''
+
+
+def test_the_po_reader_reads_escapes_lines_and_skips_drafts():
+    from rnnkit.i18n import read_po
+    messages = read_po(PO_SAMPLE)
+    assert messages == {'say "{name}"\tthen\\n': "说“{name}”\t然后\\n",
+                        "a message written over lines\nand a second line":
+                            "分成多行的消息\n第二行",
+                        "{n} case": "{n} 个用例"}
+
+
+def test_the_po_reader_agrees_with_babel_on_the_kit_catalogue():
+    from babel.messages.pofile import read_po as babel_read_po
+    from rnnkit.i18n import LOCALE, read_po
+    path = LOCALE / "zh_CN" / "LC_MESSAGES" / "rnnkit.po"
+    with path.open("rb") as f:
+        babel = {m.id: m.string for m in babel_read_po(f)
+                 if m.id and m.string and not m.fuzzy and not m.context}
+    assert read_po(path.read_text(encoding="utf-8")) == babel
+    assert len(babel) >= 100
+
+
+def test_untranslated_and_fuzzy_messages_are_shown_in_english(no_language, monkeypatch,
+                                                              tmp_path):
+    messages = tmp_path / "locale" / "zh_CN" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "rnnkit.po").write_text(PO_SAMPLE, encoding="utf-8")
+    monkeypatch.setattr(no_language, "LOCALE", tmp_path / "locale")
+    no_language._catalogue.cache_clear()
+    try:
+        monkeypatch.setenv(no_language.ENV, "zh_CN")
+        _ = no_language._
+        assert _("{n} case").format(n=2) == "2 个用例"
+        assert _("a changed message") == "a changed message"
+        assert _("not translated yet") == "not translated yet"
+        assert _("never extracted") == "never extracted"
+        assert _(None) is None
+        monkeypatch.setattr(no_language, "LOCALE", tmp_path / "nowhere")
+        no_language._catalogue.cache_clear()
+        assert _("{n} case") == "{n} case"       # no catalogue: English
+    finally:
+        no_language._catalogue.cache_clear()
+
+
+def test_a_failing_check_speaks_chinese_under_the_variable(no_language, monkeypatch):
+    import numpy as np
+    from rnnkit.checks import CheckFailure, check_array
+    monkeypatch.setenv(no_language.ENV, "zh_CN")
+    with pytest.raises(CheckFailure) as failure:
+        check_array("rnn_forward", "h", None, np.zeros((2, 3)))
+    assert str(failure.value) == "rnn_forward: h 是 None。函数是否忘了返回它？"
+    with pytest.raises(CheckFailure) as failure:
+        check_array("rnn_forward", "h", np.ones((2, 3)), np.zeros((2, 3)),
+                    axes=("N", "H"))
+    text = str(failure.value)
+    assert text.startswith("rnn_forward: h 不对（最大相对误差 1.0e+00，") and "其余" not in text
+    assert "6 个元素中有 6 个不对" in text and " 。" not in text
+    # the same call in English, word for word as before
+    monkeypatch.setenv(no_language.ENV, "en")
+    with pytest.raises(CheckFailure) as failure:
+        check_array("rnn_forward", "h", None, np.zeros((2, 3)))
+    assert str(failure.value) == "rnn_forward: h is None. Did the function forget to return it?"
+
+
+def test_a_stub_is_reported_in_the_notebooks_language(no_language, tmp_path):
+    from rnnkit import grading
+    from rnnkit.checks import NotImplementedYet
+    _notebook(tmp_path / "ch01.ipynb", "zh_CN")
+
+    def softmax(scores):
+        raise NotImplementedError
+    with pytest.raises(NotImplementedYet) as failure:
+        grading.check("ch01.softmax", {"softmax": softmax})
+    assert str(failure.value) == "softmax 还没有实现：请替换它的占位代码。"
+
+
+def test_chinese_messages_wrap_within_the_line_width():
+    from rnnkit.checks import LINE_WIDTH, _columns, wrap_message
+    text = ("rnn_forward: h 不对（最大相对误差 3.1e-01，最大差值 2.00e+00，容差 1e-06）。"
+            "12 个元素中有 4 个不对；仅 N = 1（共 2）处不同，其余一致。提示：h[:, t] 是读入 "
+            "x[:, t] 之后的状态；第 0 步从 h0 开始。")
+    lines = wrap_message(text)
+    assert len(lines) > 1 and all(_columns(line) <= LINE_WIDTH for line in lines)
+    assert not any(line.lstrip()[:1] in "，。；：）" for line in lines)
+    assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+    # English keeps textwrap's lines
+    english = "lstm_step_backward: dWh is wrong " * 6
+    import textwrap
+    assert wrap_message(english) == textwrap.wrap(english, LINE_WIDTH,
+                                                  subsequent_indent="  ",
+                                                  break_long_words=False,
+                                                  break_on_hyphens=False)

@@ -6,6 +6,11 @@
 - The committed catalogues are not stale: templates extracted afresh from the pages
   (paragraphs, captions, alt texts, the figures' words) have exactly their entries.
 - A translation keeps the English's markup and uses the glossary's Chinese terms.
+- The learner kit's catalogue (its messages, the judges' and the pipeline's reasons, the
+  catalogued mistakes' words) is current against a fresh extraction of the sources, its
+  translations keep every ``{placeholder}`` of the English, and its generic frame (the
+  messages of every check, not a chapter's hints) is translated; once every entry is,
+  ``kit/rnnkit`` goes into ``locales/zh_CN/COMPLETE``.
 - Both editions are in one site, each page linking to the same page in the other.
 """
 from __future__ import annotations
@@ -24,6 +29,13 @@ import i18n  # noqa: E402
 MESSAGES = REPO / "locales" / "zh_CN" / "LC_MESSAGES"
 COMPLETE = REPO / "locales" / "zh_CN" / "COMPLETE"
 GLOSSARY = REPO / "book" / "glossary.md"
+KIT_PO = catalogues.kit_po(REPO)
+
+
+def all_catalogues() -> dict[str, catalogues.Catalogue]:
+    """The site's catalogues by page, and the kit's as ``kit/rnnkit``."""
+    return {**catalogues.catalogues(MESSAGES),
+            catalogues.KIT_CATALOGUE: catalogues.read(KIT_PO, catalogues.KIT_CATALOGUE)}
 
 
 def complete() -> list[str]:
@@ -33,7 +45,7 @@ def complete() -> list[str]:
 
 
 def test_the_complete_list_names_real_catalogues():
-    have = catalogues.catalogues(MESSAGES)
+    have = all_catalogues()
     assert complete(), "no catalogue is declared complete"
     unknown = [name for name in complete() if name not in have]
     assert not unknown, f"locales/zh_CN/COMPLETE names catalogues that do not exist: {unknown}"
@@ -41,7 +53,7 @@ def test_the_complete_list_names_real_catalogues():
 
 @pytest.mark.parametrize("name", complete())
 def test_a_complete_catalogue_has_nothing_untranslated_or_fuzzy(name):
-    cat = catalogues.catalogues(MESSAGES)[name]
+    cat = all_catalogues()[name]
     left = ([f"untranslated: {m[:80]!r}" for m in cat.untranslated]
             + [f"fuzzy: {m[:80]!r}" for m in cat.fuzzy])
     assert not left, (f"{name}: {len(left)} entries to translate (docs/translating.md):\n"
@@ -165,3 +177,79 @@ def test_the_chinese_notebooks_are_current(tmp_path):
             stale.append(chapter)
     assert not stale, (f"Chinese notebooks out of date for {stale}: run "
                        "`python scripts/i18n.py notebooks`")
+
+
+# ------------------------------------------------------------------ the kit's catalogue
+
+def test_the_kit_catalogue_is_current_with_the_sources(tmp_path):
+    """A fresh extraction (no book build: the kit, judges and pipeline sources and the
+    mistake catalogues) has exactly the committed catalogue's entries."""
+    template = tmp_path / "rnnkit.pot"
+    assert catalogues.write_kit_template(REPO, template) > 500
+    problems = catalogues.kit_stale(KIT_PO, template)
+    assert not problems, ("the kit's catalogue is stale: run `python scripts/i18n.py kit` "
+                          "(or `make translations`) and translate what it adds:\n"
+                          + "\n".join(problems[:25]))
+
+
+def test_kit_translations_keep_placeholders_markup_and_glossary_terms():
+    problems = (catalogues.placeholder_mismatches(KIT_PO, catalogues.KIT_CATALOGUE)
+                + catalogues.markup_mismatches(KIT_PO.parent)
+                + catalogues.glossary_misses(KIT_PO.parent, GLOSSARY, skip=()))
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_kit_frame_is_translated():
+    """The messages every check can give (not a chapter's hints or mistakes) have no
+    untranslated or fuzzy entry."""
+    done, empty, fuzzy = catalogues.kit_report(KIT_PO)["frame"]
+    assert done >= 100 and not empty and not fuzzy, (done, empty, fuzzy)
+
+
+def test_the_placeholder_check_has_teeth(tmp_path):
+    po = tmp_path / "rnnkit.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "{prefix} is wrong (error {err:.1e})."\n'
+                  'msgstr "{prefix} 不对（误差 {err}）。"\n\n'
+                  'msgid "{function}: passed ({n} case)"\nmsgstr "{function}：通过"\n\n'
+                  'msgid "shape {{{shape}}}"\nmsgstr "形状 {{{shape}}}"\n\n'
+                  'msgid "{name}: {{name: gradient}}"\nmsgstr "{name}：{{name: 梯度}}"\n',
+                  encoding="utf-8")
+    problems = "\n".join(catalogues.placeholder_mismatches(po, "kit"))
+    assert "missing ['{err:.1e}'], added ['{err}']" in problems
+    assert "missing ['{n}']" in problems
+    assert "shape" not in problems and "gradient" not in problems, problems
+
+
+def test_the_pipeline_takes_the_submissions_language_from_a_known_list(tmp_path):
+    import nbformat
+    from autograder.pipeline.sandbox import Limits, Sandbox
+    from autograder.pipeline.worker import submission_language
+    nb = nbformat.v4.new_notebook()
+    assert submission_language(nb) == "en"
+    for value, expected in [("zh_CN", "zh_CN"), ("en", "en"), ("zh-CN", "en"),
+                            ("fr", "en"), (["zh_CN"], "en"), ("zh_CN\nX=1", "en")]:
+        nb.metadata["rnncourse"] = {"language": value}
+        assert submission_language(nb) == expected, value
+    nb.metadata["rnncourse"] = "zh_CN"
+    assert submission_language(nb) == "en"
+    env = Sandbox(tmp_path, Limits(), trusted=True).env(tmp_path, 3, 4, "zh_CN")
+    assert env["RNNCOURSE_LANG"] == "zh_CN"
+    assert Sandbox(tmp_path, Limits(), trusted=True).env(tmp_path, 3, 4)["RNNCOURSE_LANG"] == "en"
+
+
+def test_the_outside_judge_words_reasons_in_the_submissions_language(tmp_path):
+    """A judge's reason from a recording, in English and under using_language."""
+    import json
+    from autograder.pipeline.judge import Instance, Judge
+    from rnnkit.i18n import using_language
+    inst = Instance("ch01", "softmax", 0, (("N", 3), ("V", 6), ("big", 1000.0)))
+    (tmp_path / f"{inst.stem}.json").write_text(json.dumps(
+        {"function": "softmax", "seed": 0, "status": "error", "error": None}))
+    judge = Judge("ch01")
+    english = judge.judge_cell("test_softmax", 1.0, [inst], tmp_path)
+    with using_language("zh_CN"):
+        chinese = judge.judge_cell("test_softmax", 1.0, [inst], tmp_path)
+    assert english.reason.startswith("the function raised an error\n(case seed=0, shape {")
+    assert chinese.reason.startswith("函数抛出了错误\n(用例 seed=0，形状 {")
+    assert english.score == chinese.score == 0.0
