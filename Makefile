@@ -33,7 +33,7 @@ help:
 	@echo "make book     build the web book into _build/html, with the kit's wheel"
 	@echo "make test     run the whole test suite (creates the authors' environment)"
 	@echo "make kit      build the learner kit's wheel into _build/kit"
-	@echo "make translations  re-extract the pages' text and merge it into locales/ (docs/translating.md)"
+	@echo "make translations  re-extract the pages' text and the kit's messages, merge them into the catalogues (docs/translating.md)"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make fixtures regenerate the generated cells and the self-check fixtures"
 	@echo "make grade CHAPTER=ch01 SUBMISSIONS=dir-or.zip [GRADE_FLAGS=--student=alice]"

@@ -105,7 +105,6 @@ def pot(output: Path = POT) -> Path:
     sys.path.insert(0, str(REPO / "scripts"))
     from catalogues import write_figure_template
     write_figure_template(sorted((REPO / "book").glob("*.md")), output / "figures.pot")
-    kit_pot(output)
     return output
 
 
@@ -113,7 +112,9 @@ KIT_PO = REPO / "kit" / "rnnkit" / "locale" / LANGUAGE / "LC_MESSAGES" / "rnnkit
 
 
 def kit_pot(output: Path = POT) -> Path:
-    """The kit's message template, ``output/rnnkit.pot`` (scripts/catalogues.py)."""
+    """The kit's message template, ``output/rnnkit.pot`` (scripts/catalogues.py); written
+    after sphinx-intl has merged the pages' templates, which must not take it for a
+    page's."""
     sys.path.insert(0, str(REPO / "scripts"))
     from catalogues import KIT_TEMPLATE, write_kit_template
     path = output / f"{KIT_TEMPLATE}.pot"

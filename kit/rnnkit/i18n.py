@@ -230,11 +230,15 @@ _CHINESE = re.compile(f"[{_HAN}{_OPENING}{_CLOSING}]")
 def tidy(text: str) -> str:
     """A message put together from pieces, with the spaces that English puts between
     them taken away where Chinese wants none: around Chinese punctuation ("。 提示" ->
-    "。提示") and between two Chinese characters. Text without Chinese (every English
-    message) is returned as it is."""
-    if not isinstance(text, str) or not _CHINESE.search(text):
+    "。提示") and between two Chinese characters. In English, or in text without
+    Chinese, the text is returned as it is (an English message quoting a learner's
+    Chinese words keeps them as they were)."""
+    try:
+        if not isinstance(text, str) or not _CHINESE.search(text) or language() == "en":
+            return text
+        return _EXTRA_SPACE.sub("", text)
+    except Exception:  # noqa: BLE001 -- a message is never lost to its tidying
         return text
-    return _EXTRA_SPACE.sub("", text)
 
 
 def N_(message: str) -> str:
