@@ -8,7 +8,9 @@
   messages a learner can act on;
 - ``rnnkit.cases``: the cases of every graded function (inputs, calls, comparison);
 - ``rnnkit.data``: the course's data sets (generated, or shipped in ``corpora/``);
-- ``rnnkit.course``: the course manifest (chapters, naming rules, tolerances).
+- ``rnnkit.course``: the course manifest (chapters, naming rules, tolerances);
+- ``rnnkit.i18n``: the messages in the learner's language (``RNNCOURSE_LANG``, else the
+  notebook's ``metadata.rnncourse.language``, else English), from ``locale/``.
 
 The kit holds no reference answers and never imports the instructor's ``autograder``
 package. Expected outputs of the visible checks ship in ``fixture_data/``; hidden cases
