@@ -39,6 +39,7 @@ help:
 	@echo "make grade CHAPTER=ch01 SUBMISSIONS=dir-or.zip [GRADE_FLAGS=--student=alice]"
 	@echo "             collect, sandbox, autograde in parallel, feedback, CSV and HTML report"
 	@echo "make export LMS=canvas|moodle CHAPTER=ch01 [EXPORT_FLAGS=--per-question]  grades as the LMS's import CSV"
+	@echo "make similarity CHAPTER=ch01 [SIMILARITY_FLAGS=--threshold=0.6]  similar answers, pairwise (after grading)"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
 	@echo "make clean    remove build output (never submissions, feedback or the gradebook)"
 	@echo "make clean-grading   remove submissions, feedback, reports and the gradebook (asks)"
@@ -107,6 +108,10 @@ grade: dev system-deps
 .PHONY: export
 export: dev
 	$(BIN)/python -m autograder.export $(LMS) $(CHAPTER) $(EXPORT_FLAGS)
+
+.PHONY: similarity
+similarity: dev
+	$(BIN)/python -m autograder.similarity $(CHAPTER) $(SIMILARITY_FLAGS)
 
 bench: dev
 	$(PIP) install -r benchmarks/requirements.txt

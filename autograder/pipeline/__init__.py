@@ -20,5 +20,7 @@ rooms, in the order a submission meets them:
   feedback and export; ``clean`` + ``safe_markdown``: no learner HTML or JavaScript
   reaches the instructor's browser;
 - ``run`` (+ ``progress``): the round; ``report``: the instructor's HTML report;
-  ``cli``: the command.
+  ``cli``: the command;
+- after the round, read-only: ``lms`` (grades as Canvas's and Moodle's import CSV) and
+  ``similarity`` + ``similarity_report`` (learners' answers compared pairwise).
 """

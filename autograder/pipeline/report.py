@@ -110,6 +110,18 @@ def _grader_errors(verdicts: list[dict]) -> list[str]:
             f"<th>error</th><th>traceback</th></tr>{rows}</table></section>"]
 
 
+def _similarity_link(out_dir: Path, assignment: str) -> str:
+    """A line linking the similarity page (``python -m autograder.similarity``), or
+    saying how to make it."""
+    try:
+        flagged = json.loads((out_dir / "similarity.json").read_text())["flagged"]
+        return (f"<p><a href='similarity.html'>Similar submissions</a>: {int(flagged)} "
+                "pair(s) flagged when last compared.</p>")
+    except (OSError, ValueError, KeyError, TypeError):
+        return ("<p>Similar submissions: not compared yet (<code>python -m "
+                f"autograder.similarity {html.escape(assignment)}</code>).</p>")
+
+
 def write(root: Path, assignment: str, out_dir: Path) -> Path:
     verdicts = []
     for path in sorted((out_dir / "verdicts").glob("*.json")):
@@ -145,6 +157,7 @@ def write(root: Path, assignment: str, out_dir: Path) -> Path:
         parts.append(f"<p>{len(verdicts)} submissions; mean {mean:.2f} / {total_max:g}; "
                      f"{full} with full marks.</p>")
         parts.append(_score_plot(verdicts, sorted(questions.items())))
+    parts.append(_similarity_link(out_dir, assignment))
     if common:
         parts.append("<h2>Most common failure reasons</h2>" + _reasons_plot(common))
         parts.append("<table><tr><th>tests</th><th>reason</th></tr>" + "".join(
