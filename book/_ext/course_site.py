@@ -247,6 +247,77 @@ def translate_figure_alts(app, doctree):
                 image["alt"] = translated
 
 
+# Glued values ({glue:text}`key`) in a translated paragraph: Sphinx parses each
+# translation as a small document of its own, after myst-nb has finished with the page
+# and let go of its executed notebook, so the value is not found ("No key ... found in
+# glue data"). myst-nb has written the page's glued values to its output folder by then;
+# a translation reads them from there.
+def _lend_glue_to_translations():
+    try:
+        from myst_nb.core.variables import VariableOutput
+        from myst_nb.ext.glue import directives, roles, utils
+        from myst_nb.ext.glue.crossref import read_glue_cache
+    except ImportError:
+        return
+    original = utils.retrieve_glue_data
+    if getattr(original, "course_site", False):
+        return
+
+    def retrieve_glue_data(document, key):
+        try:
+            return original(document, key)
+        except utils.RetrievalError:
+            env = getattr(document.settings, "env", None)
+            if env is None or "nb_renderer" in document:
+                raise
+            # uncached: this build has just rewritten the file
+            data = read_glue_cache.__wrapped__(env.mystnb_config.output_folder, env.docname)
+            if key not in data:
+                raise
+            return VariableOutput(data=data[key]["data"],
+                                  metadata=data[key].get("metadata", {}),
+                                  nb_renderer=None, vtype="glue")
+    retrieve_glue_data.course_site = True
+    for module in (utils, roles, directives):
+        if getattr(module, "retrieve_glue_data", None) is original:
+            module.retrieve_glue_data = retrieve_glue_data
+
+
+# Links to a heading of another page, [text](page.md#heading-slug), use the slugs of
+# the English headings. Sphinx parses each translated heading as a small document, and
+# MyST then records that small document's (Chinese) slug as the page's only one, so every
+# such link in the Chinese edition would miss. The page's own slugs are kept around the
+# translation step.
+_SLUGS = "course_site_myst_slugs"
+
+
+def _is_translation(document) -> bool:
+    return str(document.get("source", "")).endswith("<translated>")
+
+
+def _slug_keepers():
+    from sphinx.transforms import SphinxTransform
+
+    class KeepHeadingSlugs(SphinxTransform):
+        default_priority = 19   # just before sphinx.transforms.i18n.Locale (20)
+
+        def apply(self, **kwargs):
+            if not _is_translation(self.document):
+                slugs = self.env.metadata.get(self.env.docname, {}).get("myst_slugs")
+                self.env.temp_data[_SLUGS] = dict(slugs) if slugs else None
+
+    class RestoreHeadingSlugs(SphinxTransform):
+        default_priority = 21   # just after it
+
+        def apply(self, **kwargs):
+            if _is_translation(self.document):
+                return
+            slugs = self.env.temp_data.pop(_SLUGS, None)
+            if slugs:
+                self.env.metadata[self.env.docname]["myst_slugs"] = slugs
+    return KeepHeadingSlugs, RestoreHeadingSlugs
+
+
 def setup(app):
     try:
         offline = importlib.import_module("sphinx-mathjax-offline")
@@ -265,5 +336,8 @@ def setup(app):
     app.connect("doctree-read", remember_figure_alts)
     app.connect("doctree-resolved", figure_alt_messages)
     app.connect("doctree-read", translate_figure_alts)
+    _lend_glue_to_translations()
+    for transform in _slug_keepers():
+        app.add_transform(transform)
     app.add_js_file("scroll_cue.js", loading_method="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
