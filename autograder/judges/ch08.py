@@ -57,7 +57,8 @@ def judge_matrix(got: dict, expected: dict) -> None:
                            "the recurrence written as a matrix product",
                            rtol=SCAN_RTOL, atol=SCAN_ATOL)
     check_array("linear_scan_parallel", N_("h (compared with the recurrence written as a "
-                   "lower-triangular matrix product, h = L @ b)"), got.get("h"), h_matrix,
+                   "lower-triangular matrix product, h = L @ c, where c is b "
+                   "with a[:, 0] * h0 added to its first step)"), got.get("h"), h_matrix,
                 rtol=SCAN_RTOL, atol=SCAN_ATOL, axes=SCAN_AXES,
                 hint=N_("h[:, t] must combine every step up to and including t, with h0 "
                         "entering through a[:, 0] * h0."))

@@ -62,8 +62,8 @@ STEP_BACKWARD_MISTAKES = {
         "right, so dprev_h = da @ Wh.T."),
     "dWh_uses_next_h": (
         dict(dWh=lambda prev_h, next_h, da: next_h.T @ da),
-        "dWh uses the step's output next_h; it uses the state that was multiplied by Wh, "
-        "its input: dWh = prev_h.T @ da."),
+        "dWh uses the step's output next_h; it should use the step's input prev_h, the "
+        "state that Wh multiplied: dWh = prev_h.T @ da."),
     "dWh_transposed": (
         dict(dWh=lambda prev_h, next_h, da: da.T @ prev_h),
         "dWh is transposed (da.T @ prev_h): dWh = prev_h.T @ da, so that dWh[i, j] "

@@ -33,7 +33,7 @@ ORDERS = {
     "pytorch_order": ("ifgo", "PyTorch's (and Keras') order i, f, g, o"),
     "tensorflow_order": ("igfo", "TensorFlow's LSTMCell order i, j, f, o (j is the "
                                  "candidate)"),
-    "onnx_order": ("iofg", "ONNX's order i, o, f, c"),
+    "onnx_order": ("iofg", "ONNX's order i, o, f, c (c is the candidate)"),
     "chainer_order": ("gifo", "Chainer's order a, i, f, o (a is the candidate)"),
 }
 

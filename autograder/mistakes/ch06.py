@@ -193,9 +193,9 @@ def _(ref):
 
 
 @mistake(CH, "reverse_padded", "slice_stops_before_0",
-         "the last real step keeps its own value: a slice like x[n, L-1:0:-1] stops "
+         "the last real step keeps its own value: a slice like x[n, T_n-1:0:-1] stops "
          "before step 0, so x[n, 0] never reaches x_rev[n, T_n - 1]. Reverse with "
-         "x[n, :L][::-1] (or x[n, L-1::-1]).")
+         "x[n, :T_n][::-1] (or x[n, T_n-1::-1]).")
 def _(ref):
     def reverse_padded(x, mask):
         x_rev = x.copy()

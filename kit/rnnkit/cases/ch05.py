@@ -272,10 +272,12 @@ def _regressor_setup(impl, rng, name, N, T, H):
 _REGRESSOR_CELLS = ("rnn", "lstm")
 
 
-@case("ch05", hint=N_("pred = h[:, -1] @ Wy + by from a zero initial state; loss = mean over the "
-                      "batch of (pred - y) ** 2; dh is zero except at the last step, where it "
-                      "is (2 / N) * (pred - y) @ Wy.T; dWy = h[:, -1].T @ dpred and dby = "
-                      "dpred summed over the batch."),
+@case("ch05", hint=N_("pred = h[:, -1] @ Wy + by, shape (N, 1), from a zero initial state; "
+                      "err = pred[:, 0] - y, shape (N,) (pred - y would broadcast to "
+                      "(N, N)); loss = mean over the batch of err ** 2; dpred = (2 / N) * "
+                      "err[:, None], shape (N, 1); dh is zero except at the last step, "
+                      "where it is dpred @ Wy.T; dWy = h[:, -1].T @ dpred and dby = dpred "
+                      "summed over the batch."),
       judge=_gate_judge("regressor_loss", {}, {}))
 def regressor_loss(impl, rng, N=4, T=5, H=3):
     out = {}

@@ -195,7 +195,7 @@ def _judge_beam(got: dict, expected: dict) -> None:
                      if k.startswith(f"tokens_p{problem}_w"))
         kind = "1" if width == "1" else ("wide" if int(width) == widest else "narrow")
         what = (_("the tokens and score differ") if not (same_tokens or same_score)
-                else _("the tokens differ") if not same_tokens else _("the score differ"))
+                else _("the tokens differ") if not same_tokens else _("the score differs"))
         problems.append(_(
             "beam_search: on decoder {problem}, beam width {width} returned tokens {tokens} "
             "with score {score:.6f}; expected {expected} with score {expected_score:.6f} "

@@ -471,8 +471,10 @@ def judge_run(name: str, got: dict, expected: dict) -> None:
             "one adam_step with lr per step.").format(
                 where=where, n=losses.size, reference=int(expected[f'{name} steps'])))
     if first is None or steps != first:
-        rule = (_("it first does after {first} steps").format(first=first)
-                if first is not None else _("they never do"))
+        rule = (_("the {name} first solves the task after {first} steps").format(
+                    name=name, first=first)
+                if first is not None else _("the {name} never solves the task").format(
+                    name=name))
         raise CheckFailure(_(
             "{where}: steps = {steps:g}, but by your own losses {rule}: steps is the first "
             "number of steps after which the mean of the last {window} losses is below "
