@@ -222,8 +222,11 @@ def _(message):
 _CLOSING = "，。、；：！？）】」』”"
 _OPENING = "，。、；：！？（【「『“"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_BRACKET_END = "）】」』”"
 _EXTRA_SPACE = re.compile(f"[ ]+(?=[{_CLOSING}])|(?<=[{_OPENING}])[ ]+"
-                          f"|(?<=[{_HAN}])[ ](?=[{_HAN}])")
+                          f"|(?<=[{_HAN}])[ ](?=[{_HAN}])"
+                          f"|(?<=[{_BRACKET_END}])[ ]+(?=[{_HAN}])"
+                          f"|[ ]+(?=[（【「『“])")
 _CHINESE = re.compile(f"[{_HAN}{_OPENING}{_CLOSING}]")
 
 
