@@ -228,7 +228,8 @@ def figure_alt_messages(app, doctree, docname):
 
 
 def translate_figure_alts(app, doctree):
-    """In the Chinese edition, figures' alt texts come from the page's catalogue."""
+    """In the Chinese edition, figures' alt texts and the contents' part captions come
+    from the page's catalogue."""
     if not is_chinese(app.config) or not app.config.locale_dirs:
         return
     from docutils import nodes
@@ -245,6 +246,15 @@ def translate_figure_alts(app, doctree):
             translated = catalog.gettext(alt)
             if translated and translated != alt:
                 image["alt"] = translated
+    # The table of contents' part captions ("Chapters"): the external toc inserts its
+    # toctrees after Sphinx has translated the page, so they are translated here.
+    from sphinx import addnodes
+    for toctree in doctree.findall(addnodes.toctree):
+        caption = toctree.get("caption")
+        if caption:
+            translated = catalog.gettext(caption)
+            if translated and translated != caption:
+                toctree["caption"] = toctree["rawcaption"] = translated
 
 
 # Glued values ({glue:text}`key`) in a translated paragraph: Sphinx parses each
@@ -335,7 +345,8 @@ def setup(app):
     app.connect("html-page-context", language_switch)
     app.connect("doctree-read", remember_figure_alts)
     app.connect("doctree-resolved", figure_alt_messages)
-    app.connect("doctree-read", translate_figure_alts)
+    # before the toctree collector (500) records the captions
+    app.connect("doctree-read", translate_figure_alts, priority=400)
     _lend_glue_to_translations()
     for transform in _slug_keepers():
         app.add_transform(transform)
