@@ -8,16 +8,13 @@ the sandbox under ``RNNCOURSE_LANG``, and the outside judge's, under
 ``rnnkit.i18n.using_language``)."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from course import REPO, Course, mutant_source, mutants, nbgrader_env
+from course import REPO, Course, grade_with_pipeline, mutant_source, mutants
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pipeline-zh")]
 
@@ -49,16 +46,8 @@ def batch(tmp_path_factory):
     notebooks = {**{f"{k}-en": nb for k, nb in english.items()},
                  **{f"{k}-zh": in_chinese(nb) for k, nb in english.items()}}
     submissions = root / "submissions"
-    for student, nb in notebooks.items():
-        (submissions / student).mkdir(parents=True)
-        nbformat.write(nb, submissions / student / f"{CHAPTER}.ipynb")
-    proc = subprocess.run(
-        [sys.executable, "-m", "autograder.grade", CHAPTER, str(submissions), "--root",
-         str(course.root), "--jobs", "2", "--no-feedback", "-q"],
-        cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
+    proc, verdicts = grade_with_pipeline(course, CHAPTER, notebooks, submissions, jobs=2)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    verdicts = {p.stem: json.loads(p.read_text()) for p in (
-        course.root / "autograder" / "reports" / CHAPTER / "verdicts").glob("*.json")}
     return course, notebooks, verdicts, course.scores(CHAPTER)
 
 

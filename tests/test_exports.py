@@ -46,10 +46,10 @@ def gradebook_url(root: Path) -> str:
     return "sqlite:///" + str(root / "autograder" / "gradebook.db")
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def late_course(root: Path) -> Course:
+    """A ch01 course whose nbgrader_config sets the late policy of late.py (SubMarks),
+    released, with the assignment's due date in its gradebook."""
     from nbgrader.api import Gradebook
-    root = tmp_path_factory.mktemp("exports")
     c = Course(root, ["ch01"])
     (root / "late.py").write_text(LATE_PLUGIN)
     with open(root / "nbgrader_config.py", "a") as fh:
@@ -57,6 +57,15 @@ def course(tmp_path_factory):
     c.generate()
     with Gradebook(gradebook_url(root)) as gb:
         gb.update_or_create_assignment("ch01", duedate=DUE)
+    return c
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    from nbgrader.api import Gradebook
+    root = tmp_path_factory.mktemp("exports")
+    c = late_course(root)
+    with Gradebook(gradebook_url(root)) as gb:
         gb.update_or_create_student("alice", first_name="Zoë", last_name="O'Brien, Jr.",
                                     email="alice@example.org", lms_user_id="4711")
         gb.update_or_create_student("bob", first_name=BOB_FIRST, last_name=BOB_LAST,
@@ -249,13 +258,7 @@ def test_the_pipeline_applies_a_course_late_plugin_from_any_folder(tmp_path):
 
     from course import REPO, nbgrader_env
     root = tmp_path / "course"
-    c = Course(root, ["ch01"])
-    (root / "late.py").write_text(LATE_PLUGIN)
-    with open(root / "nbgrader_config.py", "a") as fh:
-        fh.write("\nc.AssignLatePenalties.plugin_class = 'late.SubMarks'\n")
-    c.generate()
-    with Gradebook(gradebook_url(root)) as gb:
-        gb.update_or_create_assignment("ch01", duedate=DUE)
+    c = late_course(root)
     submissions = tmp_path / "in" / "bob" / "ch01"
     submissions.mkdir(parents=True)
     import nbformat

@@ -7,15 +7,11 @@ training checks judged outside on the recorded parameters.
 """
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 
-import nbformat
 import pytest
 
-from course import CHAPTERS, REPO, Course, mutant_source, mutants, nbgrader_env
+from course import CHAPTERS, REPO, Course, grade_with_pipeline, mutant_source, mutants
 
 pytestmark = pytest.mark.slow
 
@@ -36,15 +32,7 @@ def graded(chapter: str, tmp_path_factory) -> dict:
                 wrong[student] = function
                 wrong_source = mutant_source(chapter, function, path)
                 notebooks[student] = course.filled(chapter, {function: wrong_source})
-        for student, nb in notebooks.items():
-            (submissions / student).mkdir(parents=True)
-            nbformat.write(nb, submissions / student / f"{chapter}.ipynb")
-        proc = subprocess.run(
-            [sys.executable, "-m", "autograder.grade", chapter, str(submissions), "--root",
-             str(course.root), "--jobs", "1", "--no-feedback", "-q"],
-            cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
-        verdicts = {p.stem: json.loads(p.read_text()) for p in (
-            course.root / "autograder" / "reports" / chapter / "verdicts").glob("*.json")}
+        proc, verdicts = grade_with_pipeline(course, chapter, notebooks, submissions)
         _GRADED[chapter] = {"proc": proc, "verdicts": verdicts, "wrong": wrong,
                             "scores": course.scores(chapter) if proc.returncode == 0 else {},
                             "maxima": course.max_scores(chapter) if proc.returncode == 0
