@@ -12,7 +12,9 @@ Exit status:
   0  every submission was graded (rejected ones included);
   1  the grader failed on a whole submission (its runner did not start, nbgrader
      failed on it): see verdicts/<student>.json;
-  2  the sandbox is unavailable (nothing was graded), or bad arguments;
+  2  the sandbox is unavailable, or the --cluster cannot grade (unreachable, no
+     workers, a worker with other course sources): nothing was graded; or bad
+     arguments;
   3  grader errors: the course's own grading code (the reference, a judge, a case's
      comparison, a catalogue of mistakes) raised on some test; those cells score 0,
      are marked for manual grading in the gradebook and listed first in report.html.
@@ -60,6 +62,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    default=None,
                    help="how worker processes start (default: $RNNCOURSE_START_METHOD, "
                         "else fork); every method grades alike")
+    p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help="run the notebooks on a Dask cluster, e.g. tcp://HOST:8786 (its "
+                        "workers need the course at the same commit: docs/grading.md); "
+                        "this process still writes the gradebook")
     p.add_argument("--no-feedback", dest="feedback", action="store_false")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--root", type=Path, default=Path.cwd(),
@@ -90,10 +96,15 @@ def main(argv: list[str] | None = None) -> int:
                    frozenset(args.students) if args.students else None, max(1, args.jobs),
                    limits, args.trusted, args.feedback, not args.quiet,
                    keep_work=args.keep_work,
-                   start_method=args.start_method or default_start_method())
+                   start_method=args.start_method or default_start_method(),
+                   cluster=args.cluster)
+    refused: tuple[type[Exception], ...] = (SandboxUnavailable,)
+    if args.cluster:  # Dask is imported only for a cluster
+        from autograder.pipeline.cluster import ClusterError
+        refused += (ClusterError,)
     try:
         results = grade(opts)
-    except SandboxUnavailable as exc:
+    except refused as exc:
         print(f"refusing to grade: {exc}", file=sys.stderr)
         return 2
     out = reports_dir(root, args.assignment)

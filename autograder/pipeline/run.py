@@ -14,6 +14,7 @@ The rooms: ``inspection`` (what was submitted), ``plan`` (what the sandbox runs)
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import functools
 import json
@@ -55,6 +56,7 @@ class Options:
     progress: bool = True
     keep_work: bool = False   # keep each submission's work folder (for debugging)
     start_method: str = dataclasses.field(default_factory=default_start_method)
+    cluster: str | None = None   # a Dask scheduler's address: run the notebooks there
 
 
 def reports_dir(root: Path, assignment: str) -> Path:
@@ -113,18 +115,28 @@ def grade(opts: Options) -> dict:
     references are put in force with ``reference.using`` here and in every worker (from
     its ``WorkerContext``), and nbgrader reads its database revision in-process
     (``nbgrader_fast``), so no ``alembic`` needs to be on ``PATH``."""
-    root = opts.root.resolve()
-    with reference.using(root / "solutions"):
-        return _grade(dataclasses.replace(opts, root=root))
+    opts = dataclasses.replace(opts, root=opts.root.resolve())
+    with reference.using(opts.root / "solutions"), _cluster(opts) as batch:
+        return _grade(opts, batch)
 
 
-def _grade(opts: Options) -> dict:
+def _cluster(opts: Options):
+    """The Dask batch (``cluster.py``) with ``--cluster``, connected and its workers
+    checked before anything is written; else nothing (the local pool)."""
+    if not opts.cluster:
+        return contextlib.nullcontext()
+    from autograder.pipeline import cluster
+    return cluster.Batch(opts.cluster, opts.root, opts.assignment, opts.trusted, opts.limits)
+
+
+def _grade(opts: Options, batch=None) -> dict:
     root, a = opts.root, opts.assignment
     nbgrader_fast.install()
     cfg = steps.load_config(root)
     lib = snapshot_package(root / steps.SCRATCH / "sandbox")
     sandbox = Sandbox(lib, opts.limits, trusted=opts.trusted)
-    sandbox.check()
+    if batch is None:  # on a cluster, every worker has checked its own sandbox
+        sandbox.check()
     steps.ensure_assignment(root, cfg, a)
     collected = {}
     if opts.submissions is not None:
@@ -144,7 +156,8 @@ def _grade(opts: Options) -> dict:
     progress = Progress(len(students), opts.progress)
     results: dict[str, dict] = {}
     with _pool(opts) as pool:
-        futures = {s: pool.submit(grade_submission, ctx, s) for s in students}
+        futures = batch.submit(ctx, students) if batch else \
+            {s: pool.submit(grade_submission, ctx, s) for s in students}
         for s in students:  # fixed order: gradebook writes from this process only
             notes = collected.get(s, collect_mod.Collected(s)).notes
             results[s] = _finish(s, notes, futures[s], opts, cfg, graded)

@@ -42,6 +42,10 @@ class WorkerContext:
     judge: Judge                # with the reference's outputs on every instance
     graded: dict                # grade id -> {"source", "points"} from the gradebook
     instances: dict             # grade id -> [Instance] or the UnjudgeableTest raised
+    # where the submissions are and where work folders go, when not under ``root``
+    # (a cluster worker's own folders: cluster.py)
+    submitted: Path | None = None   # default: root/autograder/submitted
+    scratch: Path | None = None     # default: root/autograder/.scratch
 
 
 def init_worker(memory_mb: int) -> None:
@@ -76,14 +80,14 @@ def grade_submission(ctx: WorkerContext, student: str) -> dict:
 
 def _grade_submission(ctx: WorkerContext, student: str) -> dict:
     root, a = ctx.root, ctx.assignment
-    folder = root / "autograder" / "submitted" / student / a
+    folder = (ctx.submitted or root / "autograder" / "submitted") / student / a
     prep = inspect(folder / f"{a}.ipynb", root, ctx.config, a, ctx.release,
                    ctx.gradebook_url)
     prep.student = student
     out = {"student": student, "notes": prep.notes, "rejected": prep.rejected}
     if prep.rejected:
         return out
-    work = root / steps.SCRATCH / a / "work" / student
+    work = (ctx.scratch or root / steps.SCRATCH) / a / "work" / student
     shutil.rmtree(work, ignore_errors=True)
     (work / "sub").mkdir(parents=True)
     skipped = copy_submitted_files(folder, work / "sub", ctx.limits)

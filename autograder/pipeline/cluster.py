@@ -1,0 +1,448 @@
+"""Grading on a Dask distributed cluster: ``python -m autograder.grade ... --cluster
+tcp://HOST:8786``.
+
+The main process stays the only writer of the gradebook and consumes the results in
+the same fixed order as with the local pool (``run.py``); only where each submission is
+run and judged changes. A worker is a ``dask worker`` started from a checkout of the
+course on another machine, at its own path, so nothing travels as a path of the main
+machine:
+
+- once per batch, every worker receives a :class:`Shared` (the main process's
+  ``WorkerContext`` and the gradebook's assignment tables, without any learner's rows),
+  inside a :class:`GradingPlugin` that Dask hands to every worker;
+- each task carries one learner's :class:`Submission` as bytes (the notebook and the
+  files beside it, size-capped as ``worker.copy_submitted_files`` caps them);
+- the worker uses its own course root (:func:`worker_course_root`), its own sandbox
+  snapshot and scratch folder, and returns the result as data (the autograded notebook,
+  the verdicts), as a local worker does.
+
+Before anything is written, every worker is asked for a fingerprint of its course
+sources (``autograder/``, ``rnnkit``, ``solutions/<assignment>/``, the versions of
+Python, numpy and nbgrader) and whether its sandbox starts; the batch is refused,
+naming the worker, when one differs or cannot sandbox. Tasks go only to the workers
+checked; one that joins later is not used in this batch.
+
+A worker runs each task in a process of its own small pool (``worker.init_worker``: the
+address-space limit under which recordings are parsed), never in the ``dask worker``
+process itself, which keeps its memory for Dask. A worker that dies mid-task (killed,
+its machine lost) has its tasks run again elsewhere by the scheduler; the main process
+writes each learner once, whatever ran twice.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import hashlib
+import os
+import pickle
+import platform
+import queue
+import shutil
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+
+from distributed import Client, get_worker
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from autograder.pipeline import nbgrader_steps as steps
+from autograder.pipeline.sandbox import Limits, Sandbox, SandboxUnavailable, snapshot_package
+from autograder.pipeline.worker import WorkerContext, grade_submission, init_worker
+
+ROOT_ENV = "RNNCOURSE_COURSE_ROOT"   # a worker's course checkout, if not where it imports from
+CONNECT_TIMEOUT = 10.0               # seconds to reach the scheduler
+WORKER_GONE_CHECK = 30.0             # seconds between checks that a batch still has workers
+# The learner tables of nbgrader's gradebook: a worker needs none of them.
+_LEARNER_TABLES = ("comment", "grade", "submitted_notebook", "submitted_assignment",
+                   "student")
+_RUNTIME_FOLDERS = {".scratch", "submitted", "autograded", "feedback", "reports",
+                    "__pycache__", ".ipynb_checkpoints"}
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot grade this batch (unreachable, no workers, a worker refused);
+    nothing was written."""
+
+
+def worker_course_root() -> Path:
+    """A worker's course root: ``$RNNCOURSE_COURSE_ROOT``, else the checkout the
+    ``autograder`` package is imported from."""
+    import autograder
+    return Path(os.environ.get(ROOT_ENV) or Path(autograder.__file__).resolve().parent.parent)
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if _RUNTIME_FOLDERS & set(rel.parts) or not path.is_file() or path.suffix in (
+                ".pyc", ".db"):
+            continue
+        digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def fingerprint(root: Path, assignment: str) -> dict[str, str]:
+    """What must be the same on the main process and every worker: the grading code,
+    the learner kit, the assignment's solutions, and the versions that compute with
+    them."""
+    import autograder
+    import nbgrader
+    import numpy
+    import rnnkit
+    return {"autograder/": _tree_digest(Path(autograder.__file__).resolve().parent),
+            "rnnkit/": _tree_digest(Path(rnnkit.__file__).resolve().parent),
+            f"solutions/{assignment}/": _tree_digest(root / "solutions" / assignment),
+            "python": platform.python_version(), "numpy": numpy.__version__,
+            "nbgrader": nbgrader.__version__}
+
+
+def probe(assignment: str, trusted: bool, limits: Limits) -> dict:
+    """Run on every worker before a batch: its fingerprint, and why its sandbox cannot
+    start ("" if it can)."""
+    root = worker_course_root()
+    out = {"host": platform.node(), "root": str(root), "fingerprint": {}, "sandbox": ""}
+    try:
+        out["fingerprint"] = fingerprint(root, assignment)
+        lib = snapshot_package(root / steps.SCRATCH / "sandbox")
+        Sandbox(lib, limits, trusted=trusted).check()
+    except SandboxUnavailable as exc:
+        out["sandbox"] = str(exc)
+    except Exception as exc:  # noqa: BLE001 -- reported as this worker's refusal
+        out["sandbox"] = f"{type(exc).__name__}: {exc}"
+    return out
+
+
+def refusals(want: dict[str, str], probes: dict[str, dict]) -> list[str]:
+    """One sentence per worker that may not grade this batch, saying what to do."""
+    out = []
+    for address, got in sorted(probes.items()):
+        where = f"worker {address} (host {got['host']}, course root {got['root']})"
+        differ = [k for k in want if got["fingerprint"].get(k) != want[k]]
+        if differ:
+            out.append(f"{where} has other course sources than this process: "
+                       f"{', '.join(differ)} differ. Check out the same commit there "
+                       "(and the same venv), then restart the worker.")
+        elif got["sandbox"]:
+            out.append(f"{where} cannot run the sandbox: {got['sandbox']}")
+    return out
+
+
+def learner_free_gradebook(path: Path) -> bytes:
+    """The gradebook at ``path`` without any learner's rows (what a worker needs: the
+    assignments, their cells and hidden tests), as the bytes of a SQLite file."""
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(":memory:")
+    try:
+        src.backup(db)
+        for table in _LEARNER_TABLES:
+            db.execute(f"DELETE FROM {table}")
+        db.commit()
+        db.execute("VACUUM")
+        return db.serialize()
+    finally:
+        src.close()
+        db.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class Shared:
+    """What every worker needs for one batch, sent once per worker."""
+    batch: str
+    context: WorkerContext     # the main process's; its paths are replaced on the worker
+    gradebook: bytes           # learner_free_gradebook
+    fingerprint: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class Submission:
+    """One learner's submission as data: the notebook's bytes (None if missing) and the
+    files beside it that fit the budget."""
+    student: str
+    notebook: bytes | None
+    files: dict[str, bytes]
+    left_out: str = ""         # note for the learner, as copy_submitted_files words it
+    rejected: str = ""         # why the notebook was not sent
+
+
+def pack(folder: Path, assignment: str, limits: Limits) -> Submission:
+    """Read ``folder`` (``submitted/<student>/<assignment>``) into a Submission: the
+    notebook, if it is a regular file within ``limits.submission_mb``, and what
+    ``copy_submitted_files`` would copy beside it (no links, within the same budget)."""
+    import tempfile
+    from autograder.pipeline.worker import copy_submitted_files
+    student, name = folder.parent.name, f"{assignment}.ipynb"
+    path = folder / name
+    if path.is_symlink():
+        return Submission(student, None, {}, rejected=f"'{name}' is a link, not a notebook.")
+    if path.is_file() and path.stat().st_size > limits.submission_mb << 20:
+        return Submission(student, None, {}, rejected=(
+            f"'{name}' is larger than {limits.submission_mb} MB; clear its outputs "
+            "(Kernel, Restart and Clear Outputs) and submit it again."))
+    notebook = path.read_bytes() if path.is_file() else None
+    with tempfile.TemporaryDirectory(prefix="rnncourse-pack-") as tmp:
+        note = copy_submitted_files(folder, Path(tmp), limits) if folder.is_dir() else ""
+        files = {p.relative_to(tmp).as_posix(): p.read_bytes()
+                 for p in sorted(Path(tmp).rglob("*")) if p.is_file()}
+    return Submission(student, notebook, files, note)
+
+
+class GradingPlugin(WorkerPlugin):
+    """Lives in each ``dask worker`` for one batch: the worker's own context (its course
+    root, sandbox snapshot, scratch folder and copy of the gradebook) and a pool of
+    processes, one per Dask thread, that grade under ``init_worker``'s memory limit."""
+
+    def __init__(self, shared: Shared):
+        self.shared = shared
+        self.name = shared.batch
+
+    def setup(self, worker=None):
+        ctx, shared = self.shared.context, self.shared
+        root = worker_course_root()
+        self.folder = root / steps.SCRATCH / "cluster" / f"{shared.batch}-{os.getpid()}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        gradebook = self.folder / "gradebook-read-copy.db"
+        gradebook.write_bytes(shared.gradebook)
+        config = copy.deepcopy(ctx.config)
+        config.CourseDirectory.root = str(root)
+        config.Exchange.root = str(root / steps.SCRATCH / "exchange")
+        lib = snapshot_package(root / steps.SCRATCH / "sandbox")
+        sandbox = Sandbox(lib, ctx.limits, trusted=ctx.sandbox.trusted)
+        self.context = dataclasses.replace(
+            ctx, root=root, config=config, gradebook_url="sqlite:///" + str(gradebook),
+            sandbox=sandbox, submitted=self.folder / "submitted",
+            scratch=self.folder / "scratch")
+        self.idle: queue.Queue[_Child] = queue.Queue()   # one per Dask thread at most
+
+    def _child(self) -> "_Child":
+        try:
+            return self.idle.get_nowait()
+        except queue.Empty:
+            return _Child(self.context)
+
+    def grade(self, sub: Submission) -> dict:
+        if sub.rejected:
+            return {"student": sub.student, "notes": [], "rejected": sub.rejected}
+        folder = self.context.submitted / sub.student / self.context.assignment
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        try:
+            if sub.notebook is not None:
+                (folder / f"{self.context.assignment}.ipynb").write_bytes(sub.notebook)
+            for rel, data in sub.files.items():
+                target = folder / rel
+                if not target.resolve().is_relative_to(folder.resolve()):
+                    continue  # collect never produces such a name; do not follow one
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            child = self._child()
+            out = child.grade(sub.student)   # raises if the process died; not reused then
+            self.idle.put(child)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if sub.left_out and not out.get("rejected"):
+            out["notes"] = list(out["notes"]) + [sub.left_out]
+        return out
+
+    def teardown(self, worker=None):
+        while not getattr(self, "idle", queue.Queue()).empty():
+            self.idle.get_nowait().close()
+        shutil.rmtree(getattr(self, "folder", ""), ignore_errors=True)
+
+
+class _Child:
+    """A grading process of a dask worker, started with ``python -m
+    autograder.pipeline.cluster``: the worker's context once, then one student's name
+    per task, each answered by the result (or the exception, as text). It runs under
+    ``init_worker``'s address-space limit; the dask worker process does not. (Not
+    multiprocessing: Dask's nanny runs its worker as a daemonic process, which may not
+    have multiprocessing children.)"""
+
+    def __init__(self, ctx: WorkerContext):
+        import subprocess
+        import sys
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.pipeline.cluster",
+             str(ctx.limits.judge_memory_mb)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        _send(self.proc.stdin, ctx)
+
+    def grade(self, student: str) -> dict:
+        try:
+            _send(self.proc.stdin, student)
+            status, value = _receive(self.proc.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            self.close()
+            raise RuntimeError(f"the grading process died while grading {student} "
+                               f"(exit status {self.proc.wait()})") from None
+        if status != "ok":
+            raise RuntimeError(value)
+        return value
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001 -- a child that does not stop is killed
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _send(stream, value) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(8, "big") + data)
+    stream.flush()
+
+
+def _receive(stream):
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError
+    data = stream.read(int.from_bytes(head, "big"))
+    if len(data) < int.from_bytes(head, "big"):
+        raise EOFError
+    return pickle.loads(data)   # from our own child process, never from a sandbox
+
+
+def _child_main(memory_mb: int) -> None:
+    """The grading process (:class:`_Child`): results leave on the original stdout;
+    anything printed goes to stderr, the dask worker's log."""
+    import sys
+    import traceback
+    results = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    jobs = sys.stdin.buffer
+    init_worker(memory_mb)
+    ctx = _receive(jobs)
+    while True:
+        try:
+            student = _receive(jobs)
+        except EOFError:
+            return
+        try:
+            answer = ("ok", grade_submission(ctx, student))
+        except Exception as exc:  # noqa: BLE001 -- reported as this student's grader error
+            answer = ("error", f"{type(exc).__name__}: {exc}\n"
+                      + "".join(traceback.format_exc(limit=-8))[-3000:])
+        _send(results, answer)
+
+
+def grade_task(batch: str, sub: Submission) -> dict:
+    """The Dask task: one submission, on whichever worker the scheduler chose."""
+    return get_worker().plugins[batch].grade(sub)
+
+
+class _Result:
+    """A Dask future seen as run.py's loop sees a local one (``result()``), which gives up
+    if every worker of the batch is gone instead of waiting for one forever."""
+
+    def __init__(self, batch: "Batch", future):
+        self.batch, self.future = batch, future
+
+    def result(self):
+        from distributed import TimeoutError as DaskTimeout
+        while True:
+            try:
+                return self.future.result(timeout=WORKER_GONE_CHECK)
+            except (DaskTimeout, TimeoutError):
+                self.batch.check_workers()
+
+
+class Batch:
+    """One grading round on the cluster: connect and check the workers (``connect``),
+    then ``submit`` the submissions, a window ahead of the main process's fixed-order
+    consumption so that learners' bytes are not all held in memory at once."""
+
+    def __init__(self, address: str, root: Path, assignment: str, trusted: bool,
+                 limits: Limits):
+        self.address, self.root, self.assignment = address, root, assignment
+        try:
+            self.client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: "
+                f"{exc}). Check the address, that `dask scheduler` runs there and that "
+                "its port (8786 by default) is open to this machine. Nothing was "
+                "graded.") from None
+        try:
+            self._check(trusted, limits)
+        except BaseException:
+            self.client.close()
+            raise
+
+    def _check(self, trusted: bool, limits: Limits) -> None:
+        probes = self.client.run(probe, self.assignment, trusted, limits,
+                                 on_error="return")
+        if not probes:
+            raise ClusterError(
+                f"the Dask scheduler at {self.address} has no workers. Start some with "
+                f"`dask worker {self.address}` (see docs/grading.md). Nothing was graded.")
+        failed = {a: p for a, p in probes.items() if isinstance(p, BaseException)}
+        probes = {a: p for a, p in probes.items() if a not in failed}
+        self.fingerprint = fingerprint(self.root, self.assignment)
+        problems = [f"worker {a} failed its check: {type(e).__name__}: {e}"
+                    for a, e in failed.items()] + refusals(self.fingerprint, probes)
+        if problems:
+            raise ClusterError("refusing to grade on this cluster:\n  " + "\n  ".join(
+                problems) + "\nNothing was graded.")
+        self.workers = sorted(probes)
+
+    def check_workers(self) -> None:
+        alive = set(self.client.nthreads())
+        if not alive & set(self.workers):
+            raise ClusterError(f"every worker checked for this batch has left the cluster "
+                               f"at {self.address}; start workers and regrade the "
+                               "learners marked grader-error.")
+
+    def submit(self, ctx: WorkerContext, students: list[str]) -> "Futures":
+        self.batch = f"rnncourse-{ctx.assignment}-{uuid.uuid4().hex[:12]}"
+        shared = Shared(self.batch, ctx, learner_free_gradebook(
+            self.root / "autograder" / "gradebook.db"), self.fingerprint)
+        self.client.register_plugin(GradingPlugin(shared), name=self.batch)
+        return Futures(self, students, ctx)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            if getattr(self, "batch", None):
+                self.client.unregister_worker_plugin(self.batch)
+        self.client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Futures:
+    """{student: future} for run.py, submitting lazily: asking for one student's result
+    first submits every submission up to ``window`` places after it."""
+
+    def __init__(self, batch: Batch, students: list[str], ctx: WorkerContext):
+        self.batch, self.students, self.ctx = batch, students, ctx
+        self.index = {s: i for i, s in enumerate(students)}
+        self.submitted: dict[str, _Result] = {}
+        threads = sum(self.batch.client.nthreads().get(w, 1) for w in batch.workers)
+        self.window = max(16, 4 * threads)
+        self._top_up(0)
+
+    def _top_up(self, upto: int) -> None:
+        submitted_dir = self.ctx.submitted or self.ctx.root / "autograder" / "submitted"
+        for student in self.students[len(self.submitted):upto + self.window]:
+            sub = pack(submitted_dir / student / self.ctx.assignment, self.ctx.assignment,
+                       self.ctx.limits)
+            future = self.batch.client.submit(
+                grade_task, self.batch.batch, sub, key=f"{self.batch.batch}-{student}",
+                workers=self.batch.workers, allow_other_workers=False, pure=False)
+            self.submitted[student] = _Result(self.batch, future)
+
+    def __getitem__(self, student: str) -> _Result:
+        self._top_up(self.index[student])
+        return self.submitted[student]
+
+
+if __name__ == "__main__":
+    import sys
+    _child_main(int(sys.argv[1]))
