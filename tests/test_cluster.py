@@ -1,0 +1,206 @@
+"""Grading on a real Dask cluster (``python -m autograder.grade ... --cluster``): a
+``dask scheduler`` and two ``dask worker`` processes on loopback, started with the
+venv's own commands (``tests/dask_cluster.py``).
+
+- The cluster grades a chapter 1 batch (honest, a helper module beside the notebook, a
+  wrong answer, the untouched release, invalid JSON, a tampering and a crashing
+  notebook) exactly as the local pool does: verdicts, notes, scores, gradebook.
+- A worker SIGKILLed (with everything it started) in the middle of a batch loses no
+  submission and counts none twice: every learner is in the gradebook once, with the
+  right scores.
+- A worker whose course sources differ is refused by name, and an unreachable
+  scheduler is a clear error; in both cases nothing is written.
+"""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course import (REPO, Course, mutant_source, mutants, nbgrader_env, solution_sources)
+from dask_cluster import LocalCluster, free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask-cluster")]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    local = LocalCluster(tmp_path_factory.mktemp("dask") / "logs")
+    try:
+        local.add_worker("w1")
+        local.add_worker("w2")
+        yield local
+    finally:
+        local.close()
+
+
+def _course(root: Path) -> Course:
+    course = Course(root, ["ch01"])
+    shutil.copytree(REPO / "exercises" / "ch01", course.root / "exercises" / "ch01")
+    return course
+
+
+def _grade(course: Course, subs: Path, *args: str, wait: bool = True):
+    argv = [sys.executable, "-m", "autograder.grade", "ch01", str(subs), "--root",
+            str(course.root), "-q", "--no-feedback", *args]
+    if not wait:
+        return subprocess.Popen(argv, cwd=REPO, env=nbgrader_env(), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.run(argv, cwd=REPO, env=nbgrader_env(), capture_output=True,
+                          text=True, timeout=900)
+
+
+def _verdicts(course: Course) -> dict:
+    import json
+    folder = course.root / "autograder" / "reports" / "ch01" / "verdicts"
+    return {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
+
+
+def _judged(verdict: dict) -> dict:
+    """What a verdict decides (not how long it took, nor where)."""
+    return {k: verdict[k] for k in ("status", "reason", "score", "notes", "tampering")} | {
+        "cells": {g: (c["score"], c["status"], c.get("reason", ""))
+                  for g, c in verdict["cells"].items()}}
+
+
+def _write(subs: Path, student: str, nb=None, raw: str | None = None,
+           files: dict | None = None) -> None:
+    folder = subs / student
+    folder.mkdir(parents=True)
+    if raw is not None:
+        (folder / "ch01.ipynb").write_text(raw)
+    else:
+        nbformat.write(nb, folder / "ch01.ipynb")
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text)
+
+
+def _batch(course: Course, subs: Path) -> None:
+    src = solution_sources("ch01")
+    _write(subs, "honest", course.filled("ch01"))
+    _write(subs, "helper-module", course.filled("ch01", {"softmax": "from mysoftmax import softmax\n"}),
+           files={"mysoftmax.py": "import numpy as np\n\n" + src["softmax"]})
+    function, _, patch = mutants("ch01")[0]
+    _write(subs, "wrong", course.filled("ch01", {function: mutant_source("ch01", function, patch)}))
+    _write(subs, "release", course.release("ch01"))
+    _write(subs, "broken", raw="{not json")
+    _write(subs, "tampering", course.filled(
+        "ch01", {"softmax": src["softmax"] + "\nnp.allclose = lambda *a, **k: True\n"}))
+    _write(subs, "crashing", course.filled(
+        "ch01", {"sample_token": src["sample_token"] + "\nimport os\nos._exit(3)\n"}))
+
+
+def test_the_cluster_grades_as_the_local_pool_does(cluster, tmp_path):
+    subs = tmp_path / "subs"
+    local, remote = _course(tmp_path / "local"), _course(tmp_path / "remote")
+    _batch(local, subs)
+    proc = _grade(local, subs, "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    proc = _grade(remote, subs, "--cluster", cluster.address)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+
+    want, got = _verdicts(local), _verdicts(remote)
+    assert set(got) == set(want) == {"honest", "helper-module", "wrong", "release",
+                                     "broken", "tampering", "crashing"}
+    for student in want:
+        assert _judged(got[student]) == _judged(want[student]), student
+    assert remote.scores("ch01") == local.scores("ch01")
+    # the batch says what it should: a wrong check fails the cluster too, not only both
+    maxima = local.max_scores("ch01")
+    scores = remote.scores("ch01")
+    assert scores["honest"] == scores["helper-module"] == maxima
+    assert got["broken"]["status"] == "rejected" and got["tampering"]["tampering"]
+    assert sum(scores["wrong"].values()) < sum(maxima.values())
+    # the workers cleaned up after themselves
+    assert not list((REPO / "autograder" / ".scratch" / "cluster").glob("*/submitted/*"))
+
+
+def _graded_once(course: Course) -> dict[str, int]:
+    db = sqlite3.connect(course.root / "autograder" / "gradebook.db")
+    try:
+        return dict(db.execute("SELECT student_id, count(*) FROM submitted_assignment "
+                               "GROUP BY student_id"))
+    finally:
+        db.close()
+
+
+def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(cluster, tmp_path):
+    course = _course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    function, _, patch = mutants("ch01")[0]
+    slow = "import time\ntime.sleep(1.5)\n"  # long enough to be sure a task is running
+    wrong = {function: slow + mutant_source("ch01", function, patch)}
+    students = {f"learner{k}": k % 3 == 2 for k in range(9)}   # name -> wrong?
+    for student, is_wrong in students.items():
+        _write(subs, student, course.filled(
+            "ch01", wrong if is_wrong else {function: slow + solution_sources("ch01")[function]}))
+    cluster.add_worker("victim")
+    victim = cluster.workers()["victim"]
+    proc = _grade(course, subs, "--cluster", cluster.address, wait=False)
+    killed = None
+    with cluster.client() as client:
+        deadline = time.monotonic() + 300
+        while killed is None and time.monotonic() < deadline and proc.poll() is None:
+            running = client.processing(workers=[victim]).get(victim, ())
+            if running:
+                time.sleep(0.8)   # inside the sandbox by now
+                killed = client.processing(workers=[victim]).get(victim, ())
+                if killed:
+                    cluster.kill("victim")
+            time.sleep(0.1)
+    out, err = proc.communicate(timeout=900)
+    assert killed, "the victim never ran a task: nothing was tested"
+    assert proc.returncode == 0, err[-4000:]
+
+    maxima = course.max_scores("ch01")
+    scores, verdicts = course.scores("ch01"), _verdicts(course)
+    assert _graded_once(course) == {s: 1 for s in students}
+    assert set(verdicts) == set(students)
+    for student, is_wrong in students.items():
+        assert verdicts[student]["status"] == "graded", verdicts[student]["reason"]
+        lost = maxima[f"test_{function}"] if is_wrong else 0.0
+        assert sum(scores[student].values()) == sum(maxima.values()) - lost, student
+        assert scores[student][f"test_{function}"] == maxima[f"test_{function}"] - lost
+
+
+def test_a_worker_with_other_sources_is_refused_by_name(cluster, tmp_path):
+    # a checkout whose ch01 solution differs from the main process's
+    other = tmp_path / "other-checkout"
+    shutil.copytree(REPO / "solutions" / "ch01", other / "solutions" / "ch01")
+    nb_path = other / "solutions" / "ch01" / "ch01.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells[0].source += "\n"
+    nbformat.write(nb, nb_path)
+    cluster.add_worker("stranger", env={"RNNCOURSE_COURSE_ROOT": str(other)})
+    try:
+        stranger = cluster.workers()["stranger"]
+        course = _course(tmp_path / "course")
+        subs = tmp_path / "subs"
+        _write(subs, "honest", course.filled("ch01"))
+        proc = _grade(course, subs, "--cluster", cluster.address)
+    finally:
+        cluster.remove_worker("stranger")
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert f"worker {stranger}" in proc.stderr and "solutions/ch01/ differ" in proc.stderr
+    assert str(other) in proc.stderr and "same commit" in proc.stderr
+    assert not (course.root / "autograder" / "gradebook.db").exists()
+    assert not (course.root / "autograder" / "submitted").exists()
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    course = _course(tmp_path / "course")
+    subs = tmp_path / "subs"
+    _write(subs, "honest", course.filled("ch01"))
+    address = f"tcp://127.0.0.1:{free_port()}"   # nobody listens there
+    proc = _grade(course, subs, "--cluster", address)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert f"cannot reach the Dask scheduler at {address}" in proc.stderr
+    assert "Nothing was graded" in proc.stderr
+    assert not (course.root / "autograder" / "gradebook.db").exists()
+    assert not (course.root / "autograder" / "submitted").exists()
