@@ -7,6 +7,7 @@
     python benchmarks/bench.py scale  # book build vs chapters; grading vs submissions
     python benchmarks/bench.py gradescale  # only grading vs submissions (10/40/160) x workers
     python benchmarks/bench.py budgets  # cold builds (both editions), graded training CPU, kit size
+    python benchmarks/bench.py cluster  # 160 submissions on 1 and 2 Dask workers vs the local pool
 
 Numbers on a shared 2-core machine are noisy: compare the ratios printed within one run.
 torch is optional (``pip install torch==2.13.0``); without it the torch column is empty.
@@ -252,6 +253,82 @@ def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
           rows)
 
 
+# ------------------------------------------------------------------------ cluster
+def bench_cluster(n: int = 160, workers=(1, 2), projected=(10, 100), total=10_000) -> None:
+    """The same ``n`` ch01 submissions graded by the local pool (``--jobs`` 1 and 2) and
+    on a Dask cluster on loopback (1 and 2 ``dask worker`` processes, one thread each),
+    each on a fresh course, no feedback. Prints the wall times, the cluster's per-task
+    overhead against the local pool, the worker's cost per submission (Dask's own
+    compute time of the tasks) and the main process's serial cost (its CPU time, which
+    with ``--cluster`` is the main process alone, less the same command's CPU time with
+    nothing to grade: its start-up), then projects ``total`` submissions
+    on the ``projected`` numbers of workers from those two costs."""
+    import resource
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from dask_cluster import LocalCluster  # tests/
+    from grading import make_submissions, new_course, pipeline_command, timed  # benchmarks/
+
+    def cpu_of_children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    chapter, rows, costs = "ch01", [], {}
+    with tempfile.TemporaryDirectory(prefix="rnncourse-cluster-") as tmp:
+        tmp = Path(tmp)
+        subs = tmp / "submissions"
+        make_submissions(new_course(tmp / "template", chapter), chapter, n, subs)
+        local = {}
+        for jobs in workers:
+            grade = pipeline_command(tmp / f"local{jobs}", chapter, jobs)
+            spent, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
+            local[jobs] = spent
+            rows.append([f"local pool, --jobs {jobs}", jobs, spent, spent / n, "", "",
+                         "" if proc.returncode == 0 else f"exit {proc.returncode}"])
+        cluster = LocalCluster(tmp / "dask-logs")
+        try:
+            with cluster.client() as client:
+                client.get_task_stream(start=time.time())  # installs the scheduler's recorder
+                for count in workers:
+                    while len(cluster.workers()) < count:
+                        cluster.add_worker(f"w{len(cluster.workers()) + 1}")
+                    grade = pipeline_command(tmp / f"cluster{count}", chapter, 1)
+                    start, cpu = time.time(), cpu_of_children()
+                    spent, proc = timed(grade + [str(subs), "--no-feedback", "--cluster",
+                                                 cluster.address], REPO)
+                    main_cpu = cpu_of_children() - cpu
+                    # the main process's fixed cost: the same command with nothing to grade
+                    (tmp / "nothing").mkdir(exist_ok=True)
+                    cpu = cpu_of_children()
+                    timed(grade + [str(tmp / "nothing"), "--no-feedback", "--cluster",
+                                   cluster.address], REPO)
+                    main_cpu -= cpu_of_children() - cpu
+                    tasks = [ss for t in client.get_task_stream(start=start)
+                             for ss in t["startstops"] if ss["action"] == "compute"]
+                    worker = sum(ss["stop"] - ss["start"] for ss in tasks) / max(1, len(tasks))
+                    costs[count] = (worker, main_cpu / n)
+                    overhead = (spent - local[count]) / n
+                    rows.append([f"Dask cluster, {count} worker(s)", count, spent, spent / n,
+                                 f"{overhead:+.3f} s ({spent / local[count]:.2f}x)",
+                                 f"{worker:.2f} / {main_cpu / n:.3f}",
+                                 "" if proc.returncode == 0 else f"exit {proc.returncode}"])
+        finally:
+            cluster.close()
+    table(f"{n} ch01 submissions: local pool vs Dask cluster (no feedback; seconds)",
+          ["grader", "workers", "wall", "per submission", "cluster overhead per submission "
+           "(vs local, same count)", "worker s/task / main CPU s/submission", "note"], rows)
+    worker, main = costs[max(costs)]
+    proj = []
+    for count in projected:
+        bound = max(total * worker / count, total * main)
+        proj.append([total, count, total * worker / count, total * main, bound,
+                     "main process (gradebook writes)" if total * main >= total * worker / count
+                     else "workers"])
+    table(f"Projection: {total} submissions, worker cost {worker:.2f} s/task, main process "
+          f"{main:.3f} s/submission (inputs measured above on {max(costs)} workers)",
+          ["submissions", "workers", "workers' share (s)", "main's serial share (s)",
+           "wall at least (s)", "bottleneck"], proj)
+
+
 # -------------------------------------------------------------------------- cells
 def best_of(fn, repeat: int = 5) -> float:
     times = []
@@ -434,7 +511,7 @@ def bench_budgets(book_cold: tuple[float, float] | None = None) -> None:
 
 
 def main(argv: list[str]) -> None:
-    what = argv or ["cells", "grade", "book", "scale", "kit", "budgets"]
+    what = argv or ["cells", "grade", "book", "scale", "cluster", "kit", "budgets"]
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
     if "cells" in what:
         bench_cells()
@@ -449,6 +526,8 @@ def main(argv: list[str]) -> None:
         bench_grading_scale()
     if "gradescale" in what:
         bench_grading_scale()
+    if "cluster" in what:
+        bench_cluster()
     if "kit" in what:
         bench_kit()
     if "budgets" in what:

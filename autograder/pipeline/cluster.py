@@ -201,6 +201,7 @@ class GradingPlugin(WorkerPlugin):
     def setup(self, worker=None):
         ctx, shared = self.shared.context, self.shared
         root = worker_course_root()
+        _remove_left_by_dead_workers(root / steps.SCRATCH / "cluster")
         self.folder = root / steps.SCRATCH / "cluster" / f"{shared.batch}-{os.getpid()}"
         self.folder.mkdir(parents=True, exist_ok=True)
         gradebook = self.folder / "gradebook-read-copy.db"
@@ -215,6 +216,9 @@ class GradingPlugin(WorkerPlugin):
             sandbox=sandbox, submitted=self.folder / "submitted",
             scratch=self.folder / "scratch")
         self.idle: queue.Queue[_Child] = queue.Queue()   # one per Dask thread at most
+        threads = getattr(getattr(worker, "state", None), "nthreads", 1) or 1
+        for _ in range(threads):  # started now: their imports overlap the main's set-up
+            self.idle.put(_Child(self.context))
 
     def _child(self) -> "_Child":
         try:
@@ -250,6 +254,21 @@ class GradingPlugin(WorkerPlugin):
         while not getattr(self, "idle", queue.Queue()).empty():
             self.idle.get_nowait().close()
         shutil.rmtree(getattr(self, "folder", ""), ignore_errors=True)
+
+
+def _remove_left_by_dead_workers(folder: Path) -> None:
+    """Batch folders (``<batch>-<pid>``) of worker processes no longer alive here: a
+    worker killed mid-batch leaves its submission and work folders behind."""
+    for old in folder.glob("rnncourse-*-*"):
+        pid = old.name.rsplit("-", 1)[-1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(old, ignore_errors=True)
+        except PermissionError:
+            pass   # alive, another user's
 
 
 class _Child:
