@@ -13,6 +13,7 @@ venv's own commands (``tests/dask_cluster.py``).
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -117,6 +118,18 @@ def test_the_cluster_grades_as_the_local_pool_does(cluster, tmp_path):
     assert scores["honest"] == scores["helper-module"] == maxima
     assert got["broken"]["status"] == "rejected" and got["tampering"]["tampering"]
     assert sum(scores["wrong"].values()) < sum(maxima.values())
+    # what the workers received of the gradebook: the assignment, no learner's row
+    from autograder.pipeline.cluster import learner_free_gradebook
+    copy = tmp_path / "sent.db"
+    copy.write_bytes(learner_free_gradebook(remote.root / "autograder" / "gradebook.db"))
+    db = sqlite3.connect(copy)
+    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("student", "submitted_assignment", "grade", "comment",
+                        "grade_cells", "source_cell")}
+    db.close()
+    assert counts["student"] == counts["submitted_assignment"] == counts["grade"] \
+        == counts["comment"] == 0 and counts["grade_cells"] == len(maxima) \
+        and counts["source_cell"] > 0, counts
     # the workers cleaned up after themselves
     assert not list((REPO / "autograder" / ".scratch" / "cluster").glob("*/submitted/*"))
 
@@ -128,6 +141,20 @@ def _graded_once(course: Course) -> dict[str, int]:
                                "GROUP BY student_id"))
     finally:
         db.close()
+
+
+def _address_space_limits(client, worker: str) -> dict:
+    """RLIMIT_AS of a dask worker process and of its grading processes (same machine)."""
+    import psutil  # a dependency of distributed
+
+    def soft(pid: int) -> str:
+        line = next(ln for ln in Path(f"/proc/{pid}/limits").read_text().splitlines()
+                    if ln.startswith("Max address space"))
+        return line.split()[3]
+    pid = client.run(os.getpid, workers=[worker])[worker]
+    grading = [p.pid for p in psutil.Process(pid).children()
+               if "autograder.pipeline.cluster" in " ".join(p.cmdline())]
+    return {"worker": soft(pid), "grading": [soft(p) for p in grading]}
 
 
 def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(cluster, tmp_path):
@@ -152,11 +179,14 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(cluster, tmp_path):
                 time.sleep(0.8)   # inside the sandbox by now
                 killed = client.processing(workers=[victim]).get(victim, ())
                 if killed:
+                    limits = _address_space_limits(client, victim)
                     cluster.kill("victim")
             time.sleep(0.1)
     out, err = proc.communicate(timeout=900)
     assert killed, "the victim never ran a task: nothing was tested"
     assert proc.returncode == 0, err[-4000:]
+    # the judge's memory limit holds in the grading process, not in the dask worker
+    assert limits == {"worker": "unlimited", "grading": [str(6144 << 20)]}, limits
 
     maxima = course.max_scores("ch01")
     scores, verdicts = course.scores("ch01"), _verdicts(course)

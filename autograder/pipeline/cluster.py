@@ -242,8 +242,13 @@ class GradingPlugin(WorkerPlugin):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
             child = self._child()
-            out = child.grade(sub.student)   # raises if the process died; not reused then
-            self.idle.put(child)
+            try:
+                out = child.grade(sub.student)
+            finally:  # a process that died is replaced at the next task
+                if child.proc.poll() is None:
+                    self.idle.put(child)
+                else:
+                    child.close()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if sub.left_out and not out.get("rejected"):
@@ -370,8 +375,8 @@ class _Result:
 
 
 class Batch:
-    """One grading round on the cluster: connect and check the workers (``connect``),
-    then ``submit`` the submissions, a window ahead of the main process's fixed-order
+    """One grading round on the cluster: connect and check the workers (on creation,
+    before anything is written), then ``submit`` the submissions, a window ahead of the main process's fixed-order
     consumption so that learners' bytes are not all held in memory at once."""
 
     def __init__(self, address: str, root: Path, assignment: str, trusted: bool,
