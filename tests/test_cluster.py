@@ -144,7 +144,8 @@ def _graded_once(course: Course) -> dict[str, int]:
 
 
 def _address_space_limits(client, worker: str) -> dict:
-    """RLIMIT_AS of a dask worker process and of its grading processes (same machine)."""
+    """RLIMIT_AS of a dask worker process and of its grading processes, and how many
+    sandboxes (bubblewrap) those run now (same machine)."""
     import psutil  # a dependency of distributed
 
     def soft(pid: int) -> str:
@@ -152,9 +153,12 @@ def _address_space_limits(client, worker: str) -> dict:
                     if ln.startswith("Max address space"))
         return line.split()[3]
     pid = client.run(os.getpid, workers=[worker])[worker]
-    grading = [p.pid for p in psutil.Process(pid).children()
+    grading = [p for p in psutil.Process(pid).children()
                if "autograder.pipeline.cluster" in " ".join(p.cmdline())]
-    return {"worker": soft(pid), "grading": [soft(p) for p in grading]}
+    sandboxes = [q for p in grading for q in p.children(recursive=True)
+                 if q.name() == "bwrap"]
+    return {"worker": soft(pid), "grading": [soft(p.pid) for p in grading],
+            "sandboxes": len(sandboxes)}
 
 
 def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(cluster, tmp_path):
@@ -170,23 +174,21 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(cluster, tmp_path):
     cluster.add_worker("victim")
     victim = cluster.workers()["victim"]
     proc = _grade(course, subs, "--cluster", cluster.address, wait=False)
-    killed = None
+    killed, limits = (), {}
     with cluster.client() as client:
         deadline = time.monotonic() + 300
-        while killed is None and time.monotonic() < deadline and proc.poll() is None:
-            running = client.processing(workers=[victim]).get(victim, ())
-            if running:
-                time.sleep(0.8)   # inside the sandbox by now
-                killed = client.processing(workers=[victim]).get(victim, ())
-                if killed:
-                    limits = _address_space_limits(client, victim)
+        while not killed and time.monotonic() < deadline and proc.poll() is None:
+            if client.processing(workers=[victim]).get(victim, ()):
+                limits = _address_space_limits(client, victim)
+                if limits["sandboxes"]:   # a notebook is running in the victim's sandbox
+                    killed = client.processing(workers=[victim]).get(victim, ())
                     cluster.kill("victim")
             time.sleep(0.1)
     out, err = proc.communicate(timeout=900)
     assert killed, "the victim never ran a task: nothing was tested"
     assert proc.returncode == 0, err[-4000:]
     # the judge's memory limit holds in the grading process, not in the dask worker
-    assert limits == {"worker": "unlimited", "grading": [str(6144 << 20)]}, limits
+    assert limits["worker"] == "unlimited" and limits["grading"] == [str(6144 << 20)], limits
 
     maxima = course.max_scores("ch01")
     scores, verdicts = course.scores("ch01"), _verdicts(course)
