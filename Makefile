@@ -38,6 +38,7 @@ help:
 	@echo "make fixtures regenerate the generated cells and the self-check fixtures"
 	@echo "make grade CHAPTER=ch01 SUBMISSIONS=dir-or.zip [GRADE_FLAGS=--student=alice]"
 	@echo "             collect, sandbox, autograde in parallel, feedback, CSV and HTML report"
+	@echo "             (GRADE_FLAGS=--cluster=tcp://HOST:8786 runs the notebooks on a Dask cluster: docs/grading.md)"
 	@echo "make export LMS=canvas|moodle CHAPTER=ch01 [EXPORT_FLAGS=--per-question]  grades as the LMS's import CSV"
 	@echo "make similarity CHAPTER=ch01 [SIMILARITY_FLAGS=--threshold=0.6]  similar answers, pairwise (after grading)"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
