@@ -150,16 +150,17 @@ def notebook_json(path: Path) -> dict:
 
 
 def grade_with_pipeline(course: "Course", chapter: str, notebooks: dict, submissions: Path,
-                        jobs: int = 1):
+                        jobs: int = 1, feedback: bool = False):
     """Write ``{student: notebook}`` as a folder of submissions and grade it with the
-    sandboxed pipeline (``python -m autograder.grade``); returns the finished process
-    and the verdicts by student."""
+    sandboxed pipeline (``python -m autograder.grade``; with the learners' feedback
+    pages if ``feedback``); returns the finished process and the verdicts by student."""
     for student, nb in notebooks.items():
         (submissions / student).mkdir(parents=True)
         nbformat.write(nb, submissions / student / f"{chapter}.ipynb")
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.grade", chapter, str(submissions), "--root",
-         str(course.root), "--jobs", str(jobs), "--no-feedback", "-q"],
+         str(course.root), "--jobs", str(jobs), *([] if feedback else ["--no-feedback"]),
+         "-q"],
         cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
     verdicts = {p.stem: json.loads(p.read_text()) for p in (
         course.root / "autograder" / "reports" / chapter / "verdicts").glob("*.json")}

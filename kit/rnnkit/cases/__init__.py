@@ -70,10 +70,12 @@ class Case:
                 check_outputs(self.function, got, expected, rtol=self.rtol,
                               atol=self.atol, axes=self.axes)
         except CheckFailure as failure:
-            cause = self.likely_cause(got, mistakes() if mistakes else ())
-            if cause:
-                raise CheckFailure(f"{failure}\n" + _("Likely cause: {cause}").format(
-                    cause=_(cause))) from None
+            found = self.likely_mistake(got, mistakes() if mistakes else ())
+            if found:
+                named = CheckFailure(f"{failure}\n" + _("Likely cause: {cause}").format(
+                    cause=_(found[1])))
+                named.mistake = found[0]  # the catalogue's name, for the instructor's report
+                raise named from None
             if self.hint:
                 raise CheckFailure(f"{failure}\n" + _("Hint: {hint}").format(
                     hint=_(self.hint))) from None
@@ -131,13 +133,19 @@ class Case:
             return False
         return True
 
+    def likely_mistake(self, got: dict, mistakes: Sequence[tuple[str, str, dict, str]]
+                       ) -> tuple[str, str] | None:
+        """``(name, says)`` of the first matching catalogued mistake, or None."""
+        for name, says, outputs, how in mistakes:
+            if outputs and self.matches(got, outputs, how):
+                return name, says
+        return None
+
     def likely_cause(self, got: dict, mistakes: Sequence[tuple[str, str, dict, str]]
                      ) -> str | None:
         """What the first matching catalogued mistake says, or None."""
-        for _name, says, outputs, how in mistakes:
-            if outputs and self.matches(got, outputs, how):
-                return says
-        return None
+        found = self.likely_mistake(got, mistakes)
+        return found[1] if found else None
 
 
 def flatten_params(tree: Mapping, prefix: str = "") -> dict:
