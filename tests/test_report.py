@@ -53,6 +53,7 @@ def batch(tmp_path):
         _verdict(RTL, {**ok, "test_lstm_forward": 0.0},
                  "lstm_forward raised KeyError: '<b>bold</b>' \u202e reversed"),
         _verdict("../../etc", {**ok, "test_lstm_forward": 0.0}, "x", mistake="../../x"),
+        _verdict("z" * 300, ok),     # longer than a file name may be
     ]
     for k, v in enumerate(verdicts):
         (out / "verdicts" / f"{k}.json").write_text(json.dumps(v))
@@ -78,12 +79,12 @@ def _cause(page: str, title: str) -> str:
 def test_score_charts_count_what_the_verdicts_say(batch):
     _out, page = batch
     charts = dict(re.findall(r"<svg[^>]*viewBox[^>]*aria-label='([^:']*): ([^']*)'", page))
-    # lstm_forward: 5 of 8 at 0 (bob, cy, the script, RTL and ../../etc learners)
-    assert charts["lstm_forward"] == "5 at 0, 3 at 2"
-    assert charts["lstm_step_backward"] == "1 at 0, 1 at 1, 6 at 2"
-    assert "8 submissions; mean 2.38 / 4; 1 with full marks." in page
+    # lstm_forward: 5 of 9 at 0 (bob, cy, the script, RTL and ../../etc learners)
+    assert charts["lstm_forward"] == "5 at 0, 4 at 2"
+    assert charts["lstm_step_backward"] == "1 at 0, 1 at 1, 7 at 2"
+    assert "9 submissions; mean 2.56 / 4; 2 with full marks." in page
     # a grid of small multiples that scale to their box, titled by HTML captions
-    assert "<div class='plots'>" in page and "<figcaption>lstm_forward <span class='n'>(3/8 full)</span>" in page
+    assert "<div class='plots'>" in page and "<figcaption>lstm_forward <span class='n'>(4/9 full)</span>" in page
 
 
 def test_failures_are_grouped_by_mistake_name_with_one_escaped_example(batch):
@@ -149,12 +150,12 @@ def test_learners_table_links_feedback_relatively_and_has_details(batch):
     out, page = batch
     table = _section(page, "Learners")
     rows = re.findall(r"<tr id='(learner-\d+)'.*?</tr>", table, re.S)
-    assert len(rows) == 8
+    assert len(rows) == 9
     links = re.findall(r"<a href='([^']*)'>feedback</a>", table)
     assert links == ["../../feedback/bob/ch04/ch04.html"]
     assert (out / links[0]).resolve().read_text() == "<p>bob's feedback</p>"
-    assert table.count("no feedback page") == 7    # "../../etc" is never made a path
-    assert table.count("<details>") == 8
+    assert table.count("no feedback page") == 8    # "../../etc" is never made a path
+    assert table.count("<details>") == 9
     assert "data-sort='number'>score</th>" in table
     bob = re.search(r"<tr id='learner-\d+'><td data-value='bob'>.*?</tr>", table, re.S)[0]
     assert "<td data-value='2'>2 / 4</td>" in bob and "<span class='chip'>lstm_forward" in bob

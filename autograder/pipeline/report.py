@@ -342,7 +342,10 @@ def feedback_href(root: Path, assignment: str, out_dir: Path, student: str) -> s
     if student in ("", ".", "..") or "/" in student or "\\" in student or "\0" in student:
         return None
     page = root / "autograder" / "feedback" / student / assignment / f"{assignment}.html"
-    if page.is_symlink() or not page.is_file():
+    try:
+        if page.is_symlink() or not page.is_file():
+            return None
+    except (OSError, ValueError):   # e.g. a name longer than the file system allows
         return None
     rel = os.path.relpath(page, out_dir).split(os.sep)
     return "/".join(urllib.parse.quote(part) for part in rel)
