@@ -84,7 +84,8 @@ def test_score_charts_count_what_the_verdicts_say(batch):
     assert charts["lstm_step_backward"] == "1 at 0, 1 at 1, 7 at 2"
     assert "9 submissions; mean 2.56 / 4; 2 with full marks." in page
     # a grid of small multiples that scale to their box, titled by HTML captions
-    assert "<div class='plots'>" in page and "<figcaption>lstm_forward <span class='n'>(4/9 full)</span>" in page
+    assert "<div class='plots'>" in page
+    assert "<figcaption>lstm_forward <span class='n'>(4/9 full)</span>" in page
 
 
 def test_failures_are_grouped_by_mistake_name_with_one_escaped_example(batch):
@@ -176,7 +177,8 @@ def test_clean_cuts_at_a_word_and_keeps_short_text():
 
 
 def test_causes_read_chinese_messages_and_statuses():
-    zh = {"status": "failed", "reason": "lstm_step_backward：dWx 的形状是 (3, 20)，应为 (4, 20)。"}
+    zh = {"status": "failed",
+          "reason": "lstm_step_backward：dWx 的形状是 (3, 20)，应为 (4, 20)。"}
     assert failure_causes.cause_of("test_lstm_step_backward", zh).title == \
         "lstm_step_backward: wrong shape dWx"
     en = {"status": "failed", "reason": "lstm_step_backward: dWx has shape (3, 20), expected"}

@@ -2,10 +2,10 @@
 
 A small chapter 4 batch is graded by the pipeline (``python -m autograder.grade``, with
 feedback pages): the solution, the untouched release, learners with catalogued mistakes
-(which also fail the tests of the functions that call theirs, without a name), one whose
-function raises with a hostile message, and one whose answer does not parse. Rows of synthetic learners, copies of
-those real verdicts under other names, bring the table to 30 learners, with hostile
-names among them. Debian's chromium (driven by Playwright, as in tests/test_browser.py)
+(which also fail the tests of the functions that call theirs, without a name), one
+whose function raises with a hostile message, and one whose answer does not parse. Rows
+of synthetic learners, copies of those real verdicts under other names, bring the table
+to 30 learners, with hostile names among them. Debian's chromium (driven by Playwright, as in tests/test_browser.py)
 then opens the report at 1280 px and 390 px and checks that nothing overflows sideways
 (the report has no sideways-scrolling box), the score charts lie within the page with
 their titles above them, sorting works, the feedback links answer 200, details open,

@@ -370,7 +370,8 @@ def _learner_row(v: dict, questions: dict[str, float], anchor: str,
                      f"</span>" + ("" if ok else
                                   f"<pre class='msg'>{esc(c.get('reason', ''), MAX_REASON)}"
                                   "</pre>") + "</li>")
-    notes = [str(n) for n in list(v.get("notes") or []) + list(v.get("incidents") or [])]
+    notes = [str(n) for key in ("notes", "incidents") if isinstance(v.get(key), list)
+             for n in v[key]]
     if v.get("tampering"):
         notes.insert(0, "TAMPERING: " + str(v["tampering"]))
     if v.get("status") in ("rejected", "grader-error") and v.get("reason"):
@@ -389,10 +390,10 @@ def _learner_row(v: dict, questions: dict[str, float], anchor: str,
 
 
 def _learners(root: Path, assignment: str, out_dir: Path, verdicts: list[dict],
-              questions: dict[str, float], anchors: dict[str, str]) -> str:
-    rows = "".join(_learner_row(v, questions, anchors[v["student"]],
+              questions: dict[str, float]) -> str:
+    rows = "".join(_learner_row(v, questions, f"learner-{k}",
                                 feedback_href(root, assignment, out_dir, v["student"]))
-                   for v in verdicts)
+                   for k, v in enumerate(verdicts))
     return ("<h2>Learners</h2><p>One row per submission; open a row's details for its "
             "tests' scores and reasons. Click a column's heading to sort.</p>"
             "<table id='learners' class='learners'><colgroup><col class='learner'>"
@@ -408,7 +409,9 @@ def write(root: Path, assignment: str, out_dir: Path) -> Path:
     for v in verdicts:
         for gid, cell in v["cells"].items():
             questions.setdefault(gid, number(cell.get("points", 0)))
-    anchors = {v["student"]: f"learner-{k}" for k, v in enumerate(verdicts)}
+    anchors: dict[str, str] = {}   # a learner's name -> the id of their (first) row
+    for k, v in enumerate(verdicts):
+        anchors.setdefault(v["student"], f"learner-{k}")
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -435,7 +438,7 @@ def write(root: Path, assignment: str, out_dir: Path) -> Path:
     parts.append(_tampering(verdicts))
     parts.append(_rejected(verdicts))
     if verdicts:
-        parts.append(_learners(root, assignment, out_dir, verdicts, questions, anchors))
+        parts.append(_learners(root, assignment, out_dir, verdicts, questions))
     parts.append(f"<script>{SCRIPT}</script></body></html>")
     out = out_dir / "report.html"
     out.write_text("\n".join(p for p in parts if p), encoding="utf-8")
