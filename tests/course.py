@@ -139,6 +139,13 @@ class Course:
                 out[sub.student.id] = grades
         return out
 
+    def manual_cells(self, chapter: str) -> set[str]:
+        """Grade ids of the release's manually graded answers (the written answer)."""
+        nb = self.release(chapter)
+        return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade")
+                and c.metadata["nbgrader"].get("solution")}
+
     def max_scores(self, chapter: str) -> dict[str, float]:
         nb = self.release(chapter)
         return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
