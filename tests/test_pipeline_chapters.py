@@ -36,7 +36,7 @@ def graded(chapter: str, tmp_path_factory) -> dict:
         _GRADED[chapter] = {"proc": proc, "verdicts": verdicts, "wrong": wrong,
                             "scores": course.scores(chapter) if proc.returncode == 0 else {},
                             "maxima": course.max_scores(chapter) if proc.returncode == 0
-                            else {}, "manual": course.manual_cells(chapter)}
+                            else {}}
     return _GRADED[chapter]
 
 
@@ -56,10 +56,7 @@ def test_pipeline_grades_the_chapter(chapter, tmp_path_factory):
     for student, verdict in verdicts.items():
         assert verdict["status"] == "graded" and not verdict["tampering"], (student, verdict)
 
-    # the written answer is left to formgrader (test_questions.py)
-    auto = {k: v for k, v in maxima.items() if k not in result["manual"]}
-    assert {k: v for k, v in scores["solution"].items() if k in auto} == auto, \
-        _reasons(verdicts["solution"])
+    assert scores["solution"] == maxima, _reasons(verdicts["solution"])
     assert set(scores["release"]) == set(maxima)
     assert all(v == 0 for v in scores["release"].values()), _reasons(verdicts["release"])
     survivors = [function for student, function in result["wrong"].items()

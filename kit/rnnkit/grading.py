@@ -164,12 +164,17 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,),
         except SelfCheckBroken:
             raise
         except CheckFailure as failure:
+            if case.key_hidden:  # a question: no inputs, no case to name
+                raise
             cross = _backward_or_forward(chapter, function, namespace) \
                 if _cross_check else ""
             raise CheckFailure(f"{failure}\n({context}){cross}") from None
         if case.summary is not None:
             summaries.append(case.summary(judged))
     if summaries is None:
+        return
+    if case.key_hidden:
+        print(_("{function}: passed").format(function=function))
         return
     shown = ", ".join(f"{k}={v}" for k, v in full.items())
     passed = _("{function}: passed ({n} cases; {shape})") if len(seeds) > 1 else \

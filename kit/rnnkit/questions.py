@@ -2,7 +2,7 @@
 
 A question is a case like any graded function's (``rnnkit.cases``), registered by
 :func:`multiple_choice` or :func:`numeric` in its chapter's case module. Its answer cell
-sets one variable (``answer_gate_merge = "c"``) and its test cell is
+sets one variable (``answer_<name> = "b"``) and its test cell is
 ``check("chNN.quiz_<name>", globals())``, so the grading pipeline records the answer in
 the sandbox and its outside judge compares it with the key like every other graded
 cell: nothing the learner's kernel prints or computes decides the score.
