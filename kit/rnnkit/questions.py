@@ -40,8 +40,8 @@ def _answer_of(question: str, variable: str) -> Callable:
         try:
             value = getattr(impl, variable)
         except CheckFailure:
-            raise NotImplementedYet(_("{question} is not answered yet: set {variable} in "
-                                      "the cell above.").format(question=question,
+            raise NotImplementedYet(_("{question} is not answered yet: set {variable} "
+                                      "above.").format(question=question,
                                                                 variable=variable)) from None
         return {OUTPUT: value}
     return run
@@ -51,8 +51,8 @@ def _letter(question: str, variable: str, choices: str, value) -> str:
     """The chosen letter, lower case; CheckFailure saying what to write otherwise."""
     listed = ", ".join(f'"{c}"' for c in choices)
     if value is None or isinstance(value, NotImplementedError):
-        raise NotImplementedYet(_("{question} is not answered yet: set {variable} in the "
-                                  "cell above.").format(question=question, variable=variable))
+        raise NotImplementedYet(_("{question} is not answered yet: set {variable} "
+                                  "above.").format(question=question, variable=variable))
     if type(value) is not str:
         raise CheckFailure(_("{question}: {variable} is {kind}; write one letter in quotes, "
                              "one of {choices} (e.g. {variable} = \"{first}\").").format(
@@ -72,8 +72,8 @@ def _letter(question: str, variable: str, choices: str, value) -> str:
 def _number(question: str, variable: str, value) -> float:
     """The answer as a float; CheckFailure saying what to write otherwise."""
     if value is None or isinstance(value, NotImplementedError):
-        raise NotImplementedYet(_("{question} is not answered yet: set {variable} in the "
-                                  "cell above.").format(question=question, variable=variable))
+        raise NotImplementedYet(_("{question} is not answered yet: set {variable} "
+                                  "above.").format(question=question, variable=variable))
     ok = (type(value) in (int, float)
           or (isinstance(value, (np.integer, np.floating)) and not isinstance(value, np.bool_))
           or (type(value) is np.ndarray and value.shape == () and value.dtype.kind in "iuf"))
