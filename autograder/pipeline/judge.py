@@ -262,9 +262,11 @@ class Judge:
             passed = _("passed ({n} cases)") if n > 1 else _("passed ({n} case)")
             return CellVerdict(grade_id, points, points, "passed", passed.format(n=n), n, 0)
         inst, reason = failures[0]
+        where = "" if _cases.get(inst.chapter, inst.function).key_hidden \
+            else f"\n({inst.describe()})"  # a conceptual question has no case to name
         more = (_(" ({failed} of {n} cases failed.)").format(failed=len(failures),
                                                                n=len(instances))
                 if len(failures) > 1 else "")
         return CellVerdict(grade_id, points, 0.0, "failed",
-                           f"{reason}\n({inst.describe()}){more}", len(instances),
+                           f"{reason}{where}{more}", len(instances),
                            len(failures), grader_error, mistakes[0])

@@ -233,15 +233,20 @@ def write_scores(root: Path, assignment: str, student: str, scores: dict[str, fl
                  needs_manual: bool | set[str] = False) -> None:
     """Store the outside verdict in the gradebook (what export and feedback read).
     ``needs_manual``: every cell (True), or the grade ids of the cells the instructor
-    must grade by hand (formgrader lists them)."""
+    must grade by hand (formgrader lists them).
+
+    A score an instructor gave by hand (formgrader's ``manual_score``) is never
+    overwritten: it stays the cell's score, and the cell is marked for review, as
+    nbgrader's own autograde does. Cells not in ``scores`` (the written answers, which
+    only a person grades) are left as nbgrader's autograde left them."""
     with Gradebook(db_url(root)) as gb:
         notebook = gb.find_submission_notebook(assignment, assignment, student)
         for grade in notebook.grades:
             if grade.name in scores:
                 grade.auto_score = float(scores[grade.name])
-                grade.manual_score = None
-                grade.needs_manual_grade = needs_manual if isinstance(needs_manual, bool) \
-                    else grade.name in needs_manual
+                grade.needs_manual_grade = grade.manual_score is not None or (
+                    needs_manual if isinstance(needs_manual, bool)
+                    else grade.name in needs_manual)
         gb.db.commit()
 
 
@@ -256,10 +261,9 @@ def record_rejected(root: Path, cfg: Config, assignment: str, student: str,
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student)
         notebook = gb.find_submission_notebook(assignment, assignment, student)
-        for grade in notebook.grades:
+        for grade in notebook.grades:  # a score given by hand stays (see write_scores)
             grade.auto_score = 0.0
-            grade.manual_score = None
-            grade.needs_manual_grade = False
+            grade.needs_manual_grade = grade.manual_score is not None
         gb.db.commit()
     release = root / SCRATCH / "release" / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(release, as_version=4)

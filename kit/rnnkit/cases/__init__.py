@@ -38,6 +38,11 @@ class Case:
     # Outputs whose dtype the docstring states: {"x": "f"} (numpy dtype kinds: "f" float,
     # "i" integer, "b" bool). Checked before the values.
     dtypes: Mapping[str, str] | None = None
+    # A conceptual question (rnnkit.questions): its expected output is the answer key,
+    # which never ships (no fixture), and form(got) says whether the learner's answer
+    # has the right form, which is all a learner's kernel can check.
+    key_hidden: bool = False
+    form: Callable[[dict], str] | None = None
 
     def __call__(self, impl, seed: int = 0, **shape) -> dict:
         params = {**self.defaults, **shape}
