@@ -275,6 +275,9 @@ def test_adding_a_learner_two_runs_add_at_once_never_fails(server):
     errors = collide("zoe", nbgrader_add)
     assert len(errors) == 1 and isinstance(errors[0], InvalidEntry)   # the race is real
     assert collide("yan", lambda s: gradebook_db.ensure_students(server["url"], [s])) == []
+    gradebook_db.ensure_students(server["url"], ["yan", "xia"])   # one new, one there
+    with Gradebook(gradebook_db.read_only_url(server["url"]), "") as gb:
+        assert {"xia", "yan", "zoe"} <= {s.id for s in gb.students}
 
 
 def _prepare(url: str) -> str:
