@@ -98,9 +98,11 @@ def new_course(root: Path) -> Course:
     return course
 
 
-def grade_command(course: Course, chapter: str, batch: Path, *extra: str) -> list[str]:
+def grade_command(course: Course, chapter: str, batch: Path, *extra: str,
+                  feedback: bool = False) -> list[str]:
     return [sys.executable, "-m", "autograder.grade", chapter, str(batch), "--root",
-            str(course.root), "--jobs", "1", "--no-feedback", "-q", *extra]
+            str(course.root), "--jobs", "1", "-q", *extra,
+            *([] if feedback else ["--no-feedback"])]
 
 
 def scores(url: str, chapter: str) -> dict[str, dict[str, float]]:
@@ -162,8 +164,11 @@ def test_two_chapters_graded_at_once_on_postgres_score_as_each_alone_on_sqlite(
         assert proc.returncode == 0, f"{ch}:\n{out[-2000:]}\n{err[-4000:]}"
     assert not (concurrent["course"].root / "autograder" / "gradebook.db").exists()
     for ch in CHAPTERS:
-        got = scores(server["url"], ch)
-        assert got == reference["scores"][ch], ch
+        got, want = scores(server["url"], ch), reference["scores"][ch]
+        differ = {(s, gid): (cells.get(gid), want.get(s, {}).get(gid))
+                  for s, cells in got.items() for gid in cells
+                  if cells.get(gid) != want.get(s, {}).get(gid)}
+        assert got == want, f"{ch}: (postgres, sqlite) differ on {differ}"
         # the batch has every kind of outcome, so equal scores say something
         totals = {s: sum(v.values()) for s, v in got.items()}
         assert sorted(totals) == ["alice", "bob", "carol", "dan"]
@@ -215,12 +220,18 @@ def test_a_regrade_on_postgres_changes_nobody_elses_grade(concurrent, reference,
     course = concurrent["course"]
     before = {ch: scores(server["url"], ch) for ch in CHAPTERS}
     ch = CHAPTERS[0]
-    # alice resubmits bob's notebook (one mistake): only her ch01 grade may move
+    # alice resubmits bob's notebook (one mistake): only her ch01 grade may move. The
+    # gradebook named by --db-url this time; workers render her feedback from it.
     batch = write_batch(tmp_path / "again", ch, {"alice": reference["batches"][ch]["bob"]})
-    proc = subprocess.run(grade_command(course, ch, batch, "--student", "alice"), cwd=REPO,
-                          env=concurrent["env"], capture_output=True, text=True,
-                          timeout=1200)
+    env = {k: v for k, v in concurrent["env"].items() if k != "RNNCOURSE_DB_URL"}
+    proc = subprocess.run(grade_command(course, ch, batch, "--student", "alice", "--db-url",
+                                        server["url"], feedback=True),
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    assert not (course.root / "autograder" / "gradebook.db").exists()
+    html = (course.root / "autograder" / "feedback" / "alice" / ch / f"{ch}.html").read_text()
+    bob_total = sum(reference["scores"][ch]["bob"].values())
+    assert f"Score: {bob_total:g}" in html or f"{bob_total:g} / " in html, html[:3000]
     after = {c: scores(server["url"], c) for c in CHAPTERS}
     assert after[ch]["alice"] == reference["scores"][ch]["bob"] != before[ch]["alice"]
     after[ch]["alice"] = before[ch]["alice"]
@@ -301,7 +312,7 @@ def test_two_runs_on_an_empty_database_create_the_schema_once(server):
         conn.execute("CREATE SCHEMA fresh")
     url = parts.update_query_dict({"options": "-c search_path=fresh"}).render_as_string(
         hide_password=False)
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
+    with multiprocessing.get_context("fork").Pool(4) as pool:
         assert pool.map(_prepare, [url] * 4) == [""] * 4
     with psycopg.connect(host=parts.host, port=parts.port, dbname=parts.database,
                          user=parts.username, passfile=parts.query["passfile"]) as conn:
@@ -319,3 +330,20 @@ def test_stop_leaves_nothing_running(server):
     assert script("status", env=server["env"]).returncode == 3
     assert not postmaster_processes(data)
     assert not (data / "postmaster.pid").exists()
+
+
+def test_cells_go_back_to_the_released_order_whatever_order_the_database_gives(monkeypatch):
+    """nbgrader stores no cell order and PostgreSQL returns updated rows in another order
+    than SQLite: ``Canonicalise`` must take the order from the released notebook."""
+    from autograder.pipeline import repairs
+    names = ["intro", "answer", "test_answer", "outro"]
+    stored = {n: {"meta": {"grade": n.startswith("test"), "solution": n == "answer",
+                           "task": False}, "locked": n != "answer", "cell_type": "code"}
+              for n in reversed(names)}                     # the database's order
+    monkeypatch.setattr(repairs, "release_cells", lambda resources, config=None: stored)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(n, metadata={"nbgrader": {"grade_id": n}})
+                for n in names]
+    resources = {"nbgrader": {"cell_order": names}}
+    nb, _ = repairs.Canonicalise()(nb, resources)
+    assert [c.source for c in nb.cells] == names

@@ -205,15 +205,17 @@ def graded_cells(root: Path, assignment: str) -> dict[str, dict]:
     return out
 
 
-def sanitize(nb, cfg: Config, assignment: str, student: str, url: str):
+def sanitize(nb, cfg: Config, assignment: str, student: str, url: str,
+             order: list[str] | None = None):
     """The notebook exactly as nbgrader's (configured) autograde will sanitise it.
 
     ``url`` may point at a read-only copy of the gradebook, so that worker processes
-    never open the file the main process writes.
+    never open the file the main process writes. ``order``: the released notebook's
+    grade ids in order, for ``Canonicalise`` (the gradebook stores no order).
     """
     resources = {"unique_key": assignment,
                  "nbgrader": {"notebook": assignment, "assignment": assignment,
-                              "student": student, "db_url": url}}
+                              "student": student, "db_url": url, "cell_order": order}}
     for cls in SANITIZE:
         nb, resources = cls(config=cfg)(nb, resources)
     return nb
