@@ -63,8 +63,13 @@ def server():
     assert started.returncode == 0, started.stderr
     url = started.stdout.strip().splitlines()[-1]
     password = (folder / "pgpass").read_text().strip().rsplit(":", 1)[1]
+    from sqlalchemy.engine import make_url
+    parts = make_url(url)
+    # the same database, the password in the URL: what must never be printed
+    secret_url = parts.set(password=password, query={}).render_as_string(hide_password=False)
     try:
-        yield {"url": url, "env": env, "folder": folder, "password": password}
+        yield {"url": url, "secret_url": secret_url, "env": env, "folder": folder,
+               "password": password}
     finally:
         script("stop", env=env)
         shutil.rmtree(folder, ignore_errors=True)
@@ -141,10 +146,11 @@ def reference(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def concurrent(server, reference, tmp_path_factory):
-    """Both chapters graded at once on one course root and one PostgreSQL gradebook."""
+    """Both chapters graded at once on one course root and one PostgreSQL gradebook
+    (named by a URL with the password in it)."""
     root = tmp_path_factory.mktemp("pg-concurrent")
     course = new_course(root / "course")
-    env = {**nbgrader_env(), "RNNCOURSE_DB_URL": server["url"]}
+    env = {**nbgrader_env(), "RNNCOURSE_DB_URL": server["secret_url"]}
     procs = {}
     started = time.monotonic()
     for ch in CHAPTERS:
@@ -206,13 +212,16 @@ def test_canvas_export_from_postgres_is_the_one_from_sqlite(concurrent, referenc
 
 
 def test_export_names_the_server_when_it_cannot_reach_it(concurrent, server):
-    dead = server["url"].replace("127.0.0.1:", "127.0.0.1:1", 1)  # a port nobody serves
+    from sqlalchemy.engine import make_url
+    dead = make_url(server["secret_url"]).set(port=1).render_as_string(hide_password=False)
     proc = subprocess.run([sys.executable, "-m", "autograder.export", "canvas", "ch01",
                            "-o", "-", "--root", str(concurrent["course"].root),
                            "--db-url", dead], cwd=REPO, env=concurrent["env"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
     assert "cannot open the gradebook" in proc.stderr and "postgres.sh start" in proc.stderr
+    assert "rnncourse:***@127.0.0.1:1/" in proc.stderr
+    assert server["password"] not in proc.stdout + proc.stderr
 
 
 def test_a_regrade_on_postgres_changes_nobody_elses_grade(concurrent, reference, server,
