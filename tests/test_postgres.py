@@ -211,12 +211,12 @@ def test_canvas_export_from_postgres_is_the_one_from_sqlite(concurrent, referenc
     assert texts[1].count("\n") == 1 + 4 + 1   # header, points possible, four learners
 
 
-def test_export_names_the_server_when_it_cannot_reach_it(concurrent, server):
+def test_export_names_the_server_when_it_cannot_reach_it(server, tmp_path):
     from sqlalchemy.engine import make_url
     dead = make_url(server["secret_url"]).set(port=1).render_as_string(hide_password=False)
     proc = subprocess.run([sys.executable, "-m", "autograder.export", "canvas", "ch01",
-                           "-o", "-", "--root", str(concurrent["course"].root),
-                           "--db-url", dead], cwd=REPO, env=concurrent["env"],
+                           "-o", "-", "--root", str(new_course(tmp_path).root),
+                           "--db-url", dead], cwd=REPO, env=nbgrader_env(),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
     assert "cannot open the gradebook" in proc.stderr and "postgres.sh start" in proc.stderr
