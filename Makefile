@@ -115,7 +115,7 @@ export: dev
 similarity: dev
 	$(BIN)/python -m autograder.similarity $(CHAPTER) $(SIMILARITY_FLAGS)
 
-# The gradebook on PostgreSQL (docs/grading.md): a cluster in _build/postgres or $RNNCOURSE_PG_DIR.
+# The gradebook on PostgreSQL (docs/grading.md): a cluster in autograder/postgres or $RNNCOURSE_PG_DIR.
 postgres: system-deps
 	bash scripts/postgres.sh start
 

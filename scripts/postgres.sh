@@ -6,7 +6,8 @@
 #   bash scripts/postgres.sh status   exit 0 if it is running, 3 if not
 #   bash scripts/postgres.sh stop     stop it (fast shutdown); the data stays
 #
-# The cluster lives in $RNNCOURSE_PG_DIR (default: _build/postgres in the repository):
+# The cluster lives in $RNNCOURSE_PG_DIR (default: autograder/postgres, beside the SQLite
+# gradebook: gitignored, and kept by `make clean`):
 #   data/    the cluster (initdb), owned by the server's user, mode 0700
 #   run/     the server's unix socket          log/server.log   its log
 #   port     the TCP port it listens on (127.0.0.1 only, a free port chosen at start)
@@ -18,7 +19,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DIR="${RNNCOURSE_PG_DIR:-$REPO/_build/postgres}"
+DIR="${RNNCOURSE_PG_DIR:-$REPO/autograder/postgres}"
 DB=rnncourse
 ROLE=rnncourse
 
@@ -61,7 +62,7 @@ init_cluster() {
     DIR="$(cd "$DIR" && pwd)"
     chmod 0711 "$DIR"   # the server's user must be able to enter it, not to list it
     as_owner test -x "$DIR" \
-        || die "user $OWNER cannot enter $DIR: set RNNCOURSE_PG_DIR to a folder whose parents it can enter (e.g. under /tmp)"
+        || die "user $OWNER cannot enter $DIR: set RNNCOURSE_PG_DIR to a folder whose parents it can enter (e.g. /srv/rnncourse-postgres)"
     mkdir -p "$DIR/data" "$DIR/run" "$DIR/log"
     [ "$OWNER" = "$(id -un)" ] || chown "$OWNER:" "$DIR/data" "$DIR/run" "$DIR/log"
     chmod 0700 "$DIR/data"
@@ -125,5 +126,5 @@ case "${1:-}" in
     stop) stop ;;
     url) DIR="$(cd "$DIR" 2>/dev/null && pwd || echo "$DIR")"; url ;;
     status) running || exit 3 ;;
-    *) echo "usage: bash scripts/postgres.sh start|stop|url|status  (cluster in \$RNNCOURSE_PG_DIR, default _build/postgres)" >&2; exit 2 ;;
+    *) echo "usage: bash scripts/postgres.sh start|stop|url|status  (cluster in \$RNNCOURSE_PG_DIR, default autograder/postgres)" >&2; exit 2 ;;
 esac
