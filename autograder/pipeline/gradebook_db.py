@@ -54,10 +54,6 @@ def default_url(root: Path) -> str:
     return "sqlite:///" + str(Path(root) / "autograder" / "gradebook.db")
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def sqlite_path(url: str) -> Path | None:
     """The file of a plain SQLite URL (None for other databases)."""
     parsed = make_url(url)
