@@ -20,6 +20,7 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${RNNCOURSE_PG_DIR:-$REPO/autograder/postgres}"
+case "$DIR" in /*) ;; *) DIR="$PWD/$DIR" ;; esac   # the server's user starts in /
 DB=rnncourse
 ROLE=rnncourse
 
