@@ -59,18 +59,19 @@ def server():
     folder = Path(tempfile.mkdtemp(prefix="rnncourse-pg-"))
     env = {**os.environ, "RNNCOURSE_PG_DIR": str(folder)}
     env.pop("RNNCOURSE_DB_URL", None)
-    started = script("start", env=env)
-    assert started.returncode == 0, started.stderr
-    url = started.stdout.strip().splitlines()[-1]
-    password = (folder / "pgpass").read_text().strip().rsplit(":", 1)[1]
-    from sqlalchemy.engine import make_url
-    parts = make_url(url)
-    # the same database, the password in the URL: what must never be printed
-    secret_url = parts.set(password=password, query={}).render_as_string(hide_password=False)
     try:
+        started = script("start", env=env)
+        assert started.returncode == 0, started.stderr
+        url = started.stdout.strip().splitlines()[-1]
+        password = (folder / "pgpass").read_text().strip().rsplit(":", 1)[1]
+        from sqlalchemy.engine import make_url
+        parts = make_url(url)
+        # the same database, the password in the URL: what must never be printed
+        secret_url = parts.set(password=password, query={}).render_as_string(
+            hide_password=False)
         yield {"url": url, "secret_url": secret_url, "env": env, "folder": folder,
                "password": password}
-    finally:
+    finally:   # also when start failed half-way
         script("stop", env=env)
         shutil.rmtree(folder, ignore_errors=True)
 
