@@ -7,6 +7,7 @@
     python benchmarks/bench.py scale  # book build vs chapters; grading vs submissions
     python benchmarks/bench.py gradescale  # only grading vs submissions (10/40/160) x workers
     python benchmarks/bench.py budgets  # cold builds (both editions), graded training CPU, kit size
+    python benchmarks/bench.py gradebook  # two chapters' rounds: SQLite, PostgreSQL, both at once
 
 Numbers on a shared 2-core machine are noisy: compare the ratios printed within one run.
 torch is optional (``pip install torch==2.13.0``); without it the torch column is empty.
@@ -453,6 +454,10 @@ def main(argv: list[str]) -> None:
         bench_kit()
     if "budgets" in what:
         bench_budgets(book_cold)
+    if "gradebook" in what:   # not in the default list: it starts a PostgreSQL server
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import gradebook
+        gradebook.main([])
 
 
 if __name__ == "__main__":

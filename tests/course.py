@@ -31,6 +31,7 @@ def nbgrader_env() -> dict:
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs alembic
     env.pop("RNNCOURSE_RECORD_DIR", None)
+    env.pop("RNNCOURSE_DB_URL", None)   # each test's own gradebook (test_postgres sets it)
     return env
 
 

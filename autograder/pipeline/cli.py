@@ -25,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.pipeline.gradebook_db import GradebookUnreachable
 from autograder.pipeline.grader_error import EXIT_GRADER_ERROR
 from autograder.pipeline.sandbox import Limits, SandboxUnavailable
 
@@ -64,6 +65,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--root", type=Path, default=Path.cwd(),
                    help="course root holding nbgrader_config.py (default: .)")
+    p.add_argument("--db-url", default=None,
+                   help="the gradebook's database URL (default: $RNNCOURSE_DB_URL, else "
+                        "CourseDirectory.db_url in nbgrader_config.py); see "
+                        "scripts/postgres.sh for PostgreSQL")
     return p.parse_intermixed_args(argv)
 
 
@@ -90,11 +95,15 @@ def main(argv: list[str] | None = None) -> int:
                    frozenset(args.students) if args.students else None, max(1, args.jobs),
                    limits, args.trusted, args.feedback, not args.quiet,
                    keep_work=args.keep_work,
-                   start_method=args.start_method or default_start_method())
+                   start_method=args.start_method or default_start_method(),
+                   db_url=args.db_url)
     try:
         results = grade(opts)
     except SandboxUnavailable as exc:
         print(f"refusing to grade: {exc}", file=sys.stderr)
+        return 2
+    except GradebookUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     out = reports_dir(root, args.assignment)
     errors = [s for s, v in results.items() if v["status"] == "grader-error"]

@@ -39,6 +39,7 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.pipeline import gradebook_db
 from autograder.pipeline.clean import clean_notebook, clean_outputs
 from autograder.pipeline.safe_markdown import escape_markdown, neutralise_markdown
 from autograder.pipeline.copies import ResolveCopies, release_cells
@@ -135,6 +136,7 @@ def load_config(root: Path) -> Config:
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     cfg.CourseDirectory.root = str(root)
+    cfg.CourseDirectory.db_url = db_url(root)   # --db-url, RNNCOURSE_DB_URL or the config's
     # generate_assignment records the assignment in the gradebook; its release copy
     # goes to scratch so grading never rewrites the committed exercises/.
     cfg.CourseDirectory.release_directory = str(SCRATCH / "release")
@@ -146,7 +148,8 @@ def load_config(root: Path) -> Config:
 
 
 def db_url(root: Path) -> str:
-    return "sqlite:///" + str(root / "autograder" / "gradebook.db")
+    """The course's gradebook (``gradebook_db.course_url``: SQLite by default)."""
+    return gradebook_db.course_url(root)
 
 
 _API: dict[str, object] = {}
@@ -174,7 +177,7 @@ def ensure_assignment(root: Path, cfg: Config, assignment: str) -> None:
             digest.update(path.name.encode() + path.read_bytes())
     stamp = root / SCRATCH / assignment / "source.sha256"
     have = False
-    if (root / "autograder" / "gradebook.db").exists():
+    if gradebook_db.exists(db_url(root)):
         with Gradebook(db_url(root)) as gb:
             try:
                 have = bool(gb.find_assignment(assignment).notebooks)
@@ -202,15 +205,17 @@ def graded_cells(root: Path, assignment: str) -> dict[str, dict]:
     return out
 
 
-def sanitize(nb, cfg: Config, assignment: str, student: str, url: str):
+def sanitize(nb, cfg: Config, assignment: str, student: str, url: str,
+             order: list[str] | None = None):
     """The notebook exactly as nbgrader's (configured) autograde will sanitise it.
 
     ``url`` may point at a read-only copy of the gradebook, so that worker processes
-    never open the file the main process writes.
+    never open the file the main process writes. ``order``: the released notebook's
+    grade ids in order, for ``Canonicalise`` (the gradebook stores no order).
     """
     resources = {"unique_key": assignment,
                  "nbgrader": {"notebook": assignment, "assignment": assignment,
-                              "student": student, "db_url": url}}
+                              "student": student, "db_url": url, "cell_order": order}}
     for cls in SANITIZE:
         nb, resources = cls(config=cfg)(nb, resources)
     return nb

@@ -19,11 +19,10 @@ import functools
 import json
 import multiprocessing
 import os
-import shutil
 from pathlib import Path
 
 from autograder import reference
-from autograder.pipeline import collect as collect_mod, nbgrader_fast
+from autograder.pipeline import collect as collect_mod, gradebook_db, nbgrader_fast
 from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.grader_error import GraderError, describe
 from autograder.pipeline.inspection import release_notebook_cells
@@ -55,6 +54,7 @@ class Options:
     progress: bool = True
     keep_work: bool = False   # keep each submission's work folder (for debugging)
     start_method: str = dataclasses.field(default_factory=default_start_method)
+    db_url: str | None = None  # the gradebook (--db-url); None: nbgrader_config.py's
 
 
 def reports_dir(root: Path, assignment: str) -> Path:
@@ -114,7 +114,7 @@ def grade(opts: Options) -> dict:
     its ``WorkerContext``), and nbgrader reads its database revision in-process
     (``nbgrader_fast``), so no ``alembic`` needs to be on ``PATH``."""
     root = opts.root.resolve()
-    with reference.using(root / "solutions"):
+    with reference.using(root / "solutions"), gradebook_db.using(root, opts.db_url):
         return _grade(dataclasses.replace(opts, root=root))
 
 
@@ -125,19 +125,22 @@ def _grade(opts: Options) -> dict:
     lib = snapshot_package(root / steps.SCRATCH / "sandbox")
     sandbox = Sandbox(lib, opts.limits, trusted=opts.trusted)
     sandbox.check()
+    # PostgreSQL: one process at a time creates the schema and the course row
+    gradebook_db.prepare(steps.db_url(root), cfg.CourseDirectory.get("course_id") or "")
     steps.ensure_assignment(root, cfg, a)
     collected = {}
     if opts.submissions is not None:
         collected = collect_mod.collect(opts.submissions, root / "autograder" / "submitted",
                                         a, opts.students)
     students = _students(opts, collected)
+    gradebook_db.ensure_students(steps.db_url(root), students)  # no race to add them
     graded = steps.graded_cells(root, a)
     judge, instances = _judge_with_references(a, graded)
-    # Workers read a copy of the gradebook; only this process opens the real one.
-    copy = root / steps.SCRATCH / a / "gradebook-read-copy.db"
-    shutil.copyfile(root / "autograder" / "gradebook.db", copy)
-    ctx = WorkerContext(a, root, opts.limits, opts.keep_work, cfg,
-                        release_notebook_cells(root, a), "sqlite:///" + str(copy),
+    # Workers only read: a copy of a SQLite gradebook, or PostgreSQL read-only.
+    worker_url = gradebook_db.for_workers(steps.db_url(root), root / steps.SCRATCH / a)
+    ctx = WorkerContext(a, root, opts.limits, opts.keep_work,
+                        gradebook_db.worker_config(cfg, steps.db_url(root)),
+                        release_notebook_cells(root, a), worker_url,
                         sandbox, judge, graded, instances)
     out_dir = reports_dir(root, a)
     (out_dir / "verdicts").mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,7 @@ class WorkerContext:
     keep_work: bool
     config: Config              # nbgrader's configuration (nbgrader_steps.load_config)
     release: dict               # grade id -> the released cell (inspection.release_notebook_cells)
-    gradebook_url: str          # a read-only copy: workers never open the real gradebook
+    gradebook_url: str          # read-only: a SQLite copy, or PostgreSQL in read-only sessions
     sandbox: Sandbox
     judge: Judge                # with the reference's outputs on every instance
     graded: dict                # grade id -> {"source", "points"} from the gradebook
