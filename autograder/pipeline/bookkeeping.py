@@ -48,7 +48,8 @@ from autograder.pipeline import nbgrader_steps as steps
 # Of Autograde.autograde_preprocessors, the ones that only touch the gradebook (the main
 # process does their part); SaveAutoGrades is replaced by ReadRows, the rest is run as is.
 GRADEBOOK_ONLY = (steps.ApplySandboxRun, AssignLatePenalties)
-CHUNK = 64  # learners per transaction at most
+CHUNK = 64             # learners per transaction at most
+GATHER_SECONDS = 1.0   # how long a finished learner's rows wait for others to share a commit
 
 
 @dataclasses.dataclass

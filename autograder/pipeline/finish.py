@@ -1,10 +1,11 @@
 """The main process's part of a grading round: verdicts and gradebook entries, in the
 fixed order, for every learner whose worker has finished, one chunk at a time.
 
-A chunk is every learner, next in the fixed order, whose run is already done when the
-main process comes to them (at most ``bookkeeping.CHUNK``): their gradebook rows go in
-one transaction (``bookkeeping.Gradebooks``), their prepared folders into
-``autograded/``, their verdict files next to the report. The statuses, reasons and
+A chunk is the learners, next in the fixed order, whose runs finish within
+``bookkeeping.GATHER_SECONDS`` of the first of them (at most ``bookkeeping.CHUNK``): a
+commit costs a database round trip and, on SQLite, a few disk syncs, so it is shared.
+Their gradebook rows go in one transaction (``bookkeeping.Gradebooks``), their prepared
+folders into ``autograded/``, their verdict files next to the report. The statuses, reasons and
 gradebook entries are those of ``run._finish`` (nbgrader's converter per learner, kept
 as the reference route): a rejected or crashed submission is recorded as rejected, a
 grader error is marked for manual grading, and a learner whose bookkeeping fails is a
@@ -16,6 +17,7 @@ import concurrent.futures
 import contextlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 from autograder.pipeline import bookkeeping, collect as collect_mod
@@ -45,10 +47,18 @@ def finish_round(students: list[str], futures: dict, collected: dict, opts, cfg,
         clock.submissions += len(pending)
         pending.clear()
 
+    since = 0.0
     for s in students:
-        if pending and (not futures[s].done() or len(pending) >= bookkeeping.CHUNK):
-            flush()   # what is ready goes in now, before waiting for the next one
+        if len(pending) >= bookkeeping.CHUNK:
+            flush()
+        if pending:  # wait a little for company: one commit for several learners
+            left = bookkeeping.GATHER_SECONDS - (time.monotonic() - since)
+            done, _ = concurrent.futures.wait([futures[s]], timeout=max(0.0, left))
+            if not done:
+                flush()
         concurrent.futures.wait([futures[s]])
+        if not pending:
+            since = time.monotonic()
         pending.append(s)
     if pending:
         flush()
