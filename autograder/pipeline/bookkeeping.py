@@ -206,16 +206,20 @@ class Gradebooks:
                 warnings.catch_warnings():
             warnings.simplefilter("ignore", SAWarning)  # nbgrader's autoflush chatter
             assignment = gb.find_assignment(self.assignment)
+            master = gb.find_notebook(self.assignment, self.assignment)
+            # cell id -> grade id, read once (else every row's name is a query)
+            names = {cell.id: cell.name for cell in
+                     [*master.grade_cells, *master.solution_cells, *master.task_cells]}
             for entry in entries:
-                self._store(gb, assignment, entry)
+                self._store(gb, assignment, master, names, entry)
             gb.db.commit()
 
-    def _store(self, gb: Gradebook, assignment, entry: Entry) -> None:
+    def _store(self, gb: Gradebook, assignment, master, names: dict, entry: Entry) -> None:
         db = gb.db
         timestamp = entry.rows.timestamp if entry.rows else None
         submission = _submission(gb, assignment, entry.student, timestamp)
-        notebook = next(nb for nb in submission.notebooks if nb.name == self.assignment)
-        grades = {g.name: g for g in notebook.grades}
+        notebook = next(nb for nb in submission.notebooks if nb.notebook_id == master.id)
+        grades = {names[g.cell_id]: g for g in notebook.grades}
         if entry.rows is None:   # nbgrader_steps.record_rejected, in this transaction
             for grade in grades.values():
                 grade.auto_score, grade.manual_score = 0.0, None
@@ -225,7 +229,7 @@ class Gradebooks:
             grade = grades[gid]
             grade.auto_score = auto
             grade.needs_manual_grade = grade.manual_score is not None or auto is None
-        comments = {c.name: c for c in notebook.comments}
+        comments = {names[c.cell_id]: c for c in notebook.comments}
         for gid, text in entry.rows.comments:
             comments[gid].auto_comment = text
         db.flush()                                            # AssignLatePenalties
