@@ -1,6 +1,6 @@
 """Benchmark (not a test): the grading pipeline against serial ``nbgrader autograde``.
 
-    .venv/bin/python benchmarks/grading.py [--n 40] [--chapter ch01] [--jobs N]
+    .venv/bin/python benchmarks/grading.py [--n 40] [--chapter ch01] [--jobs N] [--no-serial] [--converter]
 
 Generates N submissions of one chapter (every fourth correct, the others each with one
 wrong implementation from tests/mutants/), then, in the same run and on copies of the
@@ -11,8 +11,11 @@ same course:
    (sandbox on, parallel), and once more with feedback and report.
 
 Both courses are set up first (``generate_assignment``, untimed). Prints the wall
-times, the ratio, and the per-notebook overhead beyond the notebooks' own execution
-(sum of cell run times measured inside the sandbox).
+times, the ratio, the per-notebook overhead beyond the notebooks' own execution
+(sum of cell run times measured inside the sandbox), and the main process's own time
+per submission (``reports/<ch>/main-process.json``: the serial part, issue 24); with
+``--converter`` also that of nbgrader's converter per learner (``--converter-reference``,
+the route before) on a fresh course in the same run. ``--no-serial`` skips nbgrader.
 """
 from __future__ import annotations
 
@@ -90,6 +93,10 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--no-serial", action="store_true",
                    help="skip serial nbgrader (only the pipeline and its main process)")
+    p.add_argument("--converter", action="store_true",
+                   help="also grade with --converter-reference (nbgrader's converter per "
+                        "learner in the main process, the route before issue 24) on a "
+                        "fresh course, for its main-process cost in the same run")
     args = p.parse_args()
     ch, n = args.chapter, args.n
     with tempfile.TemporaryDirectory(prefix="rnncourse-bench-") as tmp:
@@ -119,6 +126,18 @@ def main() -> None:
         assert proc.returncode == 0, proc.stderr[-3000:]
         again = json.loads((reports / "main-process.json").read_text())
         print(f"  {t_full:.1f} s", flush=True)
+        costs = [("first round", first), ("regrade", again)]
+        if args.converter:
+            print("pipeline with --converter-reference (fresh course, no feedback) ...",
+                  flush=True)
+            conv = pipeline_command(tmp / "converter", ch, args.jobs)
+            t_conv, proc = timed(conv + [str(subs), "--no-feedback", "--converter-reference"],
+                                 REPO)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            print(f"  {t_conv:.1f} s", flush=True)
+            costs.append(("nbgrader's converter per learner, first round", json.loads(
+                (tmp / "converter" / "autograder" / "reports" / ch / "main-process.json")
+                .read_text())))
 
         verdicts = [json.loads(p.read_text()) for p in
                     (pipe_root / "autograder" / "reports" / ch / "verdicts").glob("*.json")]
@@ -140,7 +159,7 @@ def main() -> None:
         print(f"overhead beyond own execution     serial nbgrader {t_serial / n - own:.2f} s, "
               f"pipeline {t_pipe * args.jobs / n - own:.2f} core-s per notebook")
         print(f"same scores as serial nbgrader    {agree}/{len(s_scores)} submissions")
-        for label, cost in (("first round", first), ("regrade", again)):
+        for label, cost in costs:
             print(f"main process per submission       {cost['per_submission_wall_s']:.4f} s wall,"
                   f" {cost['per_submission_cpu_s']:.4f} s CPU ({label}; waiting on workers"
                   f" excluded; once per round: {cost['once_wall_s']:.2f} s CSV + report)")
