@@ -162,7 +162,11 @@ def main() -> None:
         for label, cost in costs:
             print(f"main process per submission       {cost['per_submission_wall_s']:.4f} s wall,"
                   f" {cost['per_submission_cpu_s']:.4f} s CPU ({label}; waiting on workers"
-                  f" excluded; once per round: {cost['once_wall_s']:.2f} s CSV + report)")
+                  f" excluded; once per round: {cost['once_wall_s']:.2f} s CSV + report;"
+                  f" {cost.get('transactions') or cost['submissions']} gradebook transactions)")
+            if "round_process_cpu_per_submission_s" in cost:
+                print(f"  all its threads over the round  "
+                      f"{cost['round_process_cpu_per_submission_s']:.4f} s CPU per submission")
             for name, part in cost.get("detail_per_submission", {}).items():
                 print(f"  of which {name:<22}  {part['wall_s']:.4f} s wall, "
                       f"{part['cpu_s']:.4f} s CPU")

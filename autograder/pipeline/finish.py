@@ -45,6 +45,7 @@ def finish_round(students: list[str], futures: dict, collected: dict, opts, cfg,
                     json.dumps(results[s], indent=1))
                 progress.step(s)
         clock.submissions += len(pending)
+        clock.transactions += 1
         pending.clear()
 
     since = 0.0

@@ -5,7 +5,9 @@ the autograded notebooks and the verdict files, one student after another. That 
 part caps the speed-up of any number of workers (issue 24), so the round measures it:
 wall time and the main thread's CPU time of everything the main process does for a
 student once that student's worker has finished (waiting on workers is excluded), and,
-apart, what it does once per round (CSV export, report). The numbers go to
+apart, what it does once per round (CSV export, report), and the CPU time of all the
+process's threads over the round (its pool's threads pickle every task and unpickle
+every result; with feedback on, that phase is in it too). The numbers go to
 ``reports/<assignment>/main-process.json``; ``benchmarks/grading.py`` prints them.
 """
 from __future__ import annotations
@@ -23,6 +25,10 @@ class MainClock:
         self.wall = {"per_submission": 0.0, "once": 0.0}
         self.cpu = {"per_submission": 0.0, "once": 0.0}
         self.submissions = 0
+        self.transactions = 0   # gradebook transactions (chunks of learners)
+        # every thread of the process from here on: also the pool's threads, which
+        # pickle each task (the WorkerContext) and unpickle each result
+        self.process_cpu = time.process_time()
 
     @contextlib.contextmanager
     def detail(self, name: str):
@@ -47,7 +53,9 @@ class MainClock:
 
     def summary(self) -> dict:
         n = max(1, self.submissions)
-        return {"submissions": self.submissions,
+        process_cpu = time.process_time() - self.process_cpu
+        return {"round_process_cpu_per_submission_s": round(process_cpu / n, 5),
+                "submissions": self.submissions, "transactions": self.transactions,
                 "per_submission_wall_s": round(self.wall["per_submission"] / n, 5),
                 "per_submission_cpu_s": round(self.cpu["per_submission"] / n, 5),
                 "per_submission_total_wall_s": round(self.wall["per_submission"], 4),
