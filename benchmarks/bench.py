@@ -241,16 +241,21 @@ def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
             serial.generate()
             submit_folder(serial, chapter, subs)
             spent, proc = time_serial(serial, chapter)
-            rows.append([n, "serial nbgrader autograde", 1, spent, spent / n,
+            rows.append([n, "serial nbgrader autograde", 1, spent, spent / n, "", "",
                          "" if proc.returncode == 0 else f"exit {proc.returncode}"])
             for jobs in workers:
                 grade = pipeline_command(tmp / f"pipeline{jobs}", chapter, jobs)
                 spent, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
+                # the serial part: the main process's own time per submission
+                main = json.loads((tmp / f"pipeline{jobs}" / "autograder" / "reports"
+                                   / chapter / "main-process.json").read_text())
                 rows.append([n, "pipeline, sandboxed, no feedback", jobs, spent, spent / n,
+                             f"{main['per_submission_wall_s']:.3f}",
+                             f"{main['per_submission_cpu_s']:.3f}",
                              "" if proc.returncode == 0 else f"exit {proc.returncode}"])
     table("Grading time vs number of submissions and workers (ch01)",
-          ["submissions", "grader", "workers", "seconds", "seconds per notebook", "note"],
-          rows)
+          ["submissions", "grader", "workers", "seconds", "seconds per notebook",
+           "main process s/notebook (wall)", "(CPU)", "note"], rows)
 
 
 # -------------------------------------------------------------------------- cells

@@ -61,6 +61,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    default=None,
                    help="how worker processes start (default: $RNNCOURSE_START_METHOD, "
                         "else fork); every method grades alike")
+    p.add_argument("--converter-reference", action="store_true",
+                   help="store each learner's results with nbgrader's own Autograde "
+                        "converter, one at a time (slower; the reference the default "
+                        "batched bookkeeping is tested against)")
     p.add_argument("--no-feedback", dest="feedback", action="store_false")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--root", type=Path, default=Path.cwd(),
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(args.assignment, root, args.submissions,
                    frozenset(args.students) if args.students else None, max(1, args.jobs),
                    limits, args.trusted, args.feedback, not args.quiet,
-                   keep_work=args.keep_work,
+                   keep_work=args.keep_work, converter_reference=args.converter_reference,
                    start_method=args.start_method or default_start_method(),
                    db_url=args.db_url)
     try:

@@ -83,13 +83,19 @@ class UseSandboxRun(NbGraderPreprocessor):
         if payload is None:
             raise RuntimeError(f"no sandboxed run for {nbg['student']}: grade it with "
                                "`python -m autograder.grade`, not `nbgrader autograde`")
-        nb = nbformat.from_dict(payload["notebook"])
-        if payload.get("notes"):
-            # generated, learner strings escaped (run.py); checked like any markdown
-            note = nbformat.v4.new_markdown_cell(neutralise_markdown(payload["notes"]))
-            note.metadata["rnncourse"] = {"grading_notes": True}
-            nb.cells.insert(0, note)
-        return nb, resources
+        return with_notes(nbformat.from_dict(payload["notebook"]), payload.get("notes")), \
+            resources
+
+
+def with_notes(nb, notes: str):
+    """The autograded notebook with the grading notes (if any) as its first cell."""
+    if notes:
+        # generated, learner strings escaped (verdicts.notes_markdown); checked like
+        # any markdown
+        note = nbformat.v4.new_markdown_cell(neutralise_markdown(notes))
+        note.metadata["rnncourse"] = {"grading_notes": True}
+        nb.cells.insert(0, note)
+    return nb
 
 
 class ApplySandboxRun(NbGraderPreprocessor):
@@ -270,6 +276,12 @@ def record_rejected(root: Path, cfg: Config, assignment: str, student: str,
             grade.auto_score = 0.0
             grade.needs_manual_grade = grade.manual_score is not None
         gb.db.commit()
+    rejected_notebook(root, assignment, student, reason)
+
+
+def rejected_notebook(root: Path, assignment: str, student: str, reason: str) -> None:
+    """The 'autograded' notebook of a submission nbgrader cannot grade: the release,
+    with the reason on top, so feedback tells the learner why."""
     release = root / SCRATCH / "release" / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(release, as_version=4)
     note = nbformat.v4.new_markdown_cell(

@@ -27,6 +27,8 @@ from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.grader_error import GraderError, describe
 from autograder.pipeline.inspection import release_notebook_cells
 from autograder.pipeline.judge import CellVerdict, Judge, parse_checks
+from autograder.pipeline.finish import finish_round
+from autograder.pipeline.main_cost import MainClock
 from autograder.pipeline.progress import Progress
 from autograder.pipeline.sandbox import Limits, Sandbox, snapshot_package
 from autograder.pipeline.verdicts import notes_markdown
@@ -53,6 +55,9 @@ class Options:
     feedback: bool = True
     progress: bool = True
     keep_work: bool = False   # keep each submission's work folder (for debugging)
+    # nbgrader's Autograde converter per learner in this process (slow; the reference
+    # that tests/test_bookkeeping.py holds the batched bookkeeping to)
+    converter_reference: bool = False
     start_method: str = dataclasses.field(default_factory=default_start_method)
     db_url: str | None = None  # the gradebook (--db-url); None: nbgrader_config.py's
 
@@ -141,25 +146,38 @@ def _grade(opts: Options) -> dict:
     ctx = WorkerContext(a, root, opts.limits, opts.keep_work,
                         gradebook_db.worker_config(cfg, steps.db_url(root)),
                         release_notebook_cells(root, a), worker_url,
-                        sandbox, judge, graded, instances)
+                        sandbox, judge, graded, instances, opts.converter_reference)
     out_dir = reports_dir(root, a)
     (out_dir / "verdicts").mkdir(parents=True, exist_ok=True)
     progress = Progress(len(students), opts.progress)
+    clock = MainClock()  # the serial part: main-process time per submission
     results: dict[str, dict] = {}
     with _pool(opts) as pool:
-        futures = {s: pool.submit(grade_submission, ctx, s) for s in students}
-        for s in students:  # fixed order: gradebook writes from this process only
-            notes = collected.get(s, collect_mod.Collected(s)).notes
-            results[s] = _finish(s, notes, futures[s], opts, cfg, graded)
-            (out_dir / "verdicts" / f"{s}.json").write_text(json.dumps(results[s], indent=1))
-            progress.step(s)
+        futures = {s: pool.submit(grade_submission, ctx, s,
+                                  tuple(collected.get(s, collect_mod.Collected(s)).notes))
+                   for s in students}
+        if not opts.converter_reference:  # fixed order, batched gradebook writes
+            results = finish_round(students, futures, collected, opts, cfg, graded,
+                                   out_dir, progress, clock)
+        else:
+            for s in students:  # fixed order: gradebook writes from this process only
+                concurrent.futures.wait([futures[s]])  # waiting on workers: not counted
+                with clock.part("per_submission"):
+                    notes = collected.get(s, collect_mod.Collected(s)).notes
+                    results[s] = _finish(s, notes, futures[s], opts, cfg, graded)
+                    (out_dir / "verdicts" / f"{s}.json").write_text(
+                        json.dumps(results[s], indent=1))
+                    progress.step(s)
+                clock.submissions += 1
         if opts.feedback:
             for s, res in pool.map(functools.partial(feedback, ctx), students):
                 if not res["success"]:
                     results[s]["feedback_error"] = str(res.get("error"))[-2000:]
-    steps.export_csv(root, cfg, out_dir / "grades.csv")
     from autograder.pipeline import report
-    report.write(root, a, out_dir)
+    with clock.part("once"):
+        steps.export_csv(root, cfg, out_dir / "grades.csv")
+        report.write(root, a, out_dir)
+    clock.write(out_dir)
     return results
 
 
