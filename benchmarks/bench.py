@@ -8,6 +8,7 @@
     python benchmarks/bench.py gradescale  # only grading vs submissions (10/40/160) x workers
     python benchmarks/bench.py budgets  # cold builds (both editions), graded training CPU, kit size
     python benchmarks/bench.py cluster  # 160 submissions on 1 and 2 Dask workers vs the local pool
+    python benchmarks/bench.py gradebook  # two chapters' rounds: SQLite, PostgreSQL, both at once
 
 Numbers on a shared 2-core machine are noisy: compare the ratios printed within one run.
 torch is optional (``pip install torch==2.13.0``); without it the torch column is empty.
@@ -241,16 +242,21 @@ def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
             serial.generate()
             submit_folder(serial, chapter, subs)
             spent, proc = time_serial(serial, chapter)
-            rows.append([n, "serial nbgrader autograde", 1, spent, spent / n,
+            rows.append([n, "serial nbgrader autograde", 1, spent, spent / n, "", "",
                          "" if proc.returncode == 0 else f"exit {proc.returncode}"])
             for jobs in workers:
                 grade = pipeline_command(tmp / f"pipeline{jobs}", chapter, jobs)
                 spent, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
+                # the serial part: the main process's own time per submission
+                main = json.loads((tmp / f"pipeline{jobs}" / "autograder" / "reports"
+                                   / chapter / "main-process.json").read_text())
                 rows.append([n, "pipeline, sandboxed, no feedback", jobs, spent, spent / n,
+                             f"{main['per_submission_wall_s']:.3f}",
+                             f"{main['per_submission_cpu_s']:.3f}",
                              "" if proc.returncode == 0 else f"exit {proc.returncode}"])
     table("Grading time vs number of submissions and workers (ch01)",
-          ["submissions", "grader", "workers", "seconds", "seconds per notebook", "note"],
-          rows)
+          ["submissions", "grader", "workers", "seconds", "seconds per notebook",
+           "main process s/notebook (wall)", "(CPU)", "note"], rows)
 
 
 # ------------------------------------------------------------------------ cluster
@@ -259,18 +265,18 @@ def bench_cluster(n: int = 160, workers=(1, 2), projected=(10, 100), total=10_00
     on a Dask cluster on loopback (1 and 2 ``dask worker`` processes, one thread each),
     each on a fresh course, no feedback. Prints the wall times, the cluster's per-task
     overhead against the local pool, the worker's cost per submission (Dask's own
-    compute time of the tasks) and the main process's serial cost (its CPU time, which
-    with ``--cluster`` is the main process alone, less the same command's CPU time with
-    nothing to grade: its start-up), then projects ``total`` submissions
-    on the ``projected`` numbers of workers from those two costs."""
-    import resource
+    compute time of the tasks) and the main process's serial cost per submission (the
+    round's ``reports/<chapter>/main-process.json``: wall and CPU time of what the main
+    process does for each learner once its worker has finished, materialising the
+    folder sent back included), then projects ``total`` submissions on the
+    ``projected`` numbers of workers from the worker cost and the serial wall time."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from dask_cluster import LocalCluster  # tests/
     from grading import make_submissions, new_course, pipeline_command, timed  # benchmarks/
 
-    def cpu_of_children() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime
+    def main_cost(course: Path) -> dict:
+        return json.loads((course / "autograder" / "reports" / chapter
+                           / "main-process.json").read_text())
 
     chapter, rows, costs = "ch01", [], {}
     with tempfile.TemporaryDirectory(prefix="rnncourse-cluster-") as tmp:
@@ -282,7 +288,10 @@ def bench_cluster(n: int = 160, workers=(1, 2), projected=(10, 100), total=10_00
             grade = pipeline_command(tmp / f"local{jobs}", chapter, jobs)
             spent, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
             local[jobs] = spent
-            rows.append([f"local pool, --jobs {jobs}", jobs, spent, spent / n, "", "",
+            main = main_cost(tmp / f"local{jobs}")
+            rows.append([f"local pool, --jobs {jobs}", jobs, spent, spent / n, "",
+                         f"- / {main['per_submission_wall_s']:.3f} / "
+                         f"{main['per_submission_cpu_s']:.3f}",
                          "" if proc.returncode == 0 else f"exit {proc.returncode}"])
         cluster = LocalCluster(tmp / "dask-logs")
         try:
@@ -292,30 +301,26 @@ def bench_cluster(n: int = 160, workers=(1, 2), projected=(10, 100), total=10_00
                     while len(cluster.workers()) < count:
                         cluster.add_worker(f"w{len(cluster.workers()) + 1}")
                     grade = pipeline_command(tmp / f"cluster{count}", chapter, 1)
-                    start, cpu = time.time(), cpu_of_children()
+                    start = time.time()
                     spent, proc = timed(grade + [str(subs), "--no-feedback", "--cluster",
                                                  cluster.address], REPO)
-                    main_cpu = cpu_of_children() - cpu
-                    # the main process's fixed cost: the same command with nothing to grade
-                    (tmp / "nothing").mkdir(exist_ok=True)
-                    cpu = cpu_of_children()
-                    timed(grade + [str(tmp / "nothing"), "--no-feedback", "--cluster",
-                                   cluster.address], REPO)
-                    main_cpu -= cpu_of_children() - cpu
+                    main = main_cost(tmp / f"cluster{count}")
                     tasks = [ss for t in client.get_task_stream(start=start)
                              for ss in t["startstops"] if ss["action"] == "compute"]
                     worker = sum(ss["stop"] - ss["start"] for ss in tasks) / max(1, len(tasks))
-                    costs[count] = (worker, main_cpu / n)
+                    costs[count] = (worker, main["per_submission_wall_s"])
                     overhead = (spent - local[count]) / n
                     rows.append([f"Dask cluster, {count} worker(s)", count, spent, spent / n,
                                  f"{overhead:+.3f} s ({spent / local[count]:.2f}x)",
-                                 f"{worker:.2f} / {main_cpu / n:.3f}",
+                                 f"{worker:.2f} / {main['per_submission_wall_s']:.3f} / "
+                                 f"{main['per_submission_cpu_s']:.3f}",
                                  "" if proc.returncode == 0 else f"exit {proc.returncode}"])
         finally:
             cluster.close()
     table(f"{n} ch01 submissions: local pool vs Dask cluster (no feedback; seconds)",
           ["grader", "workers", "wall", "per submission", "cluster overhead per submission "
-           "(vs local, same count)", "worker s/task / main CPU s/submission", "note"], rows)
+           "(vs local, same count)", "worker s/task / main process s/submission "
+           "(wall / CPU)", "note"], rows)
     worker, main = costs[max(costs)]
     proj = []
     for count in projected:
@@ -323,8 +328,9 @@ def bench_cluster(n: int = 160, workers=(1, 2), projected=(10, 100), total=10_00
         proj.append([total, count, total * worker / count, total * main, bound,
                      "main process (gradebook writes)" if total * main >= total * worker / count
                      else "workers"])
-    table(f"Projection: {total} submissions, worker cost {worker:.2f} s/task, main process "
-          f"{main:.3f} s/submission (inputs measured above on {max(costs)} workers)",
+    table(f"Projection: {total} submissions, worker cost c_w = {worker:.2f} s/task, main "
+          f"process c_m = {main:.3f} s/submission (wall, main-process.json; inputs measured "
+          f"above on {max(costs)} workers)",
           ["submissions", "workers", "workers' share (s)", "main's serial share (s)",
            "wall at least (s)", "bottleneck"], proj)
 
@@ -532,6 +538,10 @@ def main(argv: list[str]) -> None:
         bench_kit()
     if "budgets" in what:
         bench_budgets(book_cold)
+    if "gradebook" in what:   # not in the default list: it starts a PostgreSQL server
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import gradebook
+        gradebook.main([])
 
 
 if __name__ == "__main__":

@@ -4,10 +4,15 @@ venv's own commands (``tests/dask_cluster.py``).
 
 - The cluster grades a chapter 1 batch (honest, a helper module beside the notebook, a
   wrong answer, the untouched release, invalid JSON, a tampering and a crashing
-  notebook) exactly as the local pool does: verdicts, notes, scores, gradebook.
+  notebook) exactly as the local pool does: verdicts, notes, scores, and, compared with
+  tests/test_bookkeeping.py's helpers, every row of the gradebook, the autograded
+  folders (prepared on the workers, sent back as data: bytes and file modes) and the
+  feedback.
 - A worker SIGKILLed (with everything it started) in the middle of a batch loses no
   submission and counts none twice: every learner is in the gradebook once, with the
   right scores.
+- With the gradebook on PostgreSQL (``--db-url``), the cluster grades as the local pool
+  does on SQLite.
 - A worker whose course sources differ is refused by name, and an unreachable
   scheduler is a clear error; in both cases nothing is written.
 """
@@ -26,6 +31,7 @@ import pytest
 
 from course import (REPO, Course, mutant_source, mutants, nbgrader_env, solution_sources)
 from dask_cluster import LocalCluster, free_port
+from test_postgres import server  # noqa: F401 -- a PostgreSQL server for this module
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask-cluster")]
 
@@ -47,9 +53,10 @@ def _course(root: Path) -> Course:
     return course
 
 
-def _grade(course: Course, subs: Path, *args: str, wait: bool = True):
+def _grade(course: Course, subs: Path, *args: str, wait: bool = True,
+           feedback: bool = False):
     argv = [sys.executable, "-m", "autograder.grade", "ch01", str(subs), "--root",
-            str(course.root), "-q", "--no-feedback", *args]
+            str(course.root), "-q", *([] if feedback else ["--no-feedback"]), *args]
     if not wait:
         return subprocess.Popen(argv, cwd=REPO, env=nbgrader_env(), text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -80,6 +87,8 @@ def _write(subs: Path, student: str, nb=None, raw: str | None = None,
         nbformat.write(nb, folder / "ch01.ipynb")
     for name, text in (files or {}).items():
         (folder / name).write_text(text)
+    # a fixed submission time: the gradebooks of two rounds can be compared row by row
+    (folder / "timestamp.txt").write_text("2026-01-05 10:00:00.000000 UTC")
 
 
 def _batch(course: Course, subs: Path) -> None:
@@ -101,9 +110,9 @@ def test_the_cluster_grades_as_the_local_pool_does(cluster, tmp_path):
     subs = tmp_path / "subs"
     local, remote = _course(tmp_path / "local"), _course(tmp_path / "remote")
     _batch(local, subs)
-    proc = _grade(local, subs, "--jobs", "2")
+    proc = _grade(local, subs, "--jobs", "2", feedback=True)
     assert proc.returncode == 0, proc.stderr[-4000:]
-    proc = _grade(remote, subs, "--cluster", cluster.address)
+    proc = _grade(remote, subs, "--cluster", cluster.address, feedback=True)
     assert proc.returncode == 0, proc.stderr[-4000:]
 
     want, got = _verdicts(local), _verdicts(remote)
@@ -112,6 +121,19 @@ def test_the_cluster_grades_as_the_local_pool_does(cluster, tmp_path):
     for student in want:
         assert _judged(got[student]) == _judged(want[student]), student
     assert remote.scores("ch01") == local.scores("ch01")
+    # the gradebook row by row, the autograded folders and the feedback, byte for byte
+    # (the cells the grading made have random ids in either route: known_cell_ids)
+    from test_bookkeeping import files, gradebook_rows, known_cell_ids
+    assert gradebook_rows(remote.root)[0] == gradebook_rows(local.root)[0]
+    for part in ("autograded", "feedback"):
+        want_files = files(local.root / "autograder" / part, known_cell_ids(local.root))
+        got_files = files(remote.root / "autograder" / part, known_cell_ids(remote.root))
+        assert set(got_files) == set(want_files), part
+        assert got_files == want_files, part
+    assert {"honest", "helper-module", "wrong", "tampering"} <= {
+        p.split("/")[0] for p in want_files}
+    assert "helper-module/ch01/mysoftmax.py" in files(
+        remote.root / "autograder" / "autograded", set())
     # the batch says what it should: a wrong check fails the cluster too, not only both
     maxima = local.max_scores("ch01")
     scores = remote.scores("ch01")
@@ -127,8 +149,11 @@ def test_the_cluster_grades_as_the_local_pool_does(cluster, tmp_path):
               for t in ("student", "submitted_assignment", "grade", "comment",
                         "grade_cells", "source_cell")}
     db.close()
+    db = sqlite3.connect(remote.root / "autograder" / "gradebook.db")
+    cells = db.execute("SELECT count(*) FROM grade_cells").fetchone()[0]
+    db.close()
     assert counts["student"] == counts["submitted_assignment"] == counts["grade"] \
-        == counts["comment"] == 0 and counts["grade_cells"] == len(maxima) \
+        == counts["comment"] == 0 and counts["grade_cells"] == cells >= len(maxima) \
         and counts["source_cell"] > 0, counts
     # the workers cleaned up after themselves
     assert not list((REPO / "autograder" / ".scratch" / "cluster").glob("*/submitted/*"))
@@ -236,3 +261,29 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     assert "Nothing was graded" in proc.stderr
     assert not (course.root / "autograder" / "gradebook.db").exists()
     assert not (course.root / "autograder" / "submitted").exists()
+
+
+def test_a_postgresql_gradebook_grades_on_the_cluster_as_sqlite_locally(
+        cluster, server, tmp_path):
+    """With the gradebook on PostgreSQL the workers read the same learner-free SQLite
+    copy (made from the server's tables): nbgrader's preparation works from it, and the
+    scores, verdicts and autograded folders are those of the local pool on SQLite."""
+    from test_bookkeeping import files, known_cell_ids
+    from test_postgres import scores
+    subs = tmp_path / "subs"
+    local, remote = _course(tmp_path / "local"), _course(tmp_path / "remote")
+    _write(subs, "honest", local.filled("ch01"))
+    function, _, patch = mutants("ch01")[0]
+    _write(subs, "wrong", local.filled("ch01", {function: mutant_source("ch01", function, patch)}))
+    _write(subs, "broken", raw="{not json")
+    proc = _grade(local, subs, "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    proc = _grade(remote, subs, "--cluster", cluster.address, "--db-url", server["url"])
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert not (remote.root / "autograder" / "gradebook.db").exists()
+    assert scores(server["url"], "ch01") == local.scores("ch01", manual=True)
+    want, got = _verdicts(local), _verdicts(remote)
+    assert {s: _judged(v) for s, v in got.items()} == {s: _judged(v) for s, v in want.items()}
+    assert got["honest"]["status"] == "graded" and got["broken"]["status"] == "rejected"
+    assert files(remote.root / "autograder" / "autograded", known_cell_ids(remote.root)) \
+        == files(local.root / "autograder" / "autograded", known_cell_ids(local.root))

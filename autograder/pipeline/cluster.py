@@ -13,8 +13,13 @@ machine:
 - each task carries one learner's :class:`Submission` as bytes (the notebook and the
   files beside it, size-capped as ``worker.copy_submitted_files`` caps them);
 - the worker uses its own course root (:func:`worker_course_root`), its own sandbox
-  snapshot and scratch folder, and returns the result as data (the autograded notebook,
-  the verdicts), as a local worker does.
+  snapshot and scratch folder, prepares the learner's autograded folder and gradebook
+  rows there (``bookkeeping.prepare``, from its learner-free copy of the gradebook,
+  whatever database the main process writes), and returns the result as data: the
+  verdicts, the rows, and the prepared folder's files (:func:`pack_folder`: regular
+  files only, safe relative paths, within :func:`autograded_budget`); the main process
+  checks them again and writes them where ``finish.py`` expects a prepared folder
+  (:func:`materialise`), then stores everything as for the local pool.
 
 Before anything is written, every worker is asked for a fingerprint of its course
 sources (``autograder/``, ``rnnkit``, ``solutions/<assignment>/``, the versions of
@@ -30,6 +35,7 @@ writes each learner once, whatever ran twice.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import copy
 import dataclasses
@@ -40,7 +46,8 @@ import platform
 import queue
 import shutil
 import sqlite3
-import time
+import stat
+import threading
 import uuid
 from pathlib import Path
 
@@ -130,9 +137,14 @@ def refusals(want: dict[str, str], probes: dict[str, dict]) -> list[str]:
     return out
 
 
-def learner_free_gradebook(path: Path) -> bytes:
-    """The gradebook at ``path`` without any learner's rows (what a worker needs: the
-    assignments, their cells and hidden tests), as the bytes of a SQLite file."""
+def learner_free_gradebook(url: str | Path) -> bytes:
+    """The gradebook at ``url`` (a SQLite file's path or URL, or a PostgreSQL URL)
+    without any learner's rows (what a worker needs: the assignments, their cells and
+    hidden tests), as the bytes of a SQLite file."""
+    from autograder.pipeline import gradebook_db
+    path = Path(url) if isinstance(url, Path) else gradebook_db.sqlite_path(url)
+    if path is None:
+        return _learner_free_copy_of_server(url)
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     db = sqlite3.connect(":memory:")
     try:
@@ -145,6 +157,94 @@ def learner_free_gradebook(path: Path) -> bytes:
     finally:
         src.close()
         db.close()
+
+
+def _learner_free_copy_of_server(url: str) -> bytes:
+    """A gradebook on a server (PostgreSQL) copied into a new SQLite file, nbgrader's
+    tables but the learners' (read-only: ``gradebook_db.read_only_url``)."""
+    import tempfile
+    import sqlalchemy
+    from nbgrader.api import Base, Gradebook
+    from autograder.pipeline import gradebook_db
+    with tempfile.TemporaryDirectory(prefix="rnncourse-gradebook-") as tmp:
+        copy = Path(tmp) / "gradebook.db"
+        Gradebook("sqlite:///" + str(copy)).close()   # nbgrader's schema and revision
+        src = sqlalchemy.create_engine(gradebook_db.read_only_url(url))
+        dst = sqlalchemy.create_engine("sqlite:///" + str(copy))
+        try:
+            with src.connect() as read, dst.begin() as write:
+                for table in Base.metadata.sorted_tables:
+                    write.execute(table.delete())
+                    if table.name in _LEARNER_TABLES:
+                        continue
+                    rows = [dict(r._mapping) for r in read.execute(table.select())]
+                    if rows:
+                        write.execute(table.insert(), rows)
+        finally:
+            src.dispose()
+            dst.dispose()
+        return copy.read_bytes()
+
+
+def autograded_budget(limits: Limits) -> int:
+    """Bytes a prepared autograded folder may send back: the files submitted beside the
+    notebook and the notebook itself (each capped at ``submission_mb``), the outputs the
+    sandbox may record (``record_mb``), and as much again for the course's own files
+    copied beside them (``solutions/<assignment>/``)."""
+    return (2 * limits.submission_mb + limits.record_mb) << 21
+
+
+class UnsafeFolder(ValueError):
+    """A prepared folder that may not travel or be written (too large, a link or a
+    special file, a path leaving the folder)."""
+
+
+def pack_folder(folder: Path, budget: int) -> dict[str, tuple[bytes, int]]:
+    """{relative path: (bytes, permission bits)} of the regular files under ``folder``
+    (a worker's prepared autograded folder, built from a learner's files: never
+    trusted). A link, a special file or more than ``budget`` bytes is refused."""
+    out, total = {}, 0
+    for dirname, dirs, names in os.walk(folder):   # does not follow links to folders
+        for name in sorted(dirs + names):
+            path = Path(dirname) / name
+            st = path.lstat()
+            if stat.S_ISDIR(st.st_mode):
+                continue
+            rel = path.relative_to(folder).as_posix()
+            if not stat.S_ISREG(st.st_mode):
+                raise UnsafeFolder(f"'{rel}' is a link or a special file")
+            total += st.st_size
+            if total > budget:
+                raise UnsafeFolder(f"more than {budget >> 20} MB")
+            out[rel] = (path.read_bytes(), stat.S_IMODE(st.st_mode) & 0o777)
+    return out
+
+
+def materialise(files: dict, dest: Path, budget: int) -> None:
+    """Write a prepared folder received from a worker (:func:`pack_folder`) at ``dest``,
+    checking again what it holds: relative paths that stay inside ``dest``, no special
+    modes, within ``budget`` bytes; new files only, never through a link."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    total = 0
+    for rel, (data, mode) in sorted(files.items()):
+        if not isinstance(rel, str):
+            raise UnsafeFolder(f"an unsafe path {rel!r}")
+        parts = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or "\0" in rel \
+                or any(p in ("", ".", "..") for p in parts):
+            raise UnsafeFolder(f"an unsafe path {rel!r}")
+        total += len(data)
+        if total > budget:
+            raise UnsafeFolder(f"more than {budget >> 20} MB")
+        target = dest.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.resolve().is_relative_to(dest.resolve()):
+            raise UnsafeFolder(f"an unsafe path {rel!r}")
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(target, int(mode) & 0o777)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +265,7 @@ class Submission:
     files: dict[str, bytes]
     left_out: str = ""         # note for the learner, as copy_submitted_files words it
     rejected: str = ""         # why the notebook was not sent
+    notes: tuple = ()          # the collection's notes on it (run.py)
 
 
 def pack(folder: Path, assignment: str, limits: Limits) -> Submission:
@@ -209,6 +310,7 @@ class GradingPlugin(WorkerPlugin):
         config = copy.deepcopy(ctx.config)
         config.CourseDirectory.root = str(root)
         config.Exchange.root = str(root / steps.SCRATCH / "exchange")
+        config.CourseDirectory.db_url = "sqlite:///" + str(gradebook)
         lib = snapshot_package(root / steps.SCRATCH / "sandbox")
         sandbox = Sandbox(lib, ctx.limits, trusted=ctx.sandbox.trusted)
         self.context = dataclasses.replace(
@@ -243,7 +345,7 @@ class GradingPlugin(WorkerPlugin):
                 target.write_bytes(data)
             child = self._child()
             try:
-                out = child.grade(sub.student)
+                out = child.grade(sub.student, sub.notes, sub.left_out)
             finally:  # a process that died is replaced at the next task
                 if child.proc.poll() is None:
                     self.idle.put(child)
@@ -251,8 +353,6 @@ class GradingPlugin(WorkerPlugin):
                     child.close()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        if sub.left_out and not out.get("rejected"):
-            out["notes"] = list(out["notes"]) + [sub.left_out]
         return out
 
     def teardown(self, worker=None):
@@ -292,9 +392,9 @@ class _Child:
              str(ctx.limits.judge_memory_mb)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         _send(self.proc.stdin, ctx)
 
-    def grade(self, student: str) -> dict:
+    def grade(self, student: str, notes: tuple = (), left_out: str = "") -> dict:
         try:
-            _send(self.proc.stdin, student)
+            _send(self.proc.stdin, (student, tuple(notes), left_out))
             status, value = _receive(self.proc.stdout)
         except (OSError, EOFError, pickle.UnpicklingError):
             self.close()
@@ -342,15 +442,36 @@ def _child_main(memory_mb: int) -> None:
     ctx = _receive(jobs)
     while True:
         try:
-            student = _receive(jobs)
+            student, notes, left_out = _receive(jobs)
         except EOFError:
             return
         try:
-            answer = ("ok", grade_submission(ctx, student))
+            answer = ("ok", _with_folder(ctx, grade_submission(ctx, student, notes,
+                                                                left_out)))
         except Exception as exc:  # noqa: BLE001 -- reported as this student's grader error
             answer = ("error", f"{type(exc).__name__}: {exc}\n"
                       + "".join(traceback.format_exc(limit=-8))[-3000:])
         _send(results, answer)
+
+
+def _with_folder(ctx: WorkerContext, out: dict) -> dict:
+    """A worker's result with its prepared autograded folder as data
+    (``out["autograded"]``, :func:`pack_folder`) instead of a path of this machine; the
+    folder is removed. A folder that may not travel is this learner's grader error."""
+    rows = out.get("rows")
+    if rows is None:
+        return out
+    folder = Path(rows.folder)
+    try:
+        out["autograded"] = pack_folder(folder, autograded_budget(ctx.limits))
+        rows.folder = ""
+    except (UnsafeFolder, OSError) as exc:
+        del out["rows"]
+        out["bookkeeping_error"] = (f"the autograded folder prepared on the worker "
+                                    f"cannot be sent back: {exc}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
 
 
 def grade_task(batch: str, sub: Submission) -> dict:
@@ -358,20 +479,43 @@ def grade_task(batch: str, sub: Submission) -> dict:
     return get_worker().plugins[batch].grade(sub)
 
 
-class _Result:
-    """A Dask future seen as run.py's loop sees a local one (``result()``), which gives up
-    if every worker of the batch is gone instead of waiting for one forever."""
+class _Result(concurrent.futures.Future):
+    """A Dask task's result as the local pool's future (``finish.py`` waits on it with
+    ``concurrent.futures.wait``). Set from the Dask future's callback; ``result()``, in
+    the main process, writes the prepared folder that came back as data where
+    ``finish.py`` expects it (:func:`materialise`), once."""
 
-    def __init__(self, batch: "Batch", future):
-        self.batch, self.future = batch, future
+    def __init__(self, batch: "Batch", student: str, future=None):
+        super().__init__()
+        self.batch, self.student, self.future = batch, student, future
+        self._ready = None
+        if future is not None:
+            future.add_done_callback(self._done)
 
-    def result(self):
-        from distributed import TimeoutError as DaskTimeout
-        while True:
-            try:
-                return self.future.result(timeout=WORKER_GONE_CHECK)
-            except (DaskTimeout, TimeoutError):
-                self.batch.check_workers()
+    def _done(self, future) -> None:   # in Dask's callback thread
+        try:
+            if future.status == "finished":
+                value, error = future.result(), None
+            else:
+                value, error = None, future.exception()
+        except BaseException as exc:  # noqa: BLE001 -- cancelled, or the client closed
+            value, error = None, exc
+        self.future = None   # let the cluster forget the task
+        self.fail(error) if error is not None else self._set(value)
+
+    def _set(self, value) -> None:
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            self.set_result(value)
+
+    def fail(self, error: BaseException) -> None:
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            self.set_exception(error)
+
+    def result(self, timeout=None):
+        out = super().result(timeout)
+        if self._ready is None:
+            self._ready = self.batch.receive(self.student, out)
+        return self._ready
 
 
 class Batch:
@@ -413,21 +557,63 @@ class Batch:
                 problems) + "\nNothing was graded.")
         self.workers = sorted(probes)
 
-    def check_workers(self) -> None:
-        alive = set(self.client.nthreads())
-        if not alive & set(self.workers):
-            raise ClusterError(f"every worker checked for this batch has left the cluster "
-                               f"at {self.address}; start workers and regrade the "
-                               "learners marked grader-error.")
+    gone: ClusterError | None = None   # set when every checked worker has left
 
-    def submit(self, ctx: WorkerContext, students: list[str]) -> "Futures":
+    def _watch(self, futures: "Futures") -> None:
+        """Every ``WORKER_GONE_CHECK`` seconds: if every worker checked for this batch
+        has left, the learners still waiting are failed (grader errors), not waited on
+        for ever."""
+        while not self._closed.wait(WORKER_GONE_CHECK):
+            try:
+                alive = set(self.client.nthreads())
+            except Exception:  # noqa: BLE001 -- the scheduler itself is gone
+                alive = set()
+            if alive & set(self.workers):
+                continue
+            self.gone = ClusterError(
+                f"every worker checked for this batch has left the cluster at "
+                f"{self.address}; start workers and regrade the learners marked "
+                "grader-error.")
+            for result in list(futures.submitted.values()):
+                result.fail(self.gone)
+            return
+
+    def submit(self, ctx: WorkerContext, students: list[str], notes: dict,
+               gradebook_url: str) -> "Futures":
+        """Register the batch on every worker (its context and the gradebook without
+        learners' rows, read from ``gradebook_url``, SQLite or PostgreSQL) and return
+        the learners' futures, submitted as run.py asks for them."""
         self.batch = f"rnncourse-{ctx.assignment}-{uuid.uuid4().hex[:12]}"
-        shared = Shared(self.batch, ctx, learner_free_gradebook(
-            self.root / "autograder" / "gradebook.db"), self.fingerprint)
+        self.limits = ctx.limits
+        shared = Shared(self.batch, ctx, learner_free_gradebook(gradebook_url),
+                        self.fingerprint)
         self.client.register_plugin(GradingPlugin(shared), name=self.batch)
-        return Futures(self, students, ctx)
+        futures = Futures(self, students, ctx, notes)
+        self._closed = threading.Event()
+        threading.Thread(target=self._watch, args=(futures,), daemon=True).start()
+        return futures
+
+    def receive(self, student: str, out: dict) -> dict:
+        """In the main process: a worker's result, with its prepared folder written
+        where ``finish.py`` moves it from (this course's scratch); a folder that may not
+        be written is this learner's grader error."""
+        files = out.pop("autograded", None)
+        if files is None or out.get("rows") is None:
+            return out
+        dest = self.root / steps.SCRATCH / self.assignment / "autograded" / student
+        try:
+            materialise(files, dest, autograded_budget(self.limits))
+        except (UnsafeFolder, OSError) as exc:
+            shutil.rmtree(dest, ignore_errors=True)
+            del out["rows"]
+            out["bookkeeping_error"] = f"the autograded folder sent by the worker: {exc}"
+            return out
+        out["rows"].folder = str(dest)
+        return out
 
     def close(self) -> None:
+        if getattr(self, "_closed", None):
+            self._closed.set()
         with contextlib.suppress(Exception):
             if getattr(self, "batch", None):
                 self.client.unregister_worker_plugin(self.batch)
@@ -444,8 +630,9 @@ class Futures:
     """{student: future} for run.py, submitting lazily: asking for one student's result
     first submits every submission up to ``window`` places after it."""
 
-    def __init__(self, batch: Batch, students: list[str], ctx: WorkerContext):
-        self.batch, self.students, self.ctx = batch, students, ctx
+    def __init__(self, batch: Batch, students: list[str], ctx: WorkerContext,
+                 notes: dict):
+        self.batch, self.students, self.ctx, self.notes = batch, students, ctx, notes
         self.index = {s: i for i, s in enumerate(students)}
         self.submitted: dict[str, _Result] = {}
         threads = sum(self.batch.client.nthreads().get(w, 1) for w in batch.workers)
@@ -455,12 +642,17 @@ class Futures:
     def _top_up(self, upto: int) -> None:
         submitted_dir = self.ctx.submitted or self.ctx.root / "autograder" / "submitted"
         for student in self.students[len(self.submitted):upto + self.window]:
-            sub = pack(submitted_dir / student / self.ctx.assignment, self.ctx.assignment,
-                       self.ctx.limits)
+            if self.batch.gone:
+                self.submitted[student] = _Result(self.batch, student)
+                self.submitted[student].fail(self.batch.gone)
+                continue
+            sub = dataclasses.replace(
+                pack(submitted_dir / student / self.ctx.assignment, self.ctx.assignment,
+                     self.ctx.limits), notes=tuple(self.notes.get(student, ())))
             future = self.batch.client.submit(
                 grade_task, self.batch.batch, sub, key=f"{self.batch.batch}-{student}",
                 workers=self.batch.workers, allow_other_workers=False, pure=False)
-            self.submitted[student] = _Result(self.batch, future)
+            self.submitted[student] = _Result(self.batch, student, future)
 
     def __getitem__(self, student: str) -> _Result:
         self._top_up(self.index[student])
