@@ -24,7 +24,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: env dev system-deps book kit test test-fast release fixtures lab bench grade translations \
-        clean clean-grading help
+        clean clean-grading help hub hub-stop hub-grade
 
 help:
 	@echo "make env      a learner's environment: the kit, JupyterLab 4, nbgrader's Validate,"
@@ -41,6 +41,10 @@ help:
 	@echo "make export LMS=canvas|moodle CHAPTER=ch01 [EXPORT_FLAGS=--per-question]  grades as the LMS's import CSV"
 	@echo "make similarity CHAPTER=ch01 [SIMILARITY_FLAGS=--threshold=0.6]  similar answers, pairwise (after grading)"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
+	@echo "make hub      a real course on JupyterHub on 127.0.0.1: accounts rnn-instructor, rnn-learner1,"
+	@echo "              rnn-learner2 (passwords in a root-only file), nbgrader's exchange, formgrader (needs root)"
+	@echo "make hub-grade CHAPTER=ch01  grade what the hub's instructor collected, with the sandboxed pipeline"
+	@echo "make hub-stop stop the hub and everything it started, delete its accounts and their homes"
 	@echo "make clean    remove build output (never submissions, feedback or the gradebook)"
 	@echo "make clean-grading   remove submissions, feedback, reports and the gradebook (asks)"
 
@@ -116,6 +120,15 @@ similarity: dev
 bench: dev
 	$(PIP) install -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench.py
+
+hub: system-deps
+	bash scripts/hub.sh start
+
+hub-grade: dev system-deps
+	bash scripts/hub.sh grade $(CHAPTER) $(GRADE_FLAGS)
+
+hub-stop:
+	bash scripts/hub.sh stop
 
 # Build output only: learners' submissions, feedback and the gradebook stay.
 clean:
