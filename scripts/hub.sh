@@ -111,6 +111,8 @@ install_software() {
     "$learn/bin/python" -c "import rnnkit.grading, nbgrader, jupyterlab, jupyterhub"
     echo "$stamp" >"$learn/.installed"
   fi
+  # JupyterLab's defaults for every user: no "news" prompt (the hub has no internet use).
+  install -D -m 644 "$repo/hub/overrides.json" "$learn/share/jupyter/lab/settings/overrides.json"
   rm -rf "$HUB_DIR/config"
   mkdir -p "$HUB_DIR/config"
   cp -r "$repo/hub/learner" "$repo/hub/instructor" "$HUB_DIR/config/"
@@ -228,13 +230,24 @@ grade() {
   need_root grade "$@"
   [ -d "$COURSE" ] || die "no course root at $COURSE: start the hub with 'make hub' first"
   shift
-  # The sandboxed pipeline runs as root (as `make grade` does everywhere) on the
-  # instructor's course root; the instructor gets the results' ownership back, so that
-  # formgrader and `nbgrader release_feedback` can use them.
-  local status=0
+  # The sandboxed pipeline runs as root, as `make grade` does everywhere. bubblewrap's
+  # user namespace cannot enter the instructor's private home, even as root, so the round
+  # runs on a copy of the course root in the root-only state folder; the results (the
+  # gradebook, nbgrader's submitted/autograded/feedback folders, the reports) then go
+  # back into the course root, owned by the instructor, for formgrader and
+  # `nbgrader release_feedback`. Do not grade by hand in formgrader meanwhile.
+  local status=0 stage="$STATE/grading"
+  rm -rf "$stage"
+  install -d -m 700 "$stage"
+  cp -r "$COURSE" "$stage/rnn-course"   # owned by root: the sandbox can enter it
   make -C "$repo" --no-print-directory grade CHAPTER="$chapter" \
-    GRADE_FLAGS="--root=$COURSE $*" || status=$?
-  chown -R "$INSTRUCTOR:$INSTRUCTOR" "$COURSE"
+    GRADE_FLAGS="--root=$stage/rnn-course $*" || status=$?
+  rm -rf "$stage/rnn-course/autograder/.scratch" "$COURSE/autograder.graded"
+  cp -a "$stage/rnn-course/autograder" "$COURSE/autograder.graded"
+  chown -R "$INSTRUCTOR:$INSTRUCTOR" "$COURSE/autograder.graded"
+  rm -rf "$COURSE/autograder"
+  mv "$COURSE/autograder.graded" "$COURSE/autograder"
+  rm -rf "$stage"
   return $status
 }
 
