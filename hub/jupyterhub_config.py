@@ -10,7 +10,9 @@ and the folders named here and passes them in RNNHUB_* variables:
   nbgrader), in the user's home;
 - the instructor's server loads hub/instructor (formgrader, the course root in their
   home), every other user's loads hub/learner (the Assignments tab, no instructor
-  tools), through JUPYTER_CONFIG_PATH;
+  tools), through JUPYTER_CONFIG_PATH; both open terminals as plain (non-login) shells,
+  since a login shell's /etc/profile would take the learners' environment, and with it
+  `nbgrader` and `python`, off PATH;
 - everything listens on 127.0.0.1 only.
 """
 import os
