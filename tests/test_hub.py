@@ -295,15 +295,19 @@ def course_round(hub, browser):
     seen["submissions_page"] = teacher.locator("table").first.inner_text()
     teacher.goto(hub["url"] + f"user/{INSTRUCTOR}/formgrader/manage_students/{LEARNERS[1]}/ch01")
     teacher.locator("a[href*='/formgrader/submissions/']").first.click()
-    score = teacher.locator(f"input.score#test_{WRONG[0]}")
+    # formgrader's page is ready once its script has put the auto score as placeholder
+    score = teacher.locator(f"input.score#test_{WRONG[0]}[placeholder]")
     score.wait_for()
+    teacher.wait_for_load_state("networkidle")
     score.fill("0.5")
-    score.press("Tab")
+    score.blur()   # formgrader saves on change
     comment = teacher.locator(f"textarea#{WRONG[0]}-comment")
     comment.fill("Each row must sum to one: divide by the sum over the last axis.")
-    comment.press("Tab")
-    teacher.wait_for_timeout(2000)   # formgrader saves on change
+    comment.blur()
+    teacher.wait_for_load_state("networkidle")
+    teacher.wait_for_timeout(1000)
     _shot(teacher, "5-manual-grade")
+    seen["formgrade_text"] = teacher.locator("body").inner_text()   # hidden tests shown
     seen["timings"]["5 formgrader"] = time.monotonic() - t
 
     t = time.monotonic()
@@ -318,7 +322,14 @@ def course_round(hub, browser):
                    str(COURSE), str(COURSE / "solutions" / "ch01" / "ch01.ipynb"),
                    str(COURSE / "autograder" / "gradebook.db"),
                    str(REPO / "solutions" / "ch01" / "ch01.ipynb"), str(STATE / "passwords")]
-    seen["probe"] = _run_probe(learners[LEARNERS[0]], LEARNERS[0], probe_paths)
+    own = f"/home/{LEARNERS[0]}/ch01/ch01.ipynb"   # the control: the probe can read
+    seen["probe"] = _run_probe(learners[LEARNERS[0]], LEARNERS[0], [own, *probe_paths])
+    request = learners[LEARNERS[0]].request
+    seen["learner_http"] = {
+        "own formgrader": request.get(hub["url"] + f"user/{LEARNERS[0]}/formgrader").status,
+        # through JupyterHub's OAuth: the hub refuses learner 1 the instructor's server
+        "instructor's server": request.get(
+            hub["url"] + f"user/{INSTRUCTOR}/api/contents/rnn-course").status}
     seen["timings"]["6 isolation probe"] = time.monotonic() - t
     seen["timings"]["whole round (1-6)"] = time.monotonic() - started
     print("\nhub round timings (s): " + json.dumps(
@@ -358,20 +369,28 @@ def test_the_pipeline_graded_both_submissions(course_round):
     assert course_round["owners"] == {INSTRUCTOR}, "grading left files the instructor does not own"
 
 
-def test_each_learner_sees_their_own_scores_and_reasons_without_hidden_tests(course_round):
-    solution = nbformat.read(REPO / "solutions" / "ch01" / "ch01.ipynb", as_version=4)
+def _hidden_test_lines(solution) -> list[str]:
     hidden = []
     for cell in solution.cells:
         block = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS",
                           cell.source, re.S)
         if block:
             hidden += [ln.strip() for ln in block.group(1).splitlines() if ln.strip()]
+    return hidden
+
+
+def test_each_learner_sees_their_own_scores_and_reasons_without_hidden_tests(course_round):
+    solution = nbformat.read(REPO / "solutions" / "ch01" / "ch01.ipynb", as_version=4)
+    hidden = _hidden_test_lines(solution)
     assert hidden, "the solution notebook has no hidden tests to look for"
+    # the control: the same search finds them where they are shown, in formgrader
+    assert any(ln in course_round["formgrade_text"] for ln in hidden), \
+        "the hidden tests' lines are not found even in formgrader's page"
     total = sum(c.metadata.nbgrader["points"] for c in solution.cells
                 if c.metadata.get("nbgrader", {}).get("grade"))
     for user, feedback in course_round["feedback"].items():
         text, page = feedback["text"], feedback["html"]
-        leaked = [ln for ln in hidden if ln in page]
+        leaked = [ln for ln in hidden if ln in text or ln in page]
         assert not leaked, f"{user}'s feedback shows hidden tests: {leaked[:3]}"
         assert "BEGIN HIDDEN TESTS" not in page
         other = [u for u in LEARNERS if u != user][0]
@@ -411,6 +430,13 @@ def test_learner_servers_run_as_their_users_on_the_kit(course_round):
 
 
 def test_a_learner_cannot_read_what_is_not_theirs(course_round):
-    reached = course_round["probe"]["paths"]
+    reached = dict(course_round["probe"]["paths"])
+    assert reached.pop(f"/home/{LEARNERS[0]}/ch01/ch01.ipynb") == "read"
     problems = {p: r for p, r in reached.items() if r != "denied"}
     assert not problems, f"learner 1 could reach (or did not find) these: {problems}"
+
+
+def test_a_learner_has_no_instructor_tools_nor_the_instructors_server(course_round):
+    http = course_round["learner_http"]
+    assert http["own formgrader"] == 404, http
+    assert http["instructor's server"] == 403, http
