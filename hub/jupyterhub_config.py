@@ -47,6 +47,9 @@ c.Spawner.cmd = [os.path.join(hub_dir, "learn", "bin", "jupyterhub-singleuser")]
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab"
+# Pass none of the hub's own environment on (JupyterHub keeps PATH, PYTHONPATH,
+# VIRTUAL_ENV... by default): a learner's server gets only what _role_settings sets.
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 

@@ -177,6 +177,8 @@ start_hub() {
   url="http://127.0.0.1:$port/"
   (
     cd "$STATE"
+    # The caller's Python settings (a venv, PYTHONPATH into a clone) stay out of the hub.
+    unset PYTHONPATH PYTHONHOME VIRTUAL_ENV
     export RNNHUB_DIR="$HUB_DIR" RNNHUB_PORT="$port" RNNHUB_API_PORT="$api" \
       RNNHUB_PROXY_API_PORT="$proxy_api" RNNHUB_INSTRUCTOR="$INSTRUCTOR" \
       RNNHUB_LEARNERS="${LEARNERS[*]}"

@@ -185,6 +185,8 @@ def reach(path):
         return "denied"
     except FileNotFoundError:
         return "missing"
+    except OSError as exc:
+        return type(exc).__name__
 print("PROBE " + json.dumps({"user": getpass.getuser(), "python": sys.executable,
       "rnnkit": rnnkit.__file__, "paths": {p: reach(p) for p in PATHS}}))
 '''
@@ -206,10 +208,19 @@ def _run_probe(page, user: str, paths: list[str]) -> dict:
     page.goto(f"{base}/lab/tree/probe.ipynb")
     cell = page.locator(".jp-Notebook .jp-Cell:visible", has_text="PROBE").first
     cell.wait_for()
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
+    # run it once the kernel is up: a cell run before the session connects is dropped
+    page.get_by_text(re.compile(r"RNN course \(rnnkit\) \| Idle")).first.wait_for()
     output = page.locator(".jp-OutputArea-output", has_text="PROBE")
-    output.wait_for()
+    for attempt in range(3):
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            output.wait_for(timeout=40_000)
+            break
+        except Exception:
+            if attempt == 2:
+                _shot(page, f"6-isolation-{user}")
+                raise
     _shot(page, f"6-isolation-{user}")
     return json.loads(output.inner_text().split("PROBE", 1)[1])
 
