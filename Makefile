@@ -24,7 +24,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: env dev system-deps book kit test test-fast release fixtures lab bench grade translations \
-        clean clean-grading help hub hub-stop hub-grade
+        clean clean-grading help postgres postgres-stop hub hub-stop hub-grade
 
 help:
 	@echo "make env      a learner's environment: the kit, JupyterLab 4, nbgrader's Validate,"
@@ -40,6 +40,8 @@ help:
 	@echo "             collect, sandbox, autograde in parallel, feedback, CSV and HTML report"
 	@echo "make export LMS=canvas|moodle CHAPTER=ch01 [EXPORT_FLAGS=--per-question]  grades as the LMS's import CSV"
 	@echo "make similarity CHAPTER=ch01 [SIMILARITY_FLAGS=--threshold=0.6]  similar answers, pairwise (after grading)"
+	@echo "make postgres [RNNCOURSE_PG_DIR=dir]  start the course's PostgreSQL server for the gradebook and"
+	@echo "              print its URL (export RNNCOURSE_DB_URL=...); make postgres-stop stops it"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
 	@echo "make hub      a real course on JupyterHub on 127.0.0.1: accounts rnn-instructor, rnn-learner1,"
 	@echo "              rnn-learner2 (passwords in a root-only file), nbgrader's exchange, formgrader (needs root)"
@@ -116,6 +118,13 @@ export: dev
 .PHONY: similarity
 similarity: dev
 	$(BIN)/python -m autograder.similarity $(CHAPTER) $(SIMILARITY_FLAGS)
+
+# The gradebook on PostgreSQL (docs/grading.md): a cluster in autograder/postgres or $RNNCOURSE_PG_DIR.
+postgres: system-deps
+	bash scripts/postgres.sh start
+
+postgres-stop:
+	bash scripts/postgres.sh stop
 
 bench: dev
 	$(PIP) install -r benchmarks/requirements.txt

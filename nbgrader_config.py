@@ -15,7 +15,10 @@ c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.submitted_directory = os.path.join("autograder", "submitted")
 c.CourseDirectory.autograded_directory = os.path.join("autograder", "autograded")
 c.CourseDirectory.feedback_directory = os.path.join("autograder", "feedback")
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "autograder", "gradebook.db")
+# The gradebook: SQLite in autograder/ (embedded, the default), or the database that
+# RNNCOURSE_DB_URL names, e.g. PostgreSQL from scripts/postgres.sh (docs/grading.md).
+c.CourseDirectory.db_url = (os.environ.get("RNNCOURSE_DB_URL")
+                            or "sqlite:///" + os.path.join(here, "autograder", "gradebook.db"))
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.npz.tmp"]
 
 # Learners' code must not hang the grader; chapter notebooks run in seconds.

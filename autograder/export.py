@@ -6,7 +6,11 @@ in ``autograder/pipeline/lms.py`` and docs/grading.md ("Grades for your LMS").
 A command of its own rather than a subcommand of ``autograder.grade``: that one takes
 the assignment as its first argument and changes the gradebook; this one only reads it.
 
-Exit status: 0 written; 2 bad arguments, no gradebook, or no such assignment.
+The gradebook is ``--db-url``, else ``$RNNCOURSE_DB_URL``, else nbgrader_config.py's
+``CourseDirectory.db_url`` (SQLite by default, or PostgreSQL: docs/grading.md).
+
+Exit status: 0 written; 2 bad arguments, no gradebook (or its server does not answer),
+or no such assignment.
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.pipeline import lms
+import sqlalchemy
+
+from autograder.pipeline import gradebook_db, lms
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -31,6 +37,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         "SIS User ID, or neither; default login)")
     p.add_argument("--root", type=Path, default=Path.cwd(),
                    help="course root holding nbgrader_config.py (default: .)")
+    p.add_argument("--db-url", default=None,
+                   help="the gradebook's database URL (default: $RNNCOURSE_DB_URL, else "
+                        "CourseDirectory.db_url in nbgrader_config.py)")
     p.add_argument("-o", "--output", help="file to write, '-' for stdout (default "
                    "autograder/reports/ASSIGNMENT/FORMAT[-per-question].csv)")
     return p.parse_args(argv)
@@ -44,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from traitlets.config.loader import PyFileConfigLoader
     cfg = PyFileConfigLoader("nbgrader_config.py", str(root)).load_config()
-    url = (cfg.CourseDirectory.get("db_url")
-           or "sqlite:///" + str(root / "autograder" / "gradebook.db"))
+    url = args.db_url or gradebook_db.course_url(root)
     source = root / (cfg.CourseDirectory.get("source_directory") or "source")
     try:
         grades = lms.read_grades(url, args.assignment, source)
@@ -54,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
                 lms.moodle_rows(grades, args.per_question, args.title))
     except (FileNotFoundError, LookupError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except sqlalchemy.exc.OperationalError as exc:   # the server, its address, a password
+        print(f"error: {gradebook_db.unreachable(url, exc)}", file=sys.stderr)
+        return 2
+    except sqlalchemy.exc.InternalError as exc:      # e.g. no tables: nothing graded yet
+        print(f"error: the gradebook {gradebook_db.shown(url)} cannot be read "
+              f"({str(getattr(exc, 'orig', exc)).splitlines()[0]}): grade the assignment "
+              "first", file=sys.stderr)
         return 2
     text = lms.render(rows)
     if args.output == "-":

@@ -30,6 +30,8 @@ def fixture_arrays(chapter: str) -> dict[str, np.ndarray]:
     """All visible expected outputs of one chapter, keyed ``case_key|output``."""
     arrays = {}
     for case in cases.all_cases(chapter):
+        if case.key_hidden:  # a question's expected output is its answer key: never shipped
+            continue
         outputs, mutated = reference_run(chapter, case.function, 0)
         key = case_key(case.function, 0, case.defaults)
         for name, value in outputs.items():

@@ -7,6 +7,7 @@
     python benchmarks/bench.py scale  # book build vs chapters; grading vs submissions
     python benchmarks/bench.py gradescale  # only grading vs submissions (10/40/160) x workers
     python benchmarks/bench.py budgets  # cold builds (both editions), graded training CPU, kit size
+    python benchmarks/bench.py gradebook  # two chapters' rounds: SQLite, PostgreSQL, both at once
 
 Numbers on a shared 2-core machine are noisy: compare the ratios printed within one run.
 torch is optional (``pip install torch==2.13.0``); without it the torch column is empty.
@@ -240,16 +241,21 @@ def bench_grading_scale(sizes=(10, 40, 160), workers=(1, 2)) -> None:
             serial.generate()
             submit_folder(serial, chapter, subs)
             spent, proc = time_serial(serial, chapter)
-            rows.append([n, "serial nbgrader autograde", 1, spent, spent / n,
+            rows.append([n, "serial nbgrader autograde", 1, spent, spent / n, "", "",
                          "" if proc.returncode == 0 else f"exit {proc.returncode}"])
             for jobs in workers:
                 grade = pipeline_command(tmp / f"pipeline{jobs}", chapter, jobs)
                 spent, proc = timed(grade + [str(subs), "--no-feedback"], REPO)
+                # the serial part: the main process's own time per submission
+                main = json.loads((tmp / f"pipeline{jobs}" / "autograder" / "reports"
+                                   / chapter / "main-process.json").read_text())
                 rows.append([n, "pipeline, sandboxed, no feedback", jobs, spent, spent / n,
+                             f"{main['per_submission_wall_s']:.3f}",
+                             f"{main['per_submission_cpu_s']:.3f}",
                              "" if proc.returncode == 0 else f"exit {proc.returncode}"])
     table("Grading time vs number of submissions and workers (ch01)",
-          ["submissions", "grader", "workers", "seconds", "seconds per notebook", "note"],
-          rows)
+          ["submissions", "grader", "workers", "seconds", "seconds per notebook",
+           "main process s/notebook (wall)", "(CPU)", "note"], rows)
 
 
 # -------------------------------------------------------------------------- cells
@@ -453,6 +459,10 @@ def main(argv: list[str]) -> None:
         bench_kit()
     if "budgets" in what:
         bench_budgets(book_cold)
+    if "gradebook" in what:   # not in the default list: it starts a PostgreSQL server
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import gradebook
+        gradebook.main([])
 
 
 if __name__ == "__main__":

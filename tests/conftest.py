@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Every test makes its own gradebook: an instructor's RNNCOURSE_DB_URL (a PostgreSQL
+# gradebook, docs/grading.md) must not send the suite's grading there.
+# tests/test_postgres.py passes its server's URL explicitly.
+os.environ.pop("RNNCOURSE_DB_URL", None)
 BIN = Path(sys.executable).parent
 
 

@@ -31,6 +31,7 @@ def nbgrader_env() -> dict:
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # nbgrader runs alembic
     env.pop("RNNCOURSE_RECORD_DIR", None)
+    env.pop("RNNCOURSE_DB_URL", None)   # each test's own gradebook (test_postgres sets it)
     return env
 
 
@@ -125,8 +126,10 @@ class Course:
         # nbgrader exits 1 when any submission errored but still grades the others.
         return run_nbgrader(self.root, "autograde", chapter, "--force", check=False)
 
-    def scores(self, chapter: str) -> dict[str, dict[str, float]]:
-        """student -> {test grade_id: score} from the gradebook."""
+    def scores(self, chapter: str, manual: bool = False) -> dict[str, dict[str, float]]:
+        """student -> {test grade_id: score} from the gradebook: the autograded cells,
+        and with ``manual`` also the written answers that a person grades."""
+        skip = set() if manual else self.manual_cells(chapter)
         from nbgrader.api import Gradebook
         url = "sqlite:///" + str(self.root / "autograder" / "gradebook.db")
         out: dict[str, dict[str, float]] = {}
@@ -135,14 +138,26 @@ class Course:
                 grades = {}
                 for nb in sub.notebooks:
                     for grade in nb.grades:
-                        grades[grade.name] = float(grade.score or 0.0)
+                        if grade.name not in skip:
+                            grades[grade.name] = float(grade.score or 0.0)
                 out[sub.student.id] = grades
         return out
 
-    def max_scores(self, chapter: str) -> dict[str, float]:
+    def manual_cells(self, chapter: str) -> set[str]:
+        """Grade ids of the release's manually graded answers (the written answer)."""
         nb = self.release(chapter)
+        return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade")
+                and c.metadata["nbgrader"].get("solution")}
+
+    def max_scores(self, chapter: str, manual: bool = False) -> dict[str, float]:
+        """{grade_id: points} of the autograded cells (and with ``manual`` also of the
+        written answers)."""
+        nb = self.release(chapter)
+        skip = set() if manual else self.manual_cells(chapter)
         return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-                for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+                for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                and c.metadata["nbgrader"]["grade_id"] not in skip}
 
 
 def notebook_json(path: Path) -> dict:
@@ -150,16 +165,17 @@ def notebook_json(path: Path) -> dict:
 
 
 def grade_with_pipeline(course: "Course", chapter: str, notebooks: dict, submissions: Path,
-                        jobs: int = 1):
+                        jobs: int = 1, feedback: bool = False):
     """Write ``{student: notebook}`` as a folder of submissions and grade it with the
-    sandboxed pipeline (``python -m autograder.grade``); returns the finished process
-    and the verdicts by student."""
+    sandboxed pipeline (``python -m autograder.grade``; with the learners' feedback
+    pages if ``feedback``); returns the finished process and the verdicts by student."""
     for student, nb in notebooks.items():
         (submissions / student).mkdir(parents=True)
         nbformat.write(nb, submissions / student / f"{chapter}.ipynb")
     proc = subprocess.run(
         [sys.executable, "-m", "autograder.grade", chapter, str(submissions), "--root",
-         str(course.root), "--jobs", str(jobs), "--no-feedback", "-q"],
+         str(course.root), "--jobs", str(jobs), *([] if feedback else ["--no-feedback"]),
+         "-q"],
         cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, timeout=1800)
     verdicts = {p.stem: json.loads(p.read_text()) for p in (
         course.root / "autograder" / "reports" / chapter / "verdicts").glob("*.json")}

@@ -77,7 +77,7 @@ def course(tmp_path_factory):
         path = c.submit("ch01", student, nb)
         (path.parent / "timestamp.txt").write_text(stamp + "\n")
     c.autograde("ch01")
-    c.scores_ = c.scores("ch01")
+    c.scores_ = c.scores("ch01", manual=True)  # the written answer too (0: left as released)
     return c
 
 
@@ -99,7 +99,8 @@ def test_the_gradebook_holds_what_the_tests_assume(course):
 def test_canvas_columns_points_and_late_totals(course, grades, tmp_path):
     rows = parse(lms.render(lms.canvas_rows(grades)))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ch01"]
-    assert rows[1] == ["Points Possible", "", "", "", "", "10"]
+    # 10 autograded points and the written answer's 3, which a person grades
+    assert rows[1] == ["Points Possible", "", "", "", "", "13"]
     assert [r[3] for r in rows[2:]] == ["alice", "bob"]          # carol did not submit
     alice, bob = rows[2:]
     bob_raw = sum(course.scores_["bob"].values())
@@ -127,11 +128,11 @@ def test_canvas_columns_points_and_late_totals(course, grades, tmp_path):
 def test_per_question_columns_sum_to_the_total(course, grades):
     rows = parse(lms.render(lms.canvas_rows(grades, per_question=True,
                                             title="Chapter 1 (4821)")))
-    maxima = course.max_scores("ch01")
+    maxima = course.max_scores("ch01", manual=True)
     order = [gid for gid in maxima]                              # the notebook's order
     assert rows[0] == [*lms.CANVAS_IDENTITY, "Chapter 1 (4821)",
                        *[f"Chapter 1: {gid}" for gid in order]]
-    assert rows[1][5:] == ["10", *[lms._number(maxima[g]) for g in order]]
+    assert rows[1][5:] == ["13", *[lms._number(maxima[g]) for g in order]]
     for row in rows[2:]:
         student = row[3]
         parts = [float(x) for x in row[6:]]

@@ -143,7 +143,7 @@ def test_the_report_lists_grader_errors_first_and_escaped(tmp_path):
          "max_score": 2.0, "cells": cells}))
     text = report.write(tmp_path, "ch01", out).read_text()
     section = text.split("Grader errors (1)")[1].split("</section>")[0]
-    assert text.index("Grader errors (1)") < text.index("<h2>Students")
+    assert text.index("Grader errors (1)") < text.index("<h2>Learners")
     assert "ann" in section and "test_softmax" in section and "File judges.py" in section
     assert "&lt;b&gt;division&lt;/b&gt;" in section and "<b>division" not in text
 

@@ -110,7 +110,8 @@ def test_untouched_notebook_says_each_part_is_not_implemented(
         errors = _errors(cell)
         assert len(errors) == 1, f"{chapter}: a graded cell ran without failing:\n{cell.source}"
         lines = [ANSI.sub("", line) for line in errors[0].traceback]
-        assert len(lines) == 1 and "is not implemented yet" in lines[0], (
+        # (a conceptual question's cell: "quiz_...: is not answered yet: set ...")
+        assert len(lines) == 1 and re.search(r"is not (implemented|answered) yet", lines[0]), (
             f"{chapter}: the message is not one line saying what to do:\n" + "\n".join(lines))
         assert "rnnkit" not in lines[0] and "File " not in lines[0]
 
@@ -125,7 +126,9 @@ def test_reference_answers_pass_every_visible_check(chapter, learner_venv, downl
     assert not broken, f"{chapter}: cells failed with the reference answers: {broken}"
     for cell in _graded_tests(nb):
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        assert re.search(r"^\w+: passed \(", text, re.M), (chapter, cell.source, text)
+        # a conceptual question's check can only say that the answer has the right form
+        assert re.search(r"^\w+: (passed \(|your answer .* it is marked when)", text,
+                         re.M), (chapter, cell.source, text)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -72,6 +72,24 @@ def test_wrong_outputs_fail_with_the_in_kernel_message(tmp_path):
     assert "2 of 2 cases failed" in verdict.reason
 
 
+def test_the_verdict_names_the_catalogued_mistake_it_recognised(tmp_path):
+    """The judge records which catalogued mistake a failure matched (for the
+    instructor's report to group by), and none for a failure that matches none."""
+    from autograder import mistakes
+    ref = reference.load("ch01")
+    shifted = next(m for m in mistakes.catalogue("ch01", "one_hot") if m.name == "shifted_index")
+    ns = {**vars(ref), **shifted.make(ref)}
+    verdict = _judge(_record(tmp_path / "a", ns, "ch01.one_hot"), "one_hot")
+    assert verdict.status == "failed" and verdict.mistake == "one_hot/shifted_index"
+    assert verdict.as_dict()["mistake"] == "one_hot/shifted_index"
+    assert shifted.says.split(":")[0] in verdict.reason
+    unknown = {**vars(ref), "one_hot": lambda indices, V: ref.one_hot(indices, V) * 2.0}
+    verdict = _judge(_record(tmp_path / "b", unknown, "ch01.one_hot"), "one_hot")
+    assert verdict.status == "failed" and verdict.mistake == "", verdict.reason
+    verdict = _judge(_record(tmp_path / "c", dict(vars(ref)), "ch01.one_hot"), "one_hot")
+    assert verdict.status == "passed" and verdict.mistake == ""
+
+
 def test_in_place_mutation_fails_the_self_check_and_the_judge_alike(tmp_path):
     """A softmax that overwrites its input gets the same message in the learner's
     visible self-check (from the shipped fixture) as from the outside judge."""

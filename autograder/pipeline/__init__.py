@@ -17,8 +17,9 @@ rooms, in the order a submission meets them:
 - ``worker``: all of that for one submission, in a worker process fed by a
   ``WorkerContext``;
 - ``nbgrader_steps`` (+ ``nbgrader_fast``): nbgrader's own sanitising, gradebook,
-  feedback and export; ``clean`` + ``safe_markdown``: no learner HTML or JavaScript
-  reaches the instructor's browser;
+  feedback and export; ``gradebook_db``: which database holds the gradebook (SQLite, or
+  PostgreSQL shared by concurrent rounds); ``clean`` + ``safe_markdown``: no learner
+  HTML or JavaScript reaches the instructor's browser;
 - ``run`` (+ ``progress``): the round; ``report``: the instructor's HTML report;
   ``cli``: the command;
 - after the round, read-only: ``lms`` (grades as Canvas's and Moodle's import CSV) and

@@ -25,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.pipeline.gradebook_db import GradebookUnreachable
 from autograder.pipeline.grader_error import EXIT_GRADER_ERROR
 from autograder.pipeline.sandbox import Limits, SandboxUnavailable
 
@@ -60,10 +61,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    default=None,
                    help="how worker processes start (default: $RNNCOURSE_START_METHOD, "
                         "else fork); every method grades alike")
+    p.add_argument("--converter-reference", action="store_true",
+                   help="store each learner's results with nbgrader's own Autograde "
+                        "converter, one at a time (slower; the reference the default "
+                        "batched bookkeeping is tested against)")
     p.add_argument("--no-feedback", dest="feedback", action="store_false")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--root", type=Path, default=Path.cwd(),
                    help="course root holding nbgrader_config.py (default: .)")
+    p.add_argument("--db-url", default=None,
+                   help="the gradebook's database URL (default: $RNNCOURSE_DB_URL, else "
+                        "CourseDirectory.db_url in nbgrader_config.py); see "
+                        "scripts/postgres.sh for PostgreSQL")
     return p.parse_intermixed_args(argv)
 
 
@@ -89,12 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     opts = Options(args.assignment, root, args.submissions,
                    frozenset(args.students) if args.students else None, max(1, args.jobs),
                    limits, args.trusted, args.feedback, not args.quiet,
-                   keep_work=args.keep_work,
-                   start_method=args.start_method or default_start_method())
+                   keep_work=args.keep_work, converter_reference=args.converter_reference,
+                   start_method=args.start_method or default_start_method(),
+                   db_url=args.db_url)
     try:
         results = grade(opts)
     except SandboxUnavailable as exc:
         print(f"refusing to grade: {exc}", file=sys.stderr)
+        return 2
+    except GradebookUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     out = reports_dir(root, args.assignment)
     errors = [s for s, v in results.items() if v["status"] == "grader-error"]

@@ -82,7 +82,7 @@ def inspect(path: Path, root: Path, cfg, assignment: str, release: dict, url: st
     prep.notes += resolve_copies(nb, release)  # before nbgrader's DeduplicateIds
     prep.notes += _repairs(nb, release)
     try:
-        prep.notebook = steps.sanitize(nb, cfg, assignment, student, url)
+        prep.notebook = steps.sanitize(nb, cfg, assignment, student, url, list(release))
     except Exception as exc:  # noqa: BLE001
         prep.rejected = f"nbgrader could not read the notebook's cell metadata ({exc})."
     return prep

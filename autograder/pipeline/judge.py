@@ -69,6 +69,9 @@ class CellVerdict:
     # a bug in the course's grading code met on this cell (grader_error.describe):
     # for the instructor only, never shown to the learner
     grader_error: dict | None = None
+    # the catalogued mistake ("function/name") the reason names (autograder/mistakes/),
+    # or "": the instructor's report groups failures by it
+    mistake: str = ""
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -185,19 +188,25 @@ class Judge:
 
     def judge_instance(self, inst: Instance, folder: Path | None,
                        allowance: ArrayAllowance | None = None) -> str | None:
-        """None if the recorded outputs are right, else the learner-facing reason.
+        """None if the recorded outputs are right, else the learner-facing reason."""
+        return self.diagnose(inst, folder, allowance)[0]
+
+    def diagnose(self, inst: Instance, folder: Path | None,
+                 allowance: ArrayAllowance | None = None) -> tuple[str | None, str]:
+        """(None if the recorded outputs are right, else the learner-facing reason; the
+        name of the catalogued mistake the reason names, "function/name", or "").
 
         Raises GraderError when the course's code (the reference, a judge, the case's
         comparison, a catalogue of mistakes) raises on outputs of the reference's form:
         that is not the learner's failure."""
         meta, got = self._recorded(inst, folder, allowance or ArrayAllowance())
         if meta is None:
-            return got
+            return got, ""
         name = f"{inst.chapter}.{inst.function}"
         expected, ref_mutated = self.expected(inst)
         mutated = [m for m in meta.get("mutated") or [] if m not in ref_mutated]
         if mutated:
-            return mutation_message(mutated)
+            return mutation_message(mutated), ""
         case = _cases.get(inst.chapter, inst.function)
         try:
             judge = judge_for(inst.chapter, inst.function)
@@ -216,27 +225,30 @@ class Judge:
         except CheckFailure as failure:
             if crashed:
                 raise GraderError(crashed[0].detail, learner_reason=str(failure)) from None
-            return str(failure)
+            return str(failure), (f"{inst.function}/{failure.mistake}"
+                                  if failure.mistake else "")
         except Exception as exc:  # noqa: BLE001 -- the learner's outputs, or the course
             problem = malformed_outputs(inst.function, got, expected)
             if problem is not None:  # not of the reference's form: the learner's failure
-                return problem
+                return problem, ""
             raise GraderError.wrap(f"comparing the outputs of {name} on {inst.describe()}",
                                    exc) from None
-        return None
+        return None, ""
 
     def judge_cell(self, grade_id: str, points: float, instances: list[Instance],
                    folder: Path | None) -> CellVerdict:
         allowance = ArrayAllowance()
-        failures, errors = [], []
+        failures, errors, mistakes = [], [], []
         for inst in instances:
+            mistake = ""
             try:
-                reason = self.judge_instance(inst, folder, allowance)
+                reason, mistake = self.diagnose(inst, folder, allowance)
             except GraderError as error:
                 errors.append(error.detail)
                 reason = error.learner_reason
             if reason is not None:
                 failures.append((inst, reason))
+                mistakes.append(mistake)
         grader_error = errors[0] if errors else None
         if not instances:
             return CellVerdict(grade_id, points, 0.0, "failed",
@@ -250,9 +262,11 @@ class Judge:
             passed = _("passed ({n} cases)") if n > 1 else _("passed ({n} case)")
             return CellVerdict(grade_id, points, points, "passed", passed.format(n=n), n, 0)
         inst, reason = failures[0]
+        where = "" if _cases.get(inst.chapter, inst.function).key_hidden \
+            else f"\n({inst.describe()})"  # a conceptual question has no case to name
         more = (_(" ({failed} of {n} cases failed.)").format(failed=len(failures),
                                                                n=len(instances))
                 if len(failures) > 1 else "")
         return CellVerdict(grade_id, points, 0.0, "failed",
-                           f"{reason}\n({inst.describe()}){more}", len(instances),
-                           len(failures), grader_error)
+                           f"{reason}{where}{more}", len(instances),
+                           len(failures), grader_error, mistakes[0])

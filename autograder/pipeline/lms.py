@@ -49,7 +49,6 @@ import re
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import quote
 
 FORMATS = ("canvas", "moodle")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -94,13 +93,10 @@ class Grades:
 
 
 def read_only_url(db_url: str) -> str:
-    """An SQLite URL opened read-only (no journal, no write can happen)."""
-    if db_url.startswith("sqlite:///") and "?" not in db_url:
-        path = Path(db_url[len("sqlite:///"):])
-        if not path.is_file():
-            raise FileNotFoundError(f"no gradebook at {path}: grade the assignment first")
-        return f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
-    return db_url
+    """The gradebook opened read-only: SQLite without a journal, PostgreSQL with every
+    transaction read-only (``gradebook_db.read_only_url``); no write can happen."""
+    from autograder.pipeline.gradebook_db import read_only_url
+    return read_only_url(db_url)
 
 
 def read_grades(db_url: str, assignment: str, source: Path | None = None) -> Grades:

@@ -39,6 +39,7 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.pipeline import gradebook_db
 from autograder.pipeline.clean import clean_notebook, clean_outputs
 from autograder.pipeline.safe_markdown import escape_markdown, neutralise_markdown
 from autograder.pipeline.copies import ResolveCopies, release_cells
@@ -82,13 +83,19 @@ class UseSandboxRun(NbGraderPreprocessor):
         if payload is None:
             raise RuntimeError(f"no sandboxed run for {nbg['student']}: grade it with "
                                "`python -m autograder.grade`, not `nbgrader autograde`")
-        nb = nbformat.from_dict(payload["notebook"])
-        if payload.get("notes"):
-            # generated, learner strings escaped (run.py); checked like any markdown
-            note = nbformat.v4.new_markdown_cell(neutralise_markdown(payload["notes"]))
-            note.metadata["rnncourse"] = {"grading_notes": True}
-            nb.cells.insert(0, note)
-        return nb, resources
+        return with_notes(nbformat.from_dict(payload["notebook"]), payload.get("notes")), \
+            resources
+
+
+def with_notes(nb, notes: str):
+    """The autograded notebook with the grading notes (if any) as its first cell."""
+    if notes:
+        # generated, learner strings escaped (verdicts.notes_markdown); checked like
+        # any markdown
+        note = nbformat.v4.new_markdown_cell(neutralise_markdown(notes))
+        note.metadata["rnncourse"] = {"grading_notes": True}
+        nb.cells.insert(0, note)
+    return nb
 
 
 class ApplySandboxRun(NbGraderPreprocessor):
@@ -135,6 +142,7 @@ def load_config(root: Path) -> Config:
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     cfg.CourseDirectory.root = str(root)
+    cfg.CourseDirectory.db_url = db_url(root)   # --db-url, RNNCOURSE_DB_URL or the config's
     # generate_assignment records the assignment in the gradebook; its release copy
     # goes to scratch so grading never rewrites the committed exercises/.
     cfg.CourseDirectory.release_directory = str(SCRATCH / "release")
@@ -146,7 +154,8 @@ def load_config(root: Path) -> Config:
 
 
 def db_url(root: Path) -> str:
-    return "sqlite:///" + str(root / "autograder" / "gradebook.db")
+    """The course's gradebook (``gradebook_db.course_url``: SQLite by default)."""
+    return gradebook_db.course_url(root)
 
 
 _API: dict[str, object] = {}
@@ -174,7 +183,7 @@ def ensure_assignment(root: Path, cfg: Config, assignment: str) -> None:
             digest.update(path.name.encode() + path.read_bytes())
     stamp = root / SCRATCH / assignment / "source.sha256"
     have = False
-    if (root / "autograder" / "gradebook.db").exists():
+    if gradebook_db.exists(db_url(root)):
         with Gradebook(db_url(root)) as gb:
             try:
                 have = bool(gb.find_assignment(assignment).notebooks)
@@ -202,15 +211,17 @@ def graded_cells(root: Path, assignment: str) -> dict[str, dict]:
     return out
 
 
-def sanitize(nb, cfg: Config, assignment: str, student: str, url: str):
+def sanitize(nb, cfg: Config, assignment: str, student: str, url: str,
+             order: list[str] | None = None):
     """The notebook exactly as nbgrader's (configured) autograde will sanitise it.
 
     ``url`` may point at a read-only copy of the gradebook, so that worker processes
-    never open the file the main process writes.
+    never open the file the main process writes. ``order``: the released notebook's
+    grade ids in order, for ``Canonicalise`` (the gradebook stores no order).
     """
     resources = {"unique_key": assignment,
                  "nbgrader": {"notebook": assignment, "assignment": assignment,
-                              "student": student, "db_url": url}}
+                              "student": student, "db_url": url, "cell_order": order}}
     for cls in SANITIZE:
         nb, resources = cls(config=cfg)(nb, resources)
     return nb
@@ -233,15 +244,20 @@ def write_scores(root: Path, assignment: str, student: str, scores: dict[str, fl
                  needs_manual: bool | set[str] = False) -> None:
     """Store the outside verdict in the gradebook (what export and feedback read).
     ``needs_manual``: every cell (True), or the grade ids of the cells the instructor
-    must grade by hand (formgrader lists them)."""
+    must grade by hand (formgrader lists them).
+
+    A score an instructor gave by hand (formgrader's ``manual_score``) is never
+    overwritten: it stays the cell's score, and the cell is marked for review, as
+    nbgrader's own autograde does. Cells not in ``scores`` (the written answers, which
+    only a person grades) are left as nbgrader's autograde left them."""
     with Gradebook(db_url(root)) as gb:
         notebook = gb.find_submission_notebook(assignment, assignment, student)
         for grade in notebook.grades:
             if grade.name in scores:
                 grade.auto_score = float(scores[grade.name])
-                grade.manual_score = None
-                grade.needs_manual_grade = needs_manual if isinstance(needs_manual, bool) \
-                    else grade.name in needs_manual
+                grade.needs_manual_grade = grade.manual_score is not None or (
+                    needs_manual if isinstance(needs_manual, bool)
+                    else grade.name in needs_manual)
         gb.db.commit()
 
 
@@ -256,11 +272,16 @@ def record_rejected(root: Path, cfg: Config, assignment: str, student: str,
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student)
         notebook = gb.find_submission_notebook(assignment, assignment, student)
-        for grade in notebook.grades:
+        for grade in notebook.grades:  # a score given by hand stays (see write_scores)
             grade.auto_score = 0.0
-            grade.manual_score = None
-            grade.needs_manual_grade = False
+            grade.needs_manual_grade = grade.manual_score is not None
         gb.db.commit()
+    rejected_notebook(root, assignment, student, reason)
+
+
+def rejected_notebook(root: Path, assignment: str, student: str, reason: str) -> None:
+    """The 'autograded' notebook of a submission nbgrader cannot grade: the release,
+    with the reason on top, so feedback tells the learner why."""
     release = root / SCRATCH / "release" / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(release, as_version=4)
     note = nbformat.v4.new_markdown_cell(

@@ -19,8 +19,17 @@ from autograder.pipeline.copies import release_cells
 
 def _source_cells(resources) -> tuple[list, dict]:
     """(source cells in notebook order, {grade_id: nbgrader flags}) from the gradebook
-    (read once per gradebook file version by ``copies.release_cells``)."""
+    (read once per gradebook file version by ``copies.release_cells``).
+
+    nbgrader stores no cell order: a query returns rows in whatever order the database
+    likes (SQLite happens to give insertion order, PostgreSQL does not once rows were
+    updated). The order is the released notebook's, ``resources["nbgrader"]["cell_order"]``
+    (``nbgrader_steps.sanitize``); cells it does not name come last."""
     cells = release_cells(resources)
+    order = resources["nbgrader"].get("cell_order")
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        cells = dict(sorted(cells.items(), key=lambda item: rank.get(item[0], len(rank))))
     flags = {name: {"grade": c["meta"]["grade"], "solution": c["meta"]["solution"],
                     "task": c["meta"]["task"], "locked": c["locked"],
                     "cell_type": c["cell_type"], "points": c["meta"].get("points")}

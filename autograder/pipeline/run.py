@@ -19,15 +19,16 @@ import functools
 import json
 import multiprocessing
 import os
-import shutil
 from pathlib import Path
 
 from autograder import reference
-from autograder.pipeline import collect as collect_mod, nbgrader_fast
+from autograder.pipeline import collect as collect_mod, gradebook_db, nbgrader_fast
 from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.grader_error import GraderError, describe
 from autograder.pipeline.inspection import release_notebook_cells
 from autograder.pipeline.judge import CellVerdict, Judge, parse_checks
+from autograder.pipeline.finish import finish_round
+from autograder.pipeline.main_cost import MainClock
 from autograder.pipeline.progress import Progress
 from autograder.pipeline.sandbox import Limits, Sandbox, snapshot_package
 from autograder.pipeline.verdicts import notes_markdown
@@ -54,7 +55,11 @@ class Options:
     feedback: bool = True
     progress: bool = True
     keep_work: bool = False   # keep each submission's work folder (for debugging)
+    # nbgrader's Autograde converter per learner in this process (slow; the reference
+    # that tests/test_bookkeeping.py holds the batched bookkeeping to)
+    converter_reference: bool = False
     start_method: str = dataclasses.field(default_factory=default_start_method)
+    db_url: str | None = None  # the gradebook (--db-url); None: nbgrader_config.py's
 
 
 def reports_dir(root: Path, assignment: str) -> Path:
@@ -114,7 +119,7 @@ def grade(opts: Options) -> dict:
     its ``WorkerContext``), and nbgrader reads its database revision in-process
     (``nbgrader_fast``), so no ``alembic`` needs to be on ``PATH``."""
     root = opts.root.resolve()
-    with reference.using(root / "solutions"):
+    with reference.using(root / "solutions"), gradebook_db.using(root, opts.db_url):
         return _grade(dataclasses.replace(opts, root=root))
 
 
@@ -125,38 +130,54 @@ def _grade(opts: Options) -> dict:
     lib = snapshot_package(root / steps.SCRATCH / "sandbox")
     sandbox = Sandbox(lib, opts.limits, trusted=opts.trusted)
     sandbox.check()
+    # PostgreSQL: one process at a time creates the schema and the course row
+    gradebook_db.prepare(steps.db_url(root), cfg.CourseDirectory.get("course_id") or "")
     steps.ensure_assignment(root, cfg, a)
     collected = {}
     if opts.submissions is not None:
         collected = collect_mod.collect(opts.submissions, root / "autograder" / "submitted",
                                         a, opts.students)
     students = _students(opts, collected)
+    gradebook_db.ensure_students(steps.db_url(root), students)  # no race to add them
     graded = steps.graded_cells(root, a)
     judge, instances = _judge_with_references(a, graded)
-    # Workers read a copy of the gradebook; only this process opens the real one.
-    copy = root / steps.SCRATCH / a / "gradebook-read-copy.db"
-    shutil.copyfile(root / "autograder" / "gradebook.db", copy)
-    ctx = WorkerContext(a, root, opts.limits, opts.keep_work, cfg,
-                        release_notebook_cells(root, a), "sqlite:///" + str(copy),
-                        sandbox, judge, graded, instances)
+    # Workers only read: a copy of a SQLite gradebook, or PostgreSQL read-only.
+    worker_url = gradebook_db.for_workers(steps.db_url(root), root / steps.SCRATCH / a)
+    ctx = WorkerContext(a, root, opts.limits, opts.keep_work,
+                        gradebook_db.worker_config(cfg, steps.db_url(root)),
+                        release_notebook_cells(root, a), worker_url,
+                        sandbox, judge, graded, instances, opts.converter_reference)
     out_dir = reports_dir(root, a)
     (out_dir / "verdicts").mkdir(parents=True, exist_ok=True)
     progress = Progress(len(students), opts.progress)
+    clock = MainClock()  # the serial part: main-process time per submission
     results: dict[str, dict] = {}
     with _pool(opts) as pool:
-        futures = {s: pool.submit(grade_submission, ctx, s) for s in students}
-        for s in students:  # fixed order: gradebook writes from this process only
-            notes = collected.get(s, collect_mod.Collected(s)).notes
-            results[s] = _finish(s, notes, futures[s], opts, cfg, graded)
-            (out_dir / "verdicts" / f"{s}.json").write_text(json.dumps(results[s], indent=1))
-            progress.step(s)
+        futures = {s: pool.submit(grade_submission, ctx, s,
+                                  tuple(collected.get(s, collect_mod.Collected(s)).notes))
+                   for s in students}
+        if not opts.converter_reference:  # fixed order, batched gradebook writes
+            results = finish_round(students, futures, collected, opts, cfg, graded,
+                                   out_dir, progress, clock)
+        else:
+            for s in students:  # fixed order: gradebook writes from this process only
+                concurrent.futures.wait([futures[s]])  # waiting on workers: not counted
+                with clock.part("per_submission"):
+                    notes = collected.get(s, collect_mod.Collected(s)).notes
+                    results[s] = _finish(s, notes, futures[s], opts, cfg, graded)
+                    (out_dir / "verdicts" / f"{s}.json").write_text(
+                        json.dumps(results[s], indent=1))
+                    progress.step(s)
+                clock.submissions += 1
         if opts.feedback:
             for s, res in pool.map(functools.partial(feedback, ctx), students):
                 if not res["success"]:
                     results[s]["feedback_error"] = str(res.get("error"))[-2000:]
-    steps.export_csv(root, cfg, out_dir / "grades.csv")
     from autograder.pipeline import report
-    report.write(root, a, out_dir)
+    with clock.part("once"):
+        steps.export_csv(root, cfg, out_dir / "grades.csv")
+        report.write(root, a, out_dir)
+    clock.write(out_dir)
     return results
 
 

@@ -13,20 +13,21 @@ from __future__ import annotations
 import dataclasses
 import resource
 import shutil
+import traceback
 from pathlib import Path
 
 from traitlets.config import Config
 
 from autograder import reference
 from rnnkit.i18n import LANGUAGES, using_language
-from autograder.pipeline import nbgrader_fast
+from autograder.pipeline import bookkeeping, nbgrader_fast
 from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.execute import run_notebook
 from autograder.pipeline.inspection import inspect
 from autograder.pipeline.judge import Judge
 from autograder.pipeline.plan import plan_run
 from autograder.pipeline.sandbox import Limits, Sandbox
-from autograder.pipeline.verdicts import judge_run
+from autograder.pipeline.verdicts import judge_run, notes_markdown
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,11 +38,14 @@ class WorkerContext:
     keep_work: bool
     config: Config              # nbgrader's configuration (nbgrader_steps.load_config)
     release: dict               # grade id -> the released cell (inspection.release_notebook_cells)
-    gradebook_url: str          # a read-only copy: workers never open the real gradebook
+    gradebook_url: str          # read-only: a SQLite copy, or PostgreSQL in read-only sessions
     sandbox: Sandbox
     judge: Judge                # with the reference's outputs on every instance
     graded: dict                # grade id -> {"source", "points"} from the gradebook
     instances: dict             # grade id -> [Instance] or the UnjudgeableTest raised
+    # nbgrader's converter per learner in the main process (the reference route,
+    # run._finish): the worker sends its notebook instead of preparing the folder
+    converter_reference: bool = False
 
 
 def init_worker(memory_mb: int) -> None:
@@ -66,12 +70,23 @@ def submission_language(nb) -> str:
     return language if isinstance(language, str) and language in LANGUAGES else "en"
 
 
-def grade_submission(ctx: WorkerContext, student: str) -> dict:
-    """Inspect and sanitise one submission, run it in the sandbox and judge it.
-    Returns plain data; the main process turns it into gradebook entries."""
+def grade_submission(ctx: WorkerContext, student: str, notes: tuple = ()) -> dict:
+    """Inspect and sanitise one submission, run it in the sandbox and judge it, and
+    prepare its autograded folder and gradebook rows (``bookkeeping.prepare``; ``notes``:
+    the collection's notes on it). Returns plain data; the main process stores it."""
     # the course root's references, for the catalogued mistakes judged on wrong outputs
     with reference.using(ctx.root / "solutions"):
-        return _grade_submission(ctx, student)
+        out = _grade_submission(ctx, student)
+    if "verdicts" in out and not ctx.converter_reference:
+        notebook = out.pop("notebook")
+        notes_md = notes_markdown(list(notes) + out["notes"], out["incidents"],
+                                  out["tampering"])
+        try:
+            out["rows"] = bookkeeping.prepare(ctx.config, ctx.root, ctx.assignment, student,
+                                              notebook, notes_md, ctx.gradebook_url)
+        except Exception:  # noqa: BLE001 -- nbgrader's failure on this learner only
+            out["bookkeeping_error"] = traceback.format_exc()
+    return out
 
 
 def _grade_submission(ctx: WorkerContext, student: str) -> dict:

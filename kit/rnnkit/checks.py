@@ -92,6 +92,10 @@ class CheckFailure(AssertionError):
     message in Chinese is tidied on the way in (no spaces around Chinese punctuation,
     :func:`rnnkit.i18n.tidy`); an English one is kept as it is."""
 
+    # The name of the catalogued mistake the message names (``Case.compare``), if any:
+    # the instructor's report groups failures by it.
+    mistake = ""
+
     def __init__(self, *args):
         super().__init__(*(tidy(a) if isinstance(a, str) else a for a in args))
 

@@ -12,6 +12,15 @@ import sys
 CHAPTERS: tuple[str, ...] = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08")
 
 TEST_PREFIX = "test_"
+# A conceptual question's grade id (answer cell) and case name: quiz_<name>; its answer
+# variable is answer_<name> (rnnkit.questions).
+QUIZ_PREFIX = "quiz_"
+# The grade id of a chapter's written answer, graded by hand in formgrader.
+WRITTEN_PREFIX = "written_"
+
+
+def written_id(chapter: str) -> str:
+    return WRITTEN_PREFIX + chapter
 
 
 def notebook_name(chapter: str) -> str:

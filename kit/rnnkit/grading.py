@@ -32,6 +32,7 @@ from rnnkit import cases as _cases
 from rnnkit.attribution import (SelfCheckBroken, malformed_outputs, run_learner,
                                 self_check_broken)
 from rnnkit.checks import CheckFailure, NotImplementedYet
+from rnnkit import expected as _expected
 from rnnkit.expected import HiddenCase, expected_case, judge_override, mistake_outputs
 from rnnkit.i18n import _, N_
 from rnnkit.recording import RECORD_ENV, RecordingImpl, check_recorded, mutation_message
@@ -145,6 +146,12 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,),
         impl = RecordingImpl(namespace, chapter=chapter)  # notes inputs changed in place
         got = run_learner(function, context, lambda: case(impl, seed, **shape), impl,
                           name=name)
+        if case.key_hidden and _expected.instructor() is None:
+            # a conceptual question in a learner's kernel: the key is not here, so only
+            # the answer's form is checked; the outside judge marks it
+            summaries = None
+            print(case.form(got))
+            continue
         expected, ref_mutated, judge = _expected_side(name, chapter, function, seed,
                                                       shape, context)
         mutated = [m for m in impl.mutated if m not in ref_mutated]
@@ -157,11 +164,18 @@ def check(name: str, namespace: Mapping[str, object], *, seeds=(0,),
         except SelfCheckBroken:
             raise
         except CheckFailure as failure:
+            if case.key_hidden:  # a question: no inputs, no case to name
+                raise
             cross = _backward_or_forward(chapter, function, namespace) \
                 if _cross_check else ""
             raise CheckFailure(f"{failure}\n({context}){cross}") from None
         if case.summary is not None:
             summaries.append(case.summary(judged))
+    if summaries is None:
+        return
+    if case.key_hidden:
+        print(_("{function}: passed").format(function=function))
+        return
     shown = ", ".join(f"{k}={v}" for k, v in full.items())
     passed = _("{function}: passed ({n} cases; {shape})") if len(seeds) > 1 else \
         _("{function}: passed ({n} case; {shape})")

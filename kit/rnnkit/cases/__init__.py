@@ -38,6 +38,11 @@ class Case:
     # Outputs whose dtype the docstring states: {"x": "f"} (numpy dtype kinds: "f" float,
     # "i" integer, "b" bool). Checked before the values.
     dtypes: Mapping[str, str] | None = None
+    # A conceptual question (rnnkit.questions): its expected output is the answer key,
+    # which never ships (no fixture), and form(got) says whether the learner's answer
+    # has the right form, which is all a learner's kernel can check.
+    key_hidden: bool = False
+    form: Callable[[dict], str] | None = None
 
     def __call__(self, impl, seed: int = 0, **shape) -> dict:
         params = {**self.defaults, **shape}
@@ -70,10 +75,12 @@ class Case:
                 check_outputs(self.function, got, expected, rtol=self.rtol,
                               atol=self.atol, axes=self.axes)
         except CheckFailure as failure:
-            cause = self.likely_cause(got, mistakes() if mistakes else ())
-            if cause:
-                raise CheckFailure(f"{failure}\n" + _("Likely cause: {cause}").format(
-                    cause=_(cause))) from None
+            found = self.likely_mistake(got, mistakes() if mistakes else ())
+            if found:
+                named = CheckFailure(f"{failure}\n" + _("Likely cause: {cause}").format(
+                    cause=_(found[1])))
+                named.mistake = found[0]  # the catalogue's name, for the instructor's report
+                raise named from None
             if self.hint:
                 raise CheckFailure(f"{failure}\n" + _("Hint: {hint}").format(
                     hint=_(self.hint))) from None
@@ -131,13 +138,19 @@ class Case:
             return False
         return True
 
+    def likely_mistake(self, got: dict, mistakes: Sequence[tuple[str, str, dict, str]]
+                       ) -> tuple[str, str] | None:
+        """``(name, says)`` of the first matching catalogued mistake, or None."""
+        for name, says, outputs, how in mistakes:
+            if outputs and self.matches(got, outputs, how):
+                return name, says
+        return None
+
     def likely_cause(self, got: dict, mistakes: Sequence[tuple[str, str, dict, str]]
                      ) -> str | None:
         """What the first matching catalogued mistake says, or None."""
-        for _name, says, outputs, how in mistakes:
-            if outputs and self.matches(got, outputs, how):
-                return says
-        return None
+        found = self.likely_mistake(got, mistakes)
+        return found[1] if found else None
 
 
 def flatten_params(tree: Mapping, prefix: str = "") -> dict:

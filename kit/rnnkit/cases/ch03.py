@@ -18,6 +18,7 @@ import numpy as np
 from rnnkit.cases import case
 from rnnkit.checks import CheckFailure, check_array, check_each
 from rnnkit.i18n import _, N_
+from rnnkit.questions import numeric
 
 _SCENARIO = re.compile(r"\(([^()]*)\)$")
 
@@ -423,3 +424,9 @@ def adding_experiment(impl, rng, T_values=(2, 4, 8, 16), steps=200):
                                                  threshold=threshold)
     return {"largest_T": np.array(largest_T), "test_mse": test_mse,
             "T_values": np.array(T_values), "threshold": np.array(threshold)}
+
+
+# A conceptual question (rnnkit.questions): its key is in the solution notebook only.
+numeric("ch03", "sigmoid_bound", rtol=0.01,
+        hint=N_("Reread chapter 3, *A bound from the spectrum of W_h*: which slope bound "
+                "gamma belongs to the logistic sigmoid, and how the bound depends on k."))

@@ -25,6 +25,7 @@ from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each
                            grad_check, rel_error)
 from rnnkit.data import adding_problem
 from rnnkit.i18n import _, N_
+from rnnkit.questions import multiple_choice
 
 LSTM_GATES = ("input", "forget", "output", "candidate")     # column blocks of Wx, Wh, b
 COUPLED_GATES = ("input", "output", "candidate")            # f = 1 - i has no block
@@ -509,3 +510,10 @@ _GRADIENT_CHECKS = {
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
 from rnnkit.grading import gradcheck  # noqa: E402,F401
+
+
+# A conceptual question (rnnkit.questions): its key is in the solution notebook only.
+multiple_choice("ch04", "cell_jacobian", "abcd",
+                hint=N_("Reread chapter 4, *Why the additive path carries gradients over "
+                        "long lags*: follow the gradient backwards along the cell state "
+                        "alone, from c_t = f_t * c_{t-1} + i_t * g_t."))

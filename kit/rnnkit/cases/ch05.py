@@ -24,6 +24,7 @@ from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each
                            grad_check)
 from rnnkit.data import adding_problem
 from rnnkit.i18n import _, N_
+from rnnkit.questions import multiple_choice
 
 FLAGS = (False, True)
 BLOCKS = (N_("reset-gate block r"), N_("update-gate block z"), N_("candidate block n"))
@@ -382,3 +383,9 @@ def compare_cells(impl, rng, steps=150, N=64, T=12, H=16, lr=0.02, n_test=500):
         out[f"{name} train"] = res.get("train")
         out[f"{name} test"] = res.get("test")
     return out
+
+
+# A conceptual question (rnnkit.questions): its key is in the solution notebook only.
+multiple_choice("ch05", "gate_merge", "abcd",
+                hint=N_("Reread chapter 5, *What the GRU merges*, and the note that "
+                        "follows it."))
