@@ -239,6 +239,8 @@ grade() {
   # back into the course root, owned by the instructor, for formgrader and
   # `nbgrader release_feedback`. Do not grade by hand in formgrader meanwhile.
   local status=0 stage="$STATE/grading"
+  # The gradebook is the course root's SQLite file, the one formgrader opens.
+  unset RNNCOURSE_DB_URL
   rm -rf "$stage"
   install -d -m 700 "$stage"
   cp -r "$COURSE" "$stage/rnn-course"   # owned by root: the sandbox can enter it

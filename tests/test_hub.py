@@ -14,8 +14,8 @@ hub's login page:
    pipeline (nbgrader's submitted folder), the instructor releases feedback;
 4. each learner fetches their feedback and opens it: their own scores and reasons, no
    hidden-test source;
-5. the instructor sees every score in formgrader, gives a manual score and a comment,
-   and exports the grades with `nbgrader export` in a JupyterLab terminal.
+5. the instructor sees every score in formgrader, scores learner 2's written answer
+   (written_ch01) by hand with a comment, and exports the grades with `nbgrader export` in a JupyterLab terminal.
 
 Then, from a kernel in learner 1's server: it runs as rnn-learner1 on the kit's
 environment, and cannot read learner 2's home, the exchange's inbound and feedback
@@ -53,6 +53,10 @@ COURSE = Path("/home") / INSTRUCTOR / "rnn-course"
 SCREENSHOTS = REPO / "_build" / "screenshots"
 VIEW = {"width": 1280, "height": 900}
 WRONG = ("softmax", "no_normalisation")   # learner 2's mistake: a mutant kept as data
+WRITTEN = "written_ch01"                  # the manually graded written answer
+WRITTEN_ANSWER = ("Truncated BPTT keeps the cost of a step bounded: gradients flow back "
+                  "only k steps, so dependencies longer than k are not learned.")
+MANUAL_SCORE = 2.0
 BUTTON_WAIT = 120_000
 
 
@@ -151,7 +155,12 @@ def _assignments_tab(page):
     return panel
 
 
-def _write_answers(page, user: str, answers: dict[str, str]) -> None:
+def _written_cell(nb) -> int:
+    return next(i for i, c in enumerate(nb.cells)
+                if c.metadata.get("nbgrader", {}).get("grade_id") == WRITTEN)
+
+
+def _write_answers(page, user: str, answers: dict[str, str], written: str | None) -> None:
     """Open the fetched notebook and type each answer into its cell, then save."""
     page.goto(page.url.split("/lab")[0] + "/lab/tree/ch01/ch01.ipynb")
     cells = page.locator(".jp-Notebook .jp-Cell")
@@ -164,12 +173,21 @@ def _write_answers(page, user: str, answers: dict[str, str]) -> None:
         page.keyboard.press("Control+A")
         page.keyboard.insert_text(answers[gid])
         page.keyboard.press("Escape")
+    if written:
+        cell = cells.nth(_written_cell(release))
+        cell.scroll_into_view_if_needed()
+        cell.dblclick()   # a rendered markdown cell opens its editor
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(written)
+        page.keyboard.press("Escape")
     page.keyboard.press("Control+S")
     saved = Path("/home", user, "ch01", "ch01.ipynb")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         nb = nbformat.read(saved, as_version=4)
-        if all(nb.cells[i].source == answers[g] for g, i in answer_cells(release).items()):
+        if all(nb.cells[i].source == answers[g] for g, i in answer_cells(release).items()) \
+                and (not written or nb.cells[_written_cell(release)].source == written):
             return
         time.sleep(0.5)
     pytest.fail(f"{user}'s answers typed in the browser were not saved to {saved}")
@@ -256,7 +274,7 @@ def course_round(hub, browser):
         panel.locator("#released_assignments_list").get_by_role("button", name="Fetch").click()
         panel.locator("#fetched_assignments_list .list_item").first.wait_for()
         _shot(page, f"2-fetched-{user}")
-        _write_answers(page, user, answers[user])
+        _write_answers(page, user, answers[user], WRITTEN_ANSWER if user == LEARNERS[1] else None)
         _shot(page, f"2-answers-{user}")
         panel = _assignments_tab(page)
         panel.locator("#fetched_assignments_list").get_by_role("button", name="Submit").click()
@@ -307,13 +325,15 @@ def course_round(hub, browser):
     teacher.goto(hub["url"] + f"user/{INSTRUCTOR}/formgrader/manage_students/{LEARNERS[1]}/ch01")
     teacher.locator("a[href*='/formgrader/submissions/']").first.click()
     # formgrader's page is ready once its script has put the auto score as placeholder
-    score = teacher.locator(f"input.score#test_{WRONG[0]}[placeholder]")
+    score = teacher.locator(f"input.score#{WRITTEN}")
     score.wait_for()
+    teacher.locator(f"input.score#test_{WRONG[0]}[placeholder]").wait_for()   # script ran
     teacher.wait_for_load_state("networkidle")
-    score.fill("0.5")
+    score.scroll_into_view_if_needed()
+    score.fill(str(MANUAL_SCORE))
     score.blur()   # formgrader saves on change
-    comment = teacher.locator(f"textarea#{WRONG[0]}-comment")
-    comment.fill("Each row must sum to one: divide by the sum over the last axis.")
+    comment = teacher.locator(f"textarea#{WRITTEN}-comment")
+    comment.fill("Right about the cost; say also why the gradient of older steps is lost.")
     comment.blur()
     teacher.wait_for_load_state("networkidle")
     teacher.wait_for_timeout(1000)
@@ -372,7 +392,8 @@ def _export_in_terminal(page, hub) -> list[dict]:
 
 def test_the_pipeline_graded_both_submissions(course_round):
     verdicts = course_round["verdicts"]
-    right, wrong = (verdicts[u]["cells"] for u in LEARNERS)
+    right, wrong = ({g: c for g, c in verdicts[u]["cells"].items() if g.startswith("test_")}
+                    for u in LEARNERS)
     assert len(right) == 6 and all(c["score"] == c["points"] for c in right.values()), right
     assert wrong[f"test_{WRONG[0]}"]["score"] == 0, wrong[f"test_{WRONG[0]}"]
     assert wrong[f"test_{WRONG[0]}"]["status"] == "failed"
@@ -399,6 +420,9 @@ def test_each_learner_sees_their_own_scores_and_reasons_without_hidden_tests(cou
         "the hidden tests' lines are not found even in formgrader's page"
     total = sum(c.metadata.nbgrader["points"] for c in solution.cells
                 if c.metadata.get("nbgrader", {}).get("grade"))
+    # the written answer waits for the instructor: the code parts are what is graded
+    auto_total = total - next(c.metadata.nbgrader["points"] for c in solution.cells
+                              if c.metadata.get("nbgrader", {}).get("grade_id") == WRITTEN)
     for user, feedback in course_round["feedback"].items():
         text, page = feedback["text"], feedback["html"]
         leaked = [ln for ln in hidden if ln in text or ln in page]
@@ -410,9 +434,9 @@ def test_each_learner_sees_their_own_scores_and_reasons_without_hidden_tests(cou
         assert score, f"{user}'s feedback shows no score:\n{text[:2000]}"
         assert float(score.group(2)) == total
         if user == LEARNERS[0]:
-            assert float(score.group(1)) == total, text[:2000]
+            assert float(score.group(1)) == auto_total, text[:2000]
         else:
-            assert float(score.group(1)) < total, text[:2000]
+            assert float(score.group(1)) < auto_total, text[:2000]
             assert f"{WRONG[0]}:" in text, f"no reason for the wrong {WRONG[0]}:\n{text[:4000]}"
 
 
@@ -423,14 +447,17 @@ def test_formgrader_shows_every_score_and_the_export_has_the_manual_grade(course
     rows = {r["student_id"]: r for r in course_round["export"] if r["assignment"] == "ch01"}
     assert set(rows) == set(LEARNERS), rows
     for user in LEARNERS:
-        auto = sum(c["score"] for c in course_round["verdicts"][user]["cells"].values())
-        # the manual score replaces the failed part's 0
-        expected = auto + (0.5 if user == LEARNERS[1] else 0)
+        auto = sum(c["score"] for g, c in course_round["verdicts"][user]["cells"].items()
+                   if g.startswith("test_"))
+        # the instructor's score of learner 2's written answer counts in the export
+        expected = auto + (MANUAL_SCORE if user == LEARNERS[1] else 0)
         assert float(rows[user]["raw_score"]) == pytest.approx(expected), rows[user]
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{COURSE / 'autograder' / 'gradebook.db'}") as gb:
-        comment = gb.find_comment(WRONG[0], "ch01", "ch01", LEARNERS[1])
-        assert comment.manual_comment.startswith("Each row must sum to one")
+        comment = gb.find_comment(WRITTEN, "ch01", "ch01", LEARNERS[1])
+        assert comment.manual_comment.startswith("Right about the cost")
+        grade = gb.find_grade(WRITTEN, "ch01", "ch01", LEARNERS[1])
+        assert grade.manual_score == MANUAL_SCORE
 
 
 def test_learner_servers_run_as_their_users_on_the_kit(course_round):
