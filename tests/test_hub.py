@@ -54,8 +54,8 @@ SCREENSHOTS = REPO / "_build" / "screenshots"
 VIEW = {"width": 1280, "height": 900}
 WRONG = ("softmax", "no_normalisation")   # learner 2's mistake: a mutant kept as data
 WRITTEN = "written_ch01"                  # the manually graded written answer
-WRITTEN_ANSWER = ("Truncated BPTT keeps the cost of a step bounded: gradients flow back "
-                  "only k steps, so dependencies longer than k are not learned.")
+WRITTEN_ANSWER = ("Sharing the weights lets one small set of parameters read sentences of "
+                  "any length, and what it learns at one position holds at every other.")
 MANUAL_SCORE = 2.0
 BUTTON_WAIT = 120_000
 
@@ -333,7 +333,7 @@ def course_round(hub, browser):
     score.fill(str(MANUAL_SCORE))
     score.blur()   # formgrader saves on change
     comment = teacher.locator(f"textarea#{WRITTEN}-comment")
-    comment.fill("Right about the cost; say also why the gradient of older steps is lost.")
+    comment.fill("Right about length and positions; say also what the state adds over a convolution.")
     comment.blur()
     teacher.wait_for_load_state("networkidle")
     teacher.wait_for_timeout(1000)
@@ -455,7 +455,7 @@ def test_formgrader_shows_every_score_and_the_export_has_the_manual_grade(course
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{COURSE / 'autograder' / 'gradebook.db'}") as gb:
         comment = gb.find_comment(WRITTEN, "ch01", "ch01", LEARNERS[1])
-        assert comment.manual_comment.startswith("Right about the cost")
+        assert comment.manual_comment.startswith("Right about length and positions")
         grade = gb.find_grade(WRITTEN, "ch01", "ch01", LEARNERS[1])
         assert grade.manual_score == MANUAL_SCORE
 
