@@ -24,7 +24,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: env dev system-deps book kit test test-fast release fixtures lab bench grade translations \
-        clean clean-grading help postgres postgres-stop
+        clean clean-grading help postgres postgres-stop hub hub-stop hub-grade
 
 help:
 	@echo "make env      a learner's environment: the kit, JupyterLab 4, nbgrader's Validate,"
@@ -44,6 +44,10 @@ help:
 	@echo "make postgres [RNNCOURSE_PG_DIR=dir]  start the course's PostgreSQL server for the gradebook and"
 	@echo "              print its URL (export RNNCOURSE_DB_URL=...); make postgres-stop stops it"
 	@echo "make bench    print the performance tables (book build, grading, LSTM/GRU vs torch)"
+	@echo "make hub      a real course on JupyterHub on 127.0.0.1: accounts rnn-instructor, rnn-learner1,"
+	@echo "              rnn-learner2 (passwords in a root-only file), nbgrader's exchange, formgrader (needs root)"
+	@echo "make hub-grade CHAPTER=ch01  grade what the hub's instructor collected, with the sandboxed pipeline"
+	@echo "make hub-stop stop the hub and everything it started, delete its accounts and their homes"
 	@echo "make clean    remove build output (never submissions, feedback or the gradebook)"
 	@echo "make clean-grading   remove submissions, feedback, reports and the gradebook (asks)"
 
@@ -126,6 +130,15 @@ postgres-stop:
 bench: dev
 	$(PIP) install -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench.py
+
+hub: system-deps
+	bash scripts/hub.sh start
+
+hub-grade: dev system-deps
+	bash scripts/hub.sh grade $(CHAPTER) $(GRADE_FLAGS)
+
+hub-stop:
+	bash scripts/hub.sh stop
 
 # Build output only: learners' submissions, feedback and the gradebook stay.
 clean:

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Debian packages the course needs beyond Python: bubblewrap (the grading sandbox),
-# chromium (the browser tests) and postgresql (the gradebook on PostgreSQL,
-# scripts/postgres.sh). Installs only what is missing; needs root or sudo.
+# chromium (the browser tests), postgresql (the gradebook on PostgreSQL,
+# scripts/postgres.sh), Node.js and npm (the proxy of `make hub`'s JupyterHub) and
+# Debian's python3-venv (the hub's learners). Installs only what is missing; needs root
+# or sudo.
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+# The hub's learners run Debian's Python (every account can run it), with venv.
+/usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv)
 # A CJK font so screenshots of the glossary and chapter 6 show Chinese characters.
 { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; } || need+=(fonts-wqy-microhei)
 # the server binaries only: scripts/postgres.sh makes the course's own cluster
