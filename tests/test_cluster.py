@@ -31,9 +31,10 @@ import pytest
 
 from course import (REPO, Course, mutant_source, mutants, nbgrader_env, solution_sources)
 from dask_cluster import LocalCluster, free_port
-from test_postgres import server  # noqa: F401 -- a PostgreSQL server for this module
+import test_postgres
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask-cluster")]
+server = test_postgres.server   # a PostgreSQL server of this module's own (started on use)
 
 
 @pytest.fixture(scope="module")
@@ -269,7 +270,6 @@ def test_a_postgresql_gradebook_grades_on_the_cluster_as_sqlite_locally(
     copy (made from the server's tables): nbgrader's preparation works from it, and the
     scores, verdicts and autograded folders are those of the local pool on SQLite."""
     from test_bookkeeping import files, known_cell_ids
-    from test_postgres import scores
     subs = tmp_path / "subs"
     local, remote = _course(tmp_path / "local"), _course(tmp_path / "remote")
     _write(subs, "honest", local.filled("ch01"))
@@ -281,7 +281,7 @@ def test_a_postgresql_gradebook_grades_on_the_cluster_as_sqlite_locally(
     proc = _grade(remote, subs, "--cluster", cluster.address, "--db-url", server["url"])
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert not (remote.root / "autograder" / "gradebook.db").exists()
-    assert scores(server["url"], "ch01") == local.scores("ch01", manual=True)
+    assert test_postgres.scores(server["url"], "ch01") == local.scores("ch01", manual=True)
     want, got = _verdicts(local), _verdicts(remote)
     assert {s: _judged(v) for s, v in got.items()} == {s: _judged(v) for s, v in want.items()}
     assert got["honest"]["status"] == "graded" and got["broken"]["status"] == "rejected"
