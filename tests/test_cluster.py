@@ -11,8 +11,8 @@ venv's own commands (``tests/dask_cluster.py``).
 - A worker SIGKILLed (with everything it started) in the middle of a batch loses no
   submission and counts none twice: every learner is in the gradebook once, with the
   right scores.
-- With the gradebook on PostgreSQL (``--db-url``), the cluster grades as the local pool
-  does on SQLite.
+- With the gradebook on PostgreSQL (``--db-url``), and with ``--converter-reference``,
+  the cluster grades as the local pool does on SQLite (its default route).
 - A worker whose course sources differ is refused by name, and an unreachable
   scheduler is a clear error; in both cases nothing is written.
 """
@@ -285,5 +285,27 @@ def test_a_postgresql_gradebook_grades_on_the_cluster_as_sqlite_locally(
     want, got = _verdicts(local), _verdicts(remote)
     assert {s: _judged(v) for s, v in got.items()} == {s: _judged(v) for s, v in want.items()}
     assert got["honest"]["status"] == "graded" and got["broken"]["status"] == "rejected"
+    assert files(remote.root / "autograder" / "autograded", known_cell_ids(remote.root)) \
+        == files(local.root / "autograder" / "autograded", known_cell_ids(local.root))
+
+
+def test_the_converter_reference_route_runs_on_the_cluster(cluster, tmp_path):
+    """``--converter-reference`` on a cluster: the worker sends the autograded notebook,
+    the main process runs nbgrader's converter on it; the same scores, verdicts and
+    autograded folders as the local pool's default route."""
+    from test_bookkeeping import files, known_cell_ids
+    subs = tmp_path / "subs"
+    local, remote = _course(tmp_path / "local"), _course(tmp_path / "remote")
+    _write(subs, "honest", local.filled("ch01"))
+    function, _, patch = mutants("ch01")[0]
+    _write(subs, "wrong", local.filled("ch01", {function: mutant_source("ch01", function, patch)}))
+    proc = _grade(local, subs, "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    proc = _grade(remote, subs, "--cluster", cluster.address, "--converter-reference")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert remote.scores("ch01", manual=True) == local.scores("ch01", manual=True)
+    want, got = _verdicts(local), _verdicts(remote)
+    assert {s: _judged(v) for s, v in got.items()} == {s: _judged(v) for s, v in want.items()}
+    assert got["honest"]["status"] == "graded" and got["honest"]["score"] > got["wrong"]["score"]
     assert files(remote.root / "autograder" / "autograded", known_cell_ids(remote.root)) \
         == files(local.root / "autograder" / "autograded", known_cell_ids(local.root))
