@@ -79,13 +79,13 @@ def _judged(verdict: dict) -> dict:
 
 
 def _write(subs: Path, student: str, nb=None, raw: str | None = None,
-           files: dict | None = None) -> None:
+           files: dict | None = None, name: str = "ch01.ipynb") -> None:
     folder = subs / student
     folder.mkdir(parents=True)
     if raw is not None:
-        (folder / "ch01.ipynb").write_text(raw)
+        (folder / name).write_text(raw)
     else:
-        nbformat.write(nb, folder / "ch01.ipynb")
+        nbformat.write(nb, folder / name)
     for name, text in (files or {}).items():
         (folder / name).write_text(text)
     # a fixed submission time: the gradebooks of two rounds can be compared row by row
@@ -98,7 +98,9 @@ def _batch(course: Course, subs: Path) -> None:
     _write(subs, "helper-module", course.filled("ch01", {"softmax": "from mysoftmax import softmax\n"}),
            files={"mysoftmax.py": "import numpy as np\n\n" + src["softmax"]})
     function, _, patch = mutants("ch01")[0]
-    _write(subs, "wrong", course.filled("ch01", {function: mutant_source("ch01", function, patch)}))
+    # under another name: a collection note, which the worker writes into the notebook
+    _write(subs, "wrong", course.filled("ch01", {function: mutant_source("ch01", function, patch)}),
+           name="ch01 (1).ipynb")
     _write(subs, "release", course.release("ch01"))
     _write(subs, "broken", raw="{not json")
     _write(subs, "tampering", course.filled(
@@ -121,6 +123,7 @@ def test_the_cluster_grades_as_the_local_pool_does(cluster, tmp_path):
                                      "broken", "tampering", "crashing"}
     for student in want:
         assert _judged(got[student]) == _judged(want[student]), student
+    assert any("graded as 'ch01.ipynb'" in note for note in got["wrong"]["notes"])
     assert remote.scores("ch01") == local.scores("ch01")
     # the gradebook row by row, the autograded folders and the feedback, byte for byte
     # (the cells the grading made have random ids in either route: known_cell_ids)
