@@ -144,8 +144,10 @@ class Course:
         return out
 
     def manual_cells(self, chapter: str) -> set[str]:
-        """Grade ids of the release's manually graded answers (the written answer)."""
-        nb = self.release(chapter)
+        """Grade ids of the manually graded answers (the written answer), from the source
+        notebook (a course graded by the pipeline alone has no exercises/ folder)."""
+        nb = nbformat.read(self.root / "solutions" / chapter / f"{chapter}.ipynb",
+                           as_version=4)
         return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
                 if c.metadata.get("nbgrader", {}).get("grade")
                 and c.metadata["nbgrader"].get("solution")}

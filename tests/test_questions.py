@@ -353,6 +353,7 @@ def test_the_written_answer_is_left_to_formgrader(round_course):
     assert first["bob"]["comments"][written_id("ch01")][0] == "No response."
     assert first["carol"]["grades"][written_id("ch01")] == (0.0, None, False)
     # the written answer is not the outside judge's: no verdict, no automatic points
+    assert written_id("ch01") not in states["second_verdicts"]["cells"]
     assert first["alice"]["score"] == auto_points - 1.0     # one_hot (1 point) missing
 
 

@@ -200,14 +200,18 @@ def ensure_assignment(root: Path, cfg: Config, assignment: str) -> None:
 
 
 def graded_cells(root: Path, assignment: str) -> dict[str, dict]:
-    """grade_id -> {"source", "points"} of every graded cell, as nbgrader stored it."""
+    """grade_id -> {"source", "points", "manual"} of every graded cell, as nbgrader stored
+    it; "manual" marks an answer graded by hand in formgrader (a written answer: a graded
+    solution cell), which the round leaves alone."""
     out = {}
     with Gradebook(db_url(root)) as gb:
         notebook = gb.find_notebook(assignment, assignment)
         sources = {c.name: c.source for c in notebook.source_cells}
+        answers = {c.name for c in notebook.solution_cells}
         for cell in notebook.grade_cells:
             out[cell.name] = {"source": sources.get(cell.name, ""),
-                              "points": float(cell.max_score)}
+                              "points": float(cell.max_score),
+                              "manual": cell.name in answers}
     return out
 
 

@@ -100,6 +100,8 @@ def _judge_with_references(assignment: str, graded: dict) -> tuple[Judge, dict]:
     judge = Judge(assignment)
     instances: dict[str, object] = {}
     for gid, info in graded.items():
+        if info.get("manual"):  # a written answer: formgrader's, not the judge's
+            continue
         try:
             instances[gid] = parse_checks(info["source"])
         except Exception as exc:  # noqa: BLE001 -- UnjudgeableTest, or a bug in a case
@@ -219,7 +221,7 @@ def _finish(student: str, notes: list[str], future, opts: Options, cfg, graded: 
         verdict.update(status="rejected", reason=result["rejected"],
                        cells={gid: CellVerdict(gid, c["points"], 0.0, "rejected",
                                                result["rejected"]).as_dict()
-                              for gid, c in graded.items()})
+                              for gid, c in graded.items() if not c.get("manual")})
         return verdict
     if result.get("grader_exception"):
         steps.record_rejected(root, cfg, a, student, "The grader failed on this notebook; "
