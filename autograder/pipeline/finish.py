@@ -117,7 +117,7 @@ def _decide(student: str, notes: list[str], future, a: str, graded: dict):
         verdict.update(status="rejected", reason=result["rejected"],
                        cells={gid: CellVerdict(gid, c["points"], 0.0, "rejected",
                                                result["rejected"]).as_dict()
-                              for gid, c in graded.items()})
+                              for gid, c in graded.items() if not c.get("manual")})
         return verdict, bookkeeping.Entry(student, rejected=result["rejected"]), ""
     if result.get("grader_exception"):
         verdict.update(status="grader-error", reason=result["grader_exception"])
