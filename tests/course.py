@@ -63,6 +63,28 @@ def solution_sources(chapter: str, nb=None) -> dict[str, str]:
             for gid, i in answer_cells(nb).items()}
 
 
+def written_cells(nb) -> dict[str, int]:
+    """grade_id -> cell index of every manually graded answer (the written answer)."""
+    return {cell.metadata["nbgrader"]["grade_id"]: i for i, cell in enumerate(nb.cells)
+            if cell.metadata.get("nbgrader", {}).get("solution")
+            and cell.metadata["nbgrader"].get("grade")}
+
+
+def fill_with_reference(nb, chapter: str):
+    """A learner's finished notebook: ``nb`` (a release) with the reference's code in
+    every answer cell and the model answer in every written answer (markers removed)."""
+    source = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    code = solution_sources(chapter, source)
+    written = {gid: "\n".join(ln for ln in source.cells[i].source.splitlines()
+                              if not _MARKERS.match(ln)).strip()
+               for gid, i in written_cells(source).items()}
+    for gid, index in answer_cells(nb).items():
+        nb.cells[index].source = code[gid]
+    for gid, index in written_cells(nb).items():
+        nb.cells[index].source = written[gid]
+    return nb
+
+
 def mutants(chapter: str) -> list[tuple[str, str, Path]]:
     """(function, mutant name, file) for every wrong implementation kept as data: a
     patch against the reference answer cell (see tests/mutants/README.md)."""

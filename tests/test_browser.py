@@ -635,10 +635,9 @@ def learner_lab(tmp_path_factory, learner_venv):
     # a learner's finished notebook: the release with the reference answers written in
     # (the solution notebook itself has hidden tests, which only the grader can run)
     import nbformat
-    from course import answer_cells, solution_sources
-    nb = nbformat.read(REPO / "exercises" / "ch01" / "ch01.ipynb", as_version=4)
-    for gid, index in answer_cells(nb).items():
-        nb.cells[index].source = solution_sources("ch01")[gid]
+    from course import fill_with_reference
+    nb = fill_with_reference(
+        nbformat.read(REPO / "exercises" / "ch01" / "ch01.ipynb", as_version=4), "ch01")
     nbformat.write(nb, root / "solved" / "ch01.ipynb")
     port, token = _free_port(), "course-test-token"
     log = open(root.parent / "lab.log", "w")

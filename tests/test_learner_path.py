@@ -23,7 +23,7 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from course import CHAPTERS, answer_cells, solution_sources
+from course import CHAPTERS, fill_with_reference
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
@@ -91,10 +91,7 @@ def _errors(cell):
 
 
 def _filled(notebook, chapter, tmp_path):
-    nb = nbformat.read(notebook, as_version=4)
-    sources = solution_sources(chapter)
-    for gid, index in answer_cells(nb).items():
-        nb.cells[index].source = sources[gid]
+    nb = fill_with_reference(nbformat.read(notebook, as_version=4), chapter)
     path = notebook.parent / f"{chapter}-filled.ipynb"
     nbformat.write(nb, path)
     return path
