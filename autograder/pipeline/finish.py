@@ -101,9 +101,12 @@ def finish_chunk(chunk: list[tuple], opts, cfg, graded: dict,
     return verdicts
 
 
-def _decide(student: str, notes: list[str], future, a: str, graded: dict):
-    """(verdict, gradebook entry, failure reason or "") for one finished run; the same
-    verdict as ``run._finish`` gives."""
+def opening(student: str, notes: list[str], future, a: str, graded: dict
+            ) -> tuple[dict, dict]:
+    """(verdict, the worker's result) for one finished run, with a rejected submission's
+    verdict already complete: shared by both routes (``_decide`` here and the reference
+    route's ``run._finish``), so they cannot drift apart. Written answers are
+    formgrader's: a rejected verdict lists only the judged cells."""
     max_score = sum(c["points"] for c in graded.values())
     verdict = {"student": student, "assignment": a, "status": "graded", "reason": "",
                "score": 0.0, "max_score": max_score, "notes": list(notes),
@@ -118,6 +121,14 @@ def _decide(student: str, notes: list[str], future, a: str, graded: dict):
                        cells={gid: CellVerdict(gid, c["points"], 0.0, "rejected",
                                                result["rejected"]).as_dict()
                               for gid, c in graded.items() if not c.get("manual")})
+    return verdict, result
+
+
+def _decide(student: str, notes: list[str], future, a: str, graded: dict):
+    """(verdict, gradebook entry, failure reason or "") for one finished run; the same
+    verdict as ``run._finish`` gives."""
+    verdict, result = opening(student, notes, future, a, graded)
+    if result.get("rejected"):
         return verdict, bookkeeping.Entry(student, rejected=result["rejected"]), ""
     if result.get("grader_exception"):
         verdict.update(status="grader-error", reason=result["grader_exception"])

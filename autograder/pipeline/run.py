@@ -27,8 +27,8 @@ from autograder.pipeline import collect as collect_mod, gradebook_db, nbgrader_f
 from autograder.pipeline import nbgrader_steps as steps
 from autograder.pipeline.grader_error import GraderError, describe
 from autograder.pipeline.inspection import release_notebook_cells
-from autograder.pipeline.judge import CellVerdict, Judge, parse_checks
-from autograder.pipeline.finish import finish_round
+from autograder.pipeline.judge import Judge, parse_checks
+from autograder.pipeline.finish import finish_round, opening
 from autograder.pipeline.main_cost import MainClock
 from autograder.pipeline.progress import Progress
 from autograder.pipeline.sandbox import Limits, Sandbox, snapshot_package
@@ -207,21 +207,9 @@ def _finish(student: str, notes: list[str], future, opts: Options, cfg, graded: 
             ) -> dict:
     """Main process: gradebook entries for one student, from the sandboxed run."""
     root, a = opts.root, opts.assignment
-    max_score = sum(c["points"] for c in graded.values())
-    verdict = {"student": student, "assignment": a, "status": "graded", "reason": "",
-               "score": 0.0, "max_score": max_score, "notes": list(notes),
-               "incidents": [], "tampering": "", "cells": {}}
-    try:
-        result = future.result()
-    except Exception as exc:  # noqa: BLE001 -- one broken run must not stop the batch
-        result = {"rejected": "", "grader_exception": f"{type(exc).__name__}: {exc}"}
-    verdict["notes"] += result.get("notes", [])
+    verdict, result = opening(student, notes, future, a, graded)
     if result.get("rejected"):
         steps.record_rejected(root, cfg, a, student, result["rejected"])
-        verdict.update(status="rejected", reason=result["rejected"],
-                       cells={gid: CellVerdict(gid, c["points"], 0.0, "rejected",
-                                               result["rejected"]).as_dict()
-                              for gid, c in graded.items() if not c.get("manual")})
         return verdict
     if result.get("grader_exception"):
         steps.record_rejected(root, cfg, a, student, "The grader failed on this notebook; "
