@@ -25,6 +25,28 @@ os.environ.pop("RNNCOURSE_DB_URL", None)
 BIN = Path(sys.executable).parent
 
 
+# Debian's chromium (scripts/system-deps.sh installs it; Playwright's own build is never
+# downloaded), launched headless with nothing that reaches the network by itself. One
+# definition for every browser test (the book, the report, the hub round).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A Chromium browser for the module's tests (each launch() gets a fresh, temporary
+    user-data-dir); fails, naming the fix, when chromium is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

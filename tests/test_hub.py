@@ -37,15 +37,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import CHROMIUM
 from course import REPO, answer_cells, mutant_source, solution_sources
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.browser,
               pytest.mark.xdist_group("hub")]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 HUB_DIR = Path(os.environ.get("RNNHUB_DIR", "/srv/rnn-course-hub"))
 STATE = HUB_DIR / "state"
 INSTRUCTOR, LEARNERS = "rnn-instructor", ("rnn-learner1", "rnn-learner2")
@@ -106,15 +103,6 @@ def hub():
         assert not left, f"make hub-stop left the accounts {left}"
         assert not any(Path("/home", u).exists() for u in (INSTRUCTOR, *LEARNERS))
         assert not STATE.exists()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _shot(page, name: str) -> None:

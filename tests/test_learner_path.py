@@ -14,7 +14,6 @@ environment's own kernel three ways:
 """
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import urllib.request

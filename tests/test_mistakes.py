@@ -22,7 +22,6 @@ The rate of named mistakes per chapter is printed; the corpus must hold at least
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 

@@ -20,7 +20,7 @@ import time
 import nbformat
 import pytest
 
-from course import REPO, Course, answer_cells, nbgrader_env
+from course import REPO, Course, nbgrader_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redteam")]
 

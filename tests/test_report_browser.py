@@ -2,15 +2,16 @@
 
 A small chapter 4 batch is graded by the pipeline (``python -m autograder.grade``, with
 feedback pages): the solution, the untouched release, learners with catalogued mistakes
-(which also fail the tests of the functions that call theirs, without a name), one
-whose function raises with a hostile message, and one whose answer does not parse. Rows
-of synthetic learners, copies of those real verdicts under other names, bring the table
-to 30 learners, with hostile names among them. Debian's chromium (driven by Playwright, as in tests/test_browser.py)
-then opens the report at 1280 px and 390 px and checks that nothing overflows sideways
-(the report has no sideways-scrolling box), the score charts lie within the page with
-their titles above them, sorting works, the feedback links answer 200, details open,
-the page raises no console error or CSP violation, and without script the table still
-shows every learner. Screenshots go to _build/screenshots/report-{1280,390}.png.
+(which also fail the tests of the functions that call theirs, without a name), one whose
+function raises with a hostile message, and one whose answer does not parse. Rows of
+synthetic learners, copies of those real verdicts under other names, bring the table to
+30 learners, with hostile names among them. Debian's chromium (conftest.py's ``browser``
+fixture, driven by Playwright) then opens the report at 1280 px and 390 px and checks
+that nothing overflows sideways (the report has no sideways-scrolling box), the score
+charts lie within the page with their titles above them, sorting works, the feedback
+links answer 200, details open, the page raises no console error or CSP violation, and
+without script the table still shows every learner. Screenshots go to
+_build/screenshots/report-{1280,390}.png.
 """
 from __future__ import annotations
 
@@ -18,13 +19,12 @@ import copy
 import json
 import shutil
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import REPO, serve
 from course import Course, grade_with_pipeline, mutant_source, mutants
-from test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
+from test_browser import DESKTOP, PHONE
 
 from autograder.pipeline import report
 
@@ -104,17 +104,6 @@ def site(batch):
     yield url + f"reports/{CHAPTER}/report.html"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _autograded_tests(chapter: str) -> list[str]:

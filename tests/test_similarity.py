@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import html.parser
-import json
 import re
 import shutil
 from pathlib import Path
