@@ -2,18 +2,18 @@
 
 - Every chapter ends with a written answer (``written_chNN``, an nbgrader "manually
   graded answer" in markdown) that ``book/how_to_teach.md`` gives a rubric for.
-- Three chapters ask a conceptual question answered by a letter or a number
+- Every chapter asks two or three conceptual questions answered by a letter or a number
   (``rnnkit.questions``), judged outside the learner's kernel like every graded cell;
-  its key is only in ``solutions/``: not in the release, not in the kit.
+  their keys are only in ``solutions/``: not in the release, not in the kit.
 - A grading round with the sandboxed pipeline (``python -m autograder.grade``) leaves
   the written answers to formgrader, keeps a score and a comment given by hand when the
   learner is graded again, grades the later of two submissions, and applies the late
   policy of ``nbgrader_config.py`` through nbgrader's late-submission plugin (the
   ``SubMarks`` course of ``test_exports.py``, one point per hour late).
 
-The slow tests grade with the real pipeline: one round for each chapter with a question
-(notebooks that answer only the question, so they run in a second), and three rounds of
-chapter 1 for the round's robustness.
+The slow tests grade with the real pipeline: one round for each chapter (notebooks that
+answer only the questions, so they run in a second), and three rounds of chapter 1 for
+the round's robustness.
 """
 from __future__ import annotations
 
@@ -106,9 +106,10 @@ def test_how_to_teach_gives_a_rubric_for_every_written_answer():
 
 # ---- conceptual questions: the key never reaches the learner ---------------------------
 
-def test_two_or_three_conceptual_questions_of_one_point():
-    assert 2 <= len(ASKED) <= 3
-    for chapter, question in ASKED:
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_asks_two_or_three_conceptual_questions_of_one_point(chapter):
+    assert 2 <= len(QUESTIONS[chapter]) <= 3, (chapter, QUESTIONS[chapter])
+    for question in QUESTIONS[chapter]:
         release = _release(chapter)
         test = [c for c in release.cells
                 if c.metadata.get("nbgrader", {}).get("grade_id") == f"test_{question}"]
@@ -186,54 +187,71 @@ def test_every_kind_of_answer_gets_its_verdict(chapter, question):
 
 # ---- conceptual questions through the sandboxed pipeline -------------------------------
 
-def _answered(release, question: str, value) -> nbformat.NotebookNode:
-    """The release with only the question answered (``value``'s repr as written)."""
+def _answered(release, answers: dict) -> nbformat.NotebookNode:
+    """The release with only the questions in ``answers`` answered (question -> the
+    value as a learner types it)."""
     import copy
     nb = copy.deepcopy(release)
-    nb.cells[answer_cells(nb)[question]].source = f"{VARIABLE[question]} = {value}\n"
+    for question, value in answers.items():
+        nb.cells[answer_cells(nb)[question]].source = f"{VARIABLE[question]} = {value}\n"
     return nb
+
+
+def _written(chapter: str, question: str) -> dict[str, str]:
+    """Every kind of answer to one question, as a learner types it into the cell."""
+    key = _key(chapter, question)
+    kinds = _others(chapter, question, key)
+    return {"key": repr(key), "spaced": repr(kinds["right"][1]),
+            "other-form": ("'" + f"({key})" + "'" if isinstance(key, str) else f"{key:.4g}"),
+            "wrong": repr(kinds["wrong"][0]),
+            "wrong-type": "3" if isinstance(key, str) else repr(str(key)),
+            "several": f"'{key}, b'" if isinstance(key, str) else f"[{key}, 0.5]"}
+
+
+RIGHT_KINDS = ("key", "spaced", "other-form")
+
+
+def _question_round(root: Path, chapter: str):
+    """One pipeline round of a chapter: the release, one notebook per kind of answer that
+    answers every question of the chapter that way, and a "mixed" one whose questions
+    get the key and a wrong answer in turn (a verdict belongs to its own cell)."""
+    course = Course(root / "course", [chapter])
+    shutil.copytree(REPO / "exercises" / chapter, course.root / "exercises" / chapter)
+    release = course.release(chapter)
+    written = {question: _written(chapter, question) for question in QUESTIONS[chapter]}
+    notebooks = {"release": release}
+    expect = {"release": {question: False for question in QUESTIONS[chapter]}}
+    for kind in written[QUESTIONS[chapter][0]]:
+        notebooks[kind] = _answered(release, {q: w[kind] for q, w in written.items()})
+        expect[kind] = {question: kind in RIGHT_KINDS for question in QUESTIONS[chapter]}
+    turn = {q: ("key", "wrong")[i % 2] for i, q in enumerate(QUESTIONS[chapter])}
+    notebooks["mixed"] = _answered(release, {q: written[q][k] for q, k in turn.items()})
+    expect["mixed"] = {q: k == "key" for q, k in turn.items()}
+    proc, verdicts = grade_with_pipeline(course, chapter, notebooks, root / "in", jobs=2)
+    return proc, verdicts, expect, turn
 
 
 @pytest.fixture(scope="module")
 def question_rounds(tmp_path_factory):
+    """chapter -> its round, graded the first time a test asks for it (so ``-k ch03``
+    grades chapter 3 only)."""
     rounds = {}
-    for chapter in sorted({ch for ch, _q in ASKED}):
-        root = tmp_path_factory.mktemp(f"questions-{chapter}")
-        course = Course(root / "course", [chapter])
-        shutil.copytree(REPO / "exercises" / chapter, course.root / "exercises" / chapter)
-        release = course.release(chapter)
-        notebooks = {"release": release}
-        expect = {"release": {}}
-        for question in QUESTIONS[chapter]:
-            key = _key(chapter, question)
-            kinds = _others(chapter, question, key)
-            short = question.removeprefix("quiz_").replace("_", "-")
-            written = {  # as a learner types them into the cell
-                "key": repr(key), "spaced": repr(kinds["right"][1]),
-                "other-form": ("'" + f"({key})" + "'" if isinstance(key, str)
-                               else f"{key:.4g}"),
-                "wrong": repr(kinds["wrong"][0]), "wrong-type": "3" if isinstance(key, str)
-                else repr(str(key)), "several": (f"'{key}, b'" if isinstance(key, str)
-                                                 else f"[{key}, 0.5]")}
-            for kind, value in written.items():
-                notebooks[f"{short}-{kind}"] = _answered(release, question, value)
-                expect[f"{short}-{kind}"] = {question: kind in ("key", "spaced",
-                                                                "other-form")}
-            expect["release"][question] = False
-        proc, verdicts = grade_with_pipeline(course, chapter, notebooks, root / "in", jobs=2)
-        rounds[chapter] = (proc, verdicts, expect)
-    return rounds
+
+    def get(chapter: str):
+        if chapter not in rounds:
+            rounds[chapter] = _question_round(
+                tmp_path_factory.mktemp(f"questions-{chapter}"), chapter)
+        return rounds[chapter]
+    return get
 
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("questions")
 @pytest.mark.parametrize("chapter,question", ASKED)
 def test_questions_are_judged_outside_the_kernel(question_rounds, chapter, question):
-    proc, verdicts, expect = question_rounds[chapter]
+    proc, verdicts, expect, turn = question_rounds(chapter)
     assert proc.returncode == 0, proc.stderr[-3000:]  # no grader error, no crash
     for student, wanted in expect.items():
-        if question not in wanted:
-            continue
         verdict = verdicts[student]
         assert verdict["status"] == "graded" and not verdict["tampering"], verdict
         cell = verdict["cells"][f"test_{question}"]
@@ -243,11 +261,15 @@ def test_questions_are_judged_outside_the_kernel(question_rounds, chapter, quest
             assert cell["status"] == "failed" and "seed=" not in reason, (student, reason)
             if student == "release":
                 assert "is not answered yet" in reason, reason
-            elif student.endswith("-wrong"):
+            elif student == "wrong" or (student == "mixed" and turn[question] == "wrong"):
                 assert "Reread chapter" in reason and (
                     "not the right choice" in reason or "not within 1%" in reason), reason
             else:
                 assert re.search(r"write (exactly )?(one letter|a number)", reason), reason
+        # the questions' points are the chapter's only points in these notebooks
+        questions = [f"test_{q}" for q in QUESTIONS[chapter]]
+        assert verdict["score"] == sum(verdict["cells"][c]["score"] for c in questions), (
+            student, verdict["score"])
 
 
 # ---- the round: manual grades, resubmissions, late submissions (chapter 1) -------------
