@@ -357,3 +357,23 @@ def test_cells_go_back_to_the_released_order_whatever_order_the_database_gives(m
     resources = {"nbgrader": {"cell_order": names}}
     nb, _ = repairs.Canonicalise()(nb, resources)
     assert [c.source for c in nb.cells] == names
+
+
+def test_graded_cells_come_in_the_released_order_whatever_order_the_database_gives(
+        tmp_path):
+    """A verdict lists cells in the order of ``graded_cells``: the released notebook's,
+    not the gradebook's (cells added in reverse here, as PostgreSQL may return them)."""
+    from nbgrader.api import Gradebook
+    from autograder.pipeline import nbgrader_steps as steps
+    names = ["test_a", "test_b", "written_x", "test_c"]
+    (tmp_path / "autograder").mkdir()
+    with Gradebook(f"sqlite:///{tmp_path / 'autograder' / 'gradebook.db'}") as gb:
+        gb.add_assignment("chXX")
+        gb.add_notebook("chXX", "chXX")
+        for name in reversed(names):
+            gb.add_grade_cell(name, "chXX", "chXX", max_score=1, cell_type="code")
+    assert [c for c in steps.graded_cells(tmp_path, "chXX")] != names  # the database's
+    assert list(steps.graded_cells(tmp_path, "chXX", order=names)) == names
+    # a cell the release does not name (an instructor's edit) comes after, by name
+    assert list(steps.graded_cells(tmp_path, "chXX", order=names[1:])) == [*names[1:],
+                                                                           "test_a"]

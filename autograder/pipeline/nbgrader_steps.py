@@ -199,10 +199,13 @@ def ensure_assignment(root: Path, cfg: Config, assignment: str) -> None:
     stamp.write_text(digest.hexdigest())
 
 
-def graded_cells(root: Path, assignment: str) -> dict[str, dict]:
+def graded_cells(root: Path, assignment: str, order: list[str] | None = None
+                 ) -> dict[str, dict]:
     """grade_id -> {"source", "points", "manual"} of every graded cell, as nbgrader stored
     it; "manual" marks an answer graded by hand in formgrader (a written answer: a graded
-    solution cell), which the round leaves alone."""
+    solution cell), which the round leaves alone. The gradebook stores no order (and
+    PostgreSQL returns rows in another order than SQLite), so the cells come in
+    ``order``, the released notebook's grade ids, and any others after them by name."""
     out = {}
     with Gradebook(db_url(root)) as gb:
         notebook = gb.find_notebook(assignment, assignment)
@@ -212,7 +215,8 @@ def graded_cells(root: Path, assignment: str) -> dict[str, dict]:
             out[cell.name] = {"source": sources.get(cell.name, ""),
                               "points": float(cell.max_score),
                               "manual": cell.name in answers}
-    return out
+    rank = {gid: i for i, gid in enumerate(order or [])}
+    return {gid: out[gid] for gid in sorted(out, key=lambda g: (rank.get(g, len(rank)), g))}
 
 
 def sanitize(nb, cfg: Config, assignment: str, student: str, url: str,

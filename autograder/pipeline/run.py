@@ -154,13 +154,14 @@ def _grade(opts: Options, batch=None) -> dict:
                                         a, opts.students)
     students = _students(opts, collected)
     gradebook_db.ensure_students(steps.db_url(root), students)  # no race to add them
-    graded = steps.graded_cells(root, a)
+    released = release_notebook_cells(root, a)
+    graded = steps.graded_cells(root, a, order=list(released))  # the release's order
     judge, instances = _judge_with_references(a, graded)
     # Workers only read: a copy of a SQLite gradebook, or PostgreSQL read-only.
     worker_url = gradebook_db.for_workers(steps.db_url(root), root / steps.SCRATCH / a)
     ctx = WorkerContext(a, root, opts.limits, opts.keep_work,
                         gradebook_db.worker_config(cfg, steps.db_url(root)),
-                        release_notebook_cells(root, a), worker_url,
+                        released, worker_url,
                         sandbox, judge, graded, instances, opts.converter_reference)
     out_dir = reports_dir(root, a)
     (out_dir / "verdicts").mkdir(parents=True, exist_ok=True)
