@@ -512,8 +512,12 @@ _GRADIENT_CHECKS = {
 from rnnkit.grading import gradcheck  # noqa: E402,F401
 
 
-# A conceptual question (rnnkit.questions): its key is in the solution notebook only.
+# Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
 multiple_choice("ch04", "cell_jacobian", "abcd",
                 hint=N_("Reread chapter 4, *Why the additive path carries gradients over "
                         "long lags*: follow the gradient backwards along the cell state "
                         "alone, from c_t = f_t * c_{t-1} + i_t * g_t."))
+multiple_choice("ch04", "coupled_gates", "abcd",
+                hint=N_("Reread chapter 4, *Variants*, on the coupled input and forget gates: "
+                        "for each choice, find the values of i_t and f_t it needs, and ask "
+                        "what kind of combination of c_{t-1} and g_t the coupled update is."))
