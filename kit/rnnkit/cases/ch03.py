@@ -18,7 +18,7 @@ import numpy as np
 from rnnkit.cases import case
 from rnnkit.checks import CheckFailure, check_array, check_each
 from rnnkit.i18n import _, N_
-from rnnkit.questions import numeric
+from rnnkit.questions import multiple_choice, numeric
 
 _SCENARIO = re.compile(r"\(([^()]*)\)$")
 
@@ -426,7 +426,11 @@ def adding_experiment(impl, rng, T_values=(2, 4, 8, 16), steps=200):
             "T_values": np.array(T_values), "threshold": np.array(threshold)}
 
 
-# A conceptual question (rnnkit.questions): its key is in the solution notebook only.
+# Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
 numeric("ch03", "sigmoid_bound", rtol=0.01,
         hint=N_("Reread chapter 3, *A bound from the spectrum of W_h*: which slope bound "
                 "gamma belongs to the logistic sigmoid, and how the bound depends on k."))
+multiple_choice("ch03", "orthogonal_start", "abcd",
+                hint=N_("Reread chapter 3, *The gradient through many steps* and *Orthogonal "
+                        "initialisation*: which factors the gradient is multiplied by at "
+                        "every step, and what an orthogonal W_h does to a row's norm."))

@@ -26,6 +26,7 @@ from rnnkit.cases import case, flatten_params
 from rnnkit.checks import RIGHT_NEW_LINE, CheckFailure, check_array, check_each, grad_check
 from rnnkit.data import adding_problem
 from rnnkit.i18n import _, N_
+from rnnkit.questions import multiple_choice, numeric
 
 SCAN_AXES = ("N", "T", "H")
 # The parallel scan adds the same products in another order: it agrees with the loop to
@@ -536,3 +537,14 @@ def train_to_threshold(impl, rng, T=10):
         out[f"{name} seconds_per_step"] = seconds
         out[f"{name} test_mse"] = float(np.asarray(loss, dtype=np.float64))
     return out
+
+
+# Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
+multiple_choice("ch08", "scannable", "abcd",
+                hint=N_("Reread chapter 8, *Which recurrences can be parallelised*: what "
+                        "the coefficients may and may not read, and whether one step is an "
+                        "affine map of the previous state."))
+numeric("ch08", "blelloch_depth", rtol=0.01,
+        hint=N_("Reread chapter 8, *Blelloch: two sweeps over a tree*: what the scan "
+                "does when T is not a power of two, how many levels each sweep has, and "
+                "what remains after the down-sweep."))
