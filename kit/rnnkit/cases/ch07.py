@@ -465,7 +465,7 @@ from rnnkit.grading import gradcheck  # noqa: E402,F401
 # Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
 multiple_choice("ch07", "length_normalisation", "abcd",
                 hint=N_("Reread chapter 7, *Decoding: greedy search and beam search*, the "
-                        "paragraph on length normalisation: work out both hypotheses' "
+                        "paragraph on length normalisation: compute both hypotheses' "
                         "ranking scores for each alpha, with |y| counting </s>."))
 numeric("ch07", "attention_scores", rtol=0.01,
         hint=N_("Reread chapter 7, *Training: teacher forcing* (how many steps the "
