@@ -463,7 +463,7 @@ from rnnkit.grading import gradcheck  # noqa: E402,F401
 
 
 # Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
-multiple_choice("ch07", "length_normalisation", "abcd",
+multiple_choice("ch07", "length_norm", "abcd",
                 hint=N_("Reread chapter 7, *Decoding: greedy search and beam search*, the "
                         "paragraph on length normalisation: compute both hypotheses' "
                         "ranking scores for each alpha, with |y| counting </s>."))
