@@ -25,6 +25,7 @@ from rnnkit.cases import case, flatten_params
 from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
                            grad_check)
 from rnnkit.i18n import _, N_
+from rnnkit.questions import multiple_choice, numeric
 
 # ------------------------------------------------------------------ a test-only cell
 
@@ -725,3 +726,15 @@ _GRADIENT_CHECKS = {
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
 from rnnkit.grading import gradcheck  # noqa: E402,F401
+
+
+# Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
+numeric("ch06", "bistack_params", rtol=0.01,
+        hint=N_("Reread chapter 6, *Bidirectional RNNs*: which weights each direction has "
+                "of its own, and how wide the input of a layer stacked on a bidirectional "
+                "layer is."))
+multiple_choice("ch06", "final_states", "abcd",
+                hint=N_("Reread chapter 6, *Bidirectional RNNs* and *Many-to-one: encoding "
+                        "a sentence for classification*: which inputs each direction's "
+                        "state at step t has read, and where a padded row's real steps "
+                        "end."))

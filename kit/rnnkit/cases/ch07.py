@@ -25,6 +25,7 @@ from rnnkit.cases import case, flatten_params
 from rnnkit.checks import RIGHT_NEW_LINE, CheckFailure, check_outputs, grad_check
 from rnnkit.data import reversal_batches
 from rnnkit.i18n import _, N_
+from rnnkit.questions import multiple_choice, numeric
 
 # ------------------------------------------------------------------ helpers
 
@@ -459,3 +460,14 @@ _GRADIENT_CHECKS = {
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
 from rnnkit.grading import gradcheck  # noqa: E402,F401
+
+
+# Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
+multiple_choice("ch07", "length_norm", "abcd",
+                hint=N_("Reread chapter 7, *Decoding: greedy search and beam search*, the "
+                        "paragraph on length normalisation: compute both hypotheses' "
+                        "ranking scores for each alpha, with |y| counting </s>."))
+numeric("ch07", "attention_scores", rtol=0.01,
+        hint=N_("Reread chapter 7, *Training: teacher forcing* (how many steps the "
+                "decoder runs for this target) and *Additive attention* (how many source "
+                "positions each of its steps scores)."))
