@@ -7,6 +7,7 @@ import numpy as np
 from rnnkit.cases import case
 from rnnkit.checks import CheckFailure, check_array
 from rnnkit.i18n import _, N_
+from rnnkit.questions import numeric
 
 
 def _rnn_params(rng, D, H):
@@ -132,3 +133,14 @@ def sample_token(impl, rng, temperature=0.5, reps=10000):
     repeatable = first.shape == again.shape and bool(np.all(first == again))
     return {"freq": freq, "greedy": greedy, "cold": cold,
             "repeatable": np.bool_(repeatable), "global_untouched": np.bool_(untouched)}
+
+
+# Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
+numeric("ch01", "lm_parameters", rtol=0.01,
+        hint=N_("Reread chapter 1, *From words to vectors* and *The Elman network*: the "
+                "shape of every matrix and bias the model learns, the output layer's "
+                "included."))
+numeric("ch01", "perplexity_bound", rtol=0.01,
+        hint=N_("Reread chapter 1, *Cross-entropy summed over time*: which side of "
+                "Jensen's inequality bounds the loss from above, how that bound grows with "
+                "the spread of the scores, and how a loss per token becomes a perplexity."))

@@ -23,6 +23,7 @@ from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each
                            grad_check)
 from rnnkit.data import char_corpus
 from rnnkit.i18n import _, N_
+from rnnkit.questions import multiple_choice, numeric
 
 
 def _rnn_params(rng, D, H):
@@ -540,3 +541,14 @@ _GRADIENT_CHECKS = {
 
 # The notebook imports gradcheck from here; the one implementation is in grading.py.
 from rnnkit.grading import gradcheck  # noqa: E402,F401
+
+
+# Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
+multiple_choice("ch02", "many_to_one", "abcd",
+                hint=N_("Reread chapter 2, *Shared weights: gradients are sums over time* and "
+                        "*The hidden state: a recursion backwards in time*: where W_h is "
+                        "used, and what the gradient delta^h_t of each state is made of."))
+numeric("ch02", "backward_steps", rtol=0.01,
+        hint=N_("Reread chapter 2, *Truncated backpropagation through time*: how many "
+                "updates one pass over the stream makes, and how many steps each update "
+                "backpropagates through."))
