@@ -63,6 +63,17 @@ def solution_sources(chapter: str, nb=None) -> dict[str, str]:
             for gid, i in answer_cells(nb).items()}
 
 
+def autograded_points(chapter: str, written: bool = False) -> dict[str, float]:
+    """{grade_id: points} of the chapter's autograded cells (with ``written``, also of the
+    written answers a person grades), in the notebook's order, read from the source
+    notebook, so a new question or function counts without editing a test: a learner
+    whose every answer is right scores exactly the autograded ones."""
+    nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and (written or not c.metadata["nbgrader"].get("solution"))}
+
+
 def written_cells(nb) -> dict[str, int]:
     """grade_id -> cell index of every manually graded answer (the written answer)."""
     return {cell.metadata["nbgrader"]["grade_id"]: i for i, cell in enumerate(nb.cells)

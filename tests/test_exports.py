@@ -19,11 +19,15 @@ import pytest
 
 from autograder import export
 from autograder.pipeline import lms
-from course import Course
+from course import Course, autograded_points
 
 DUE = "2026-03-01 12:00:00 UTC"
 ON_TIME = "2026-03-01 11:30:00 UTC"
 LATE = "2026-03-01 15:00:00 UTC"           # 3 h late: SubMarks gives 3 points
+# ch01's points, from its source notebook: the autograded cells (what alice, every answer
+# right, scores) and those plus the written answer a person grades (points possible).
+AUTO = sum(autograded_points("ch01").values())
+POSSIBLE = lms._number(sum(autograded_points("ch01", written=True).values()))
 LATE_PLUGIN = '''\
 from nbgrader.plugins import BasePlugin
 
@@ -90,8 +94,8 @@ def grades(course):
 @pytest.mark.xdist_group("exports")
 def test_the_gradebook_holds_what_the_tests_assume(course):
     raw = {s: sum(g.values()) for s, g in course.scores_.items()}
-    assert raw["alice"] == 10.0
-    assert 3.0 <= raw["bob"] < 10.0
+    assert raw["alice"] == AUTO
+    assert 3.0 <= raw["bob"] < AUTO
 
 
 @pytest.mark.slow
@@ -99,12 +103,12 @@ def test_the_gradebook_holds_what_the_tests_assume(course):
 def test_canvas_columns_points_and_late_totals(course, grades, tmp_path):
     rows = parse(lms.render(lms.canvas_rows(grades)))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ch01"]
-    # 10 autograded points and the written answer's 3, which a person grades
-    assert rows[1] == ["Points Possible", "", "", "", "", "13"]
+    # the autograded points and the written answer's, which a person grades
+    assert rows[1] == ["Points Possible", "", "", "", "", POSSIBLE]
     assert [r[3] for r in rows[2:]] == ["alice", "bob"]          # carol did not submit
     alice, bob = rows[2:]
     bob_raw = sum(course.scores_["bob"].values())
-    assert alice == ["O'Brien, Jr., Zoë", "4711", "", "alice", "", "10"]
+    assert alice == ["O'Brien, Jr., Zoë", "4711", "", "alice", "", lms._number(AUTO)]
     assert bob[1] == ""               # not a Canvas user id: Canvas reads it with to_i
     assert float(bob[5]) == bob_raw - 3.0
     # the same totals as nbgrader's own CSV export
@@ -132,7 +136,7 @@ def test_per_question_columns_sum_to_the_total(course, grades):
     order = [gid for gid in maxima]                              # the notebook's order
     assert rows[0] == [*lms.CANVAS_IDENTITY, "Chapter 1 (4821)",
                        *[f"Chapter 1: {gid}" for gid in order]]
-    assert rows[1][5:] == ["13", *[lms._number(maxima[g]) for g in order]]
+    assert rows[1][5:] == [POSSIBLE, *[lms._number(maxima[g]) for g in order]]
     for row in rows[2:]:
         student = row[3]
         parts = [float(x) for x in row[6:]]
@@ -153,7 +157,8 @@ def test_moodle_columns_and_late_feedback(grades):
                        "LMS user ID", "ch01", "ch01 (Feedback)"]
     assert [r[0] for r in rows[1:]] == ["alice", "bob"]   # no row Moodle cannot match
     alice, bob = rows[1:]
-    assert alice == ["alice", "Zoë", "O'Brien, Jr.", "alice@example.org", "4711", "10", ""]
+    assert alice == ["alice", "Zoë", "O'Brien, Jr.", "alice@example.org", "4711",
+                     lms._number(AUTO), ""]
     assert bob[3] == "" and bob[4] == "535fa085f22b"
     assert bob[6].startswith(f"Submitted {LATE[:-4]}") and "3.0 h after the due date" in bob[6]
     assert "late penalty 3 point(s)" in bob[6]

@@ -20,12 +20,11 @@ import time
 import nbformat
 import pytest
 
-from course import REPO, Course, nbgrader_env
+from course import REPO, Course, autograded_points, nbgrader_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redteam")]
 
-FULL = {"test_one_hot": 1.0, "test_rnn_step_forward": 2.0, "test_rnn_forward": 2.0,
-        "test_softmax": 1.0, "test_sequence_cross_entropy": 2.0, "test_sample_token": 2.0}
+FULL = autograded_points("ch01")  # every autograded cell of ch01 at full marks
 ORDER = list(FULL)
 SOLUTION = {}
 

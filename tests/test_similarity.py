@@ -29,7 +29,7 @@ def _docstrings() -> dict[str, str]:
     out = {}
     for gid, i in answer_cells(nb).items():
         m = re.search(r'^( *""".*?""")$', nb.cells[i].source, re.S | re.M)
-        out[gid] = m.group(1)
+        out[gid] = m.group(1) if m else ""   # a conceptual question's cell has none
     return out
 
 
@@ -40,13 +40,19 @@ def cell(gid: str, source: str) -> str:
     return source.replace("{doc}", DOCS[gid])
 
 
+QUESTIONS = {gid: source for gid, source in solution_sources("ch01").items()
+             if gid not in subs.HONEST["ann"]}   # the conceptual questions' answer cells
+
+
 def notebook(answers: dict[str, str] | None):
     """The release as a learner submits it, with ``answers`` (grade id -> source,
-    ``{doc}`` for the stub's docstring) in the answer cells; None: untouched."""
+    ``{doc}`` for the stub's docstring) in the answer cells; None: untouched. Every
+    learner who answers gives the conceptual questions the same right answers, which
+    are one line each: alike for all, and no evidence of copying."""
     nb = copy.deepcopy(nbformat.read(RELEASE, as_version=4))
     for gid, i in answer_cells(nb).items():
         if answers is not None:
-            nb.cells[i].source = cell(gid, answers[gid])
+            nb.cells[i].source = cell(gid, {**QUESTIONS, **answers}[gid])
     return nb
 
 
@@ -133,7 +139,7 @@ def test_the_release_alone_makes_no_one_similar(graded_class):
     untouched = [p for p in summary["pairs"] if {"un1", "un2"} & {p["a"], p["b"]}]
     assert len(untouched) == 15 and all(p["score"] == 0 for p in untouched), untouched
     learners = {x["student"]: x for x in summary["learners"]}
-    assert learners["un1"]["answer_cells"] == 6
+    assert learners["un1"]["answer_cells"] == len(DOCS)   # every answer cell, untouched
     assert summary["skipped"] == [{"student": "bad", "reason": "the notebook is not valid "
                                                                "JSON"}]
     assert "bad: the notebook is not valid JSON" in page
