@@ -26,6 +26,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redteam")]
 
 FULL = autograded_points("ch01")  # every autograded cell of ch01 at full marks
 ORDER = list(FULL)
+# A tampering in sample_token's cell also costs every test cell after it (the questions).
+FROM_SAMPLE_TOKEN = ORDER[ORDER.index("test_sample_token"):]
 SOLUTION = {}
 
 
@@ -137,7 +139,7 @@ def _(course, ctx):
     return course.filled("ch01", answer(course, "softmax", AST_TRANSFORMER))
 
 
-@case("redefined-check", zero("test_sample_token"), {"test_sample_token": "tampered"},
+@case("redefined-check", zero(*FROM_SAMPLE_TOKEN), {"test_sample_token": "tampered"},
       tampering="`check` is not the course's check")
 def _(course, ctx):
     return course.filled("ch01", answer(
@@ -573,7 +575,7 @@ print('flooded')
 """
 
 
-@case("file-count-flood", zero("test_sample_token"),
+@case("file-count-flood", zero(*FROM_SAMPLE_TOKEN),
       {"test_sample_token": "no result was recorded"},
       tampering="past the grader's budget")
 def _(course, ctx):
