@@ -53,6 +53,13 @@ def _key(chapter: str, question: str):
 def _others(chapter: str, question: str, key) -> dict[str, list]:
     """Answers of every kind for a question: right but written differently, wrong, and
     malformed (each must score zero with a message saying what to write)."""
+    from rnnkit.questions import KINDS
+    if KINDS[(chapter, question)] == "count":   # a whole number, right only when exact
+        assert type(key) is int, (question, key)
+        return {"right": [key, float(key), np.int64(key), np.array(key), np.float64(key)],
+                "wrong": [key + 1, key - 1, key * 2, 0],
+                "malformed": [str(key), None, [key], float("nan"), float("inf"), True, 1j,
+                              key + 0.5]}
     if isinstance(key, str):
         choices = "abcd"
         return {"right": [key.upper(), f" {key} ", f"({key})", f"{key.upper()}."],
@@ -175,14 +182,15 @@ def test_every_kind_of_answer_gets_its_verdict(chapter, question):
     for answer in kinds["wrong"]:
         with pytest.raises(CheckFailure) as failure:
             case.compare({"answer": answer}, expected)
-        assert re.search(r"is not the right choice|is not within 1% of the right value",
-                         str(failure.value)), (answer, failure.value)
+        assert re.search(r"is not the right (choice|count)|is not within 1% of the right "
+                         r"value", str(failure.value)), (answer, failure.value)
         assert "Reread chapter" in str(failure.value)
     for answer in kinds["malformed"]:
         with pytest.raises(CheckFailure) as failure:
             case.compare({"answer": answer}, expected)
         assert re.search(r"write (exactly )?(one letter|a number|a finite number)|not "
-                         r"answered yet", str(failure.value)), (answer, failure.value)
+                         r"answered yet|a count is a whole number", str(failure.value)), (
+                             answer, failure.value)
 
 
 # ---- conceptual questions through the sandboxed pipeline -------------------------------
@@ -262,8 +270,8 @@ def test_questions_are_judged_outside_the_kernel(question_rounds, chapter, quest
             if student == "release":
                 assert "is not answered yet" in reason, reason
             elif student == "wrong" or (student == "mixed" and turn[question] == "wrong"):
-                assert "Reread chapter" in reason and (
-                    "not the right choice" in reason or "not within 1%" in reason), reason
+                assert "Reread chapter" in reason and re.search(
+                    r"not the right (choice|count)|not within 1%", reason), reason
             else:
                 assert re.search(r"write (exactly )?(one letter|a number)", reason), reason
         # the questions' points are the chapter's only points in these notebooks

@@ -1,8 +1,9 @@
 """Conceptual questions: autograded answers that are a letter or a number.
 
 A question is a case like any graded function's (``rnnkit.cases``), registered by
-:func:`multiple_choice` or :func:`numeric` in its chapter's case module. Its answer cell
-sets one variable (``answer_<name> = "b"``) and its test cell is
+:func:`multiple_choice`, :func:`numeric` (a value, right within a relative tolerance)
+or :func:`count` (a whole number, right only when exact) in its chapter's case module.
+Its answer cell sets one variable (``answer_<name> = "b"``) and its test cell is
 ``check("chNN.quiz_<name>", globals())``, so the grading pipeline records the answer in
 the sandbox and its outside judge compares it with the key like every other graded
 cell: nothing the learner's kernel prints or computes decides the score.
@@ -17,7 +18,7 @@ answer has the right form (:func:`form_message`), never whether it is right.
 Bad input never crashes a check: a wrong type, several letters, a letter that is not a
 choice, a number that is not finite, all give a message saying what to write. Case and
 spaces do not matter (``" B "`` is ``"b"``), nor how a number is written
-(``0.50``, ``1/2``, ``np.float64(0.5)``).
+(``0.50``, ``1/2``, ``np.float64(0.5)``; a count may be written ``120.0``).
 """
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def multiple_choice(chapter: str, name: str, choices: str = "abcd", hint: str = 
                  "marked when your notebook is graded.").format(
                      question=question,
                      answer=_letter(question, variable, choices, got.get(OUTPUT)))
-    return _register(chapter, question, variable, judge, form, hint)
+    return _register(chapter, question, variable, judge, form, hint, "multiple choice")
 
 
 def numeric(chapter: str, name: str, rtol: float, hint: str = "") -> Case:
@@ -128,13 +129,50 @@ def numeric(chapter: str, name: str, rtol: float, hint: str = "") -> Case:
         return _("{question}: your answer {answer:.6g} is a number; it is marked when your "
                  "notebook is graded.").format(
                      question=question, answer=_number(question, variable, got.get(OUTPUT)))
-    return _register(chapter, question, variable, judge, form, hint)
+    return _register(chapter, question, variable, judge, form, hint, "numeric")
 
 
-def _register(chapter, question, variable, judge, form, hint) -> Case:
+def _whole(question: str, variable: str, value) -> int:
+    """The answer as an int (a whole number however written: 120, 120.0, 4 * 30,
+    np.int64(120)); CheckFailure saying what to write otherwise."""
+    number = _number(question, variable, value)
+    if number != round(number):
+        raise CheckFailure(_("{question}: {variable} is {value:.6g}; a count is a whole "
+                             "number (e.g. {variable} = 120, or an expression such as "
+                             "{variable} = 4 * 30).").format(
+                                 question=question, variable=variable, value=number))
+    return int(round(number))
+
+
+def count(chapter: str, name: str, hint: str = "") -> Case:
+    """Register the question ``<chapter>.quiz_<name>``: the learner sets
+    ``answer_<name>`` to a whole number (a count of parameters, scores or steps), right
+    only when it equals the key exactly (the notebook says so): an off-by-a-bias count
+    is wrong, however close."""
+    question, variable = QUIZ_PREFIX + name, f"answer_{name}"
+
+    def judge(got: dict, expected: dict) -> None:
+        mine = _whole(question, variable, got.get(OUTPUT))
+        if mine != _whole(question, variable, expected.get(OUTPUT)):
+            raise CheckFailure(_("{question}: {value} is not the right count.").format(
+                question=question, value=mine))
+
+    def form(got: dict) -> str:
+        return _("{question}: your answer {answer} is a whole number; it is marked when "
+                 "your notebook is graded.").format(
+                     question=question, answer=_whole(question, variable, got.get(OUTPUT)))
+    return _register(chapter, question, variable, judge, form, hint, "count")
+
+
+# (chapter, question) -> "multiple choice", "numeric" or "count"
+KINDS: dict[tuple[str, str], str] = {}
+
+
+def _register(chapter, question, variable, judge, form, hint, kind) -> Case:
     case = Case(chapter, question, _answer_of(question, variable), {}, judge=judge,
                 hint=hint, key_hidden=True, form=form)
     _REGISTRY[(chapter, question)] = case
+    KINDS[(chapter, question)] = kind
     return case
 
 
@@ -142,4 +180,4 @@ def is_question(function: str) -> bool:
     return function.startswith(QUIZ_PREFIX)
 
 
-__all__ = ["multiple_choice", "numeric", "is_question", "OUTPUT"]
+__all__ = ["multiple_choice", "numeric", "count", "is_question", "KINDS", "OUTPUT"]

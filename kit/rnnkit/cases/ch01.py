@@ -7,7 +7,7 @@ import numpy as np
 from rnnkit.cases import case
 from rnnkit.checks import CheckFailure, check_array
 from rnnkit.i18n import _, N_
-from rnnkit.questions import numeric
+from rnnkit.questions import count, numeric
 
 
 def _rnn_params(rng, D, H):
@@ -136,7 +136,7 @@ def sample_token(impl, rng, temperature=0.5, reps=10000):
 
 
 # Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
-numeric("ch01", "lm_parameters", rtol=0.01,
+count("ch01", "lm_parameters",
         hint=N_("Reread chapter 1, *From words to vectors* and *The Elman network*: the "
                 "shape of every matrix and bias the model learns, the output layer's "
                 "included."))

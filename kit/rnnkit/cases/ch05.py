@@ -24,7 +24,7 @@ from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each
                            grad_check)
 from rnnkit.data import adding_problem
 from rnnkit.i18n import _, N_
-from rnnkit.questions import multiple_choice, numeric
+from rnnkit.questions import count, multiple_choice
 
 FLAGS = (False, True)
 BLOCKS = (N_("reset-gate block r"), N_("update-gate block z"), N_("candidate block n"))
@@ -389,7 +389,7 @@ def compare_cells(impl, rng, steps=150, N=64, T=12, H=16, lr=0.02, n_test=500):
 multiple_choice("ch05", "gate_merge", "abcd",
                 hint=N_("Reread chapter 5, *What the GRU merges*, and the note that "
                         "follows it."))
-numeric("ch05", "param_gap", rtol=0.01,
+count("ch05", "param_gap",
         hint=N_("Reread chapter 5, *Parameters and arithmetic*, and count the entries of "
                 "every array each layer's function takes, from its shape: the table counts "
                 "one bias per block, and gru_forward takes two."))

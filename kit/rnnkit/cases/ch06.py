@@ -25,7 +25,7 @@ from rnnkit.cases import case, flatten_params
 from rnnkit.checks import (RIGHT_NEW_LINE, CheckFailure, check_array, check_each,
                            grad_check)
 from rnnkit.i18n import _, N_
-from rnnkit.questions import multiple_choice, numeric
+from rnnkit.questions import count, multiple_choice
 
 # ------------------------------------------------------------------ a test-only cell
 
@@ -729,7 +729,7 @@ from rnnkit.grading import gradcheck  # noqa: E402,F401
 
 
 # Conceptual questions (rnnkit.questions): their keys are in the solution notebook only.
-numeric("ch06", "bistack_params", rtol=0.01,
+count("ch06", "bistack_params",
         hint=N_("Reread chapter 6, *Bidirectional RNNs*: which weights each direction has "
                 "of its own, and how wide the input of a layer stacked on a bidirectional "
                 "layer is."))

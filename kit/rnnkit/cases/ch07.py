@@ -25,7 +25,7 @@ from rnnkit.cases import case, flatten_params
 from rnnkit.checks import RIGHT_NEW_LINE, CheckFailure, check_outputs, grad_check
 from rnnkit.data import reversal_batches
 from rnnkit.i18n import _, N_
-from rnnkit.questions import multiple_choice, numeric
+from rnnkit.questions import count, multiple_choice
 
 # ------------------------------------------------------------------ helpers
 
@@ -467,7 +467,7 @@ multiple_choice("ch07", "length_norm", "abcd",
                 hint=N_("Reread chapter 7, *Decoding: greedy search and beam search*, the "
                         "paragraph on length normalisation: compute both hypotheses' "
                         "ranking scores for each alpha, with |y| counting </s>."))
-numeric("ch07", "attention_scores", rtol=0.01,
+count("ch07", "attention_scores",
         hint=N_("Reread chapter 7, *Training: teacher forcing* (how many steps the "
                 "decoder runs for this target) and *Additive attention* (how many source "
                 "positions each of its steps scores)."))

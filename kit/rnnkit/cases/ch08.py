@@ -26,7 +26,7 @@ from rnnkit.cases import case, flatten_params
 from rnnkit.checks import RIGHT_NEW_LINE, CheckFailure, check_array, check_each, grad_check
 from rnnkit.data import adding_problem
 from rnnkit.i18n import _, N_
-from rnnkit.questions import multiple_choice, numeric
+from rnnkit.questions import count, multiple_choice
 
 SCAN_AXES = ("N", "T", "H")
 # The parallel scan adds the same products in another order: it agrees with the loop to
@@ -544,7 +544,7 @@ multiple_choice("ch08", "scannable", "abcd",
                 hint=N_("Reread chapter 8, *Which recurrences can be parallelised*: what "
                         "the coefficients may and may not read, and whether one step is an "
                         "affine map of the previous state."))
-numeric("ch08", "blelloch_depth", rtol=0.01,
+count("ch08", "blelloch_depth",
         hint=N_("Reread chapter 8, *Blelloch: two sweeps over a tree*: what the scan "
                 "does when T is not a power of two, how many levels each sweep has, and "
                 "what remains after the down-sweep."))
