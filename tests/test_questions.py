@@ -1,7 +1,8 @@
 """Questions a person grades, conceptual questions, and the robustness of a grading round.
 
 - Every chapter ends with a written answer (``written_chNN``, an nbgrader "manually
-  graded answer" in markdown) that ``book/how_to_teach.md`` gives a rubric for.
+  graded answer" in markdown) with a rubric in ``solutions/written_answers.md``, kept
+  off the web book, which learners read (``book/how_to_teach.md`` says how to grade).
 - Every chapter asks two or three conceptual questions answered by a letter or a number
   (``rnnkit.questions``), judged outside the learner's kernel like every graded cell;
   their keys are only in ``solutions/``: not in the release, not in the kit.
@@ -100,15 +101,24 @@ def test_every_chapter_ends_with_a_written_answer_for_formgrader(chapter):
     assert "BEGIN SOLUTION" in model.source and len(model.source) > 400
 
 
-def test_how_to_teach_gives_a_rubric_for_every_written_answer():
-    text = (REPO / "book" / "how_to_teach.md").read_text(encoding="utf-8")
-    section = text.split("## Grading the written answers", 1)[1].split("\n## ", 1)[0]
+def test_the_rubric_gives_every_written_answer_and_stays_off_the_site():
+    """The rubric (solutions/written_answers.md, and its Chinese) gives each chapter's
+    three parts; no page of the web book, which learners read, holds it."""
+    section = (REPO / "solutions" / "written_answers.md").read_text(encoding="utf-8")
+    chinese = (REPO / "solutions" / "written_answers.zh_CN.md").read_text(encoding="utf-8")
     for chapter in CHAPTERS:
         number = int(chapter[2:])
         part = section.split(f"**Chapter {number}:", 1)[1].split("**Chapter ", 1)[0]
         words = " ".join(part.split())
         assert "A full answer says:" in words and "Common partial answers" in words, chapter
         assert all(f"\n{n}. " in part for n in (1, 2, 3)), chapter  # one point per part
+        zh = chinese.split(f"**第 {number} 章：", 1)[1].split("**第 ", 1)[0]
+        assert "完整的回答应当说明" in zh and all(f"\n{n}. " in zh for n in (1, 2, 3)), chapter
+    published = [*(REPO / "book").glob("*.md"),
+                 *(REPO / "locales").rglob("*.po")]
+    for page in published:
+        text = page.read_text(encoding="utf-8")
+        assert "A full answer says:" not in text and "完整的回答应当说明" not in text, page
 
 
 # ---- conceptual questions: the key never reaches the learner ---------------------------
