@@ -63,12 +63,14 @@ def solution_sources(chapter: str, nb=None) -> dict[str, str]:
             for gid, i in answer_cells(nb).items()}
 
 
-def autograded_points(chapter: str, written: bool = False) -> dict[str, float]:
+def autograded_points(chapter: str, written: bool = False, nb=None) -> dict[str, float]:
     """{grade_id: points} of the chapter's autograded cells (with ``written``, also of the
     written answers a person grades), in the notebook's order, read from the source
-    notebook, so a new question or function counts without editing a test: a learner
-    whose every answer is right scores exactly the autograded ones."""
-    nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
+    notebook (or ``nb``, its release), so a new question or function counts without
+    editing a test: a learner whose every answer is right scores exactly the autograded
+    ones."""
+    if nb is None:
+        nb = nbformat.read(REPO / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)
     return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
             for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
             and (written or not c.metadata["nbgrader"].get("solution"))}
@@ -127,6 +129,13 @@ class Course:
         for ch in chapters:
             shutil.copytree(REPO / "solutions" / ch, root / "solutions" / ch)
 
+    def copy_release(self, *chapters: str) -> None:
+        """The committed release notebooks (``exercises/<chapter>``) of ``chapters``, or of
+        every chapter of the course, copied in instead of generated (faster, and the
+        notebook learners really get)."""
+        for ch in chapters or self.chapters:
+            shutil.copytree(REPO / "exercises" / ch, self.root / "exercises" / ch)
+
     def generate(self) -> None:
         for ch in self.chapters:
             run_nbgrader(self.root, "generate_assignment", ch, "--force")
@@ -179,20 +188,13 @@ class Course:
     def manual_cells(self, chapter: str) -> set[str]:
         """Grade ids of the manually graded answers (the written answer), from the source
         notebook (a course graded by the pipeline alone has no exercises/ folder)."""
-        nb = nbformat.read(self.root / "solutions" / chapter / f"{chapter}.ipynb",
-                           as_version=4)
-        return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-                if c.metadata.get("nbgrader", {}).get("grade")
-                and c.metadata["nbgrader"].get("solution")}
+        return set(written_cells(nbformat.read(
+            self.root / "solutions" / chapter / f"{chapter}.ipynb", as_version=4)))
 
     def max_scores(self, chapter: str, manual: bool = False) -> dict[str, float]:
         """{grade_id: points} of the autograded cells (and with ``manual`` also of the
-        written answers)."""
-        nb = self.release(chapter)
-        skip = set() if manual else self.manual_cells(chapter)
-        return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-                for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
-                and c.metadata["nbgrader"]["grade_id"] not in skip}
+        written answers), as released."""
+        return autograded_points(chapter, written=manual, nb=self.release(chapter))
 
 
 def notebook_json(path: Path) -> dict:

@@ -520,7 +520,6 @@ def _list_answer(course_sources: dict, function: str, body: str) -> str:
 def test_list_answers_keep_full_marks_in_the_pipeline(tmp_path):
     """Answers that return lists and Python or numpy scalars where the in-kernel check
     accepts them keep full marks through the sandboxed pipeline (chapters 1, 2 and 4)."""
-    import shutil
     import subprocess
     import sys
 
@@ -531,7 +530,7 @@ def test_list_answers_keep_full_marks_in_the_pipeline(tmp_path):
     course = Course(tmp_path / "course", list(LIST_ANSWERS))
     submissions = tmp_path / "submissions"
     for chapter, answers in LIST_ANSWERS.items():
-        shutil.copytree(REPO / "exercises" / chapter, course.root / "exercises" / chapter)
+        course.copy_release(chapter)
         sources = solution_sources(chapter)
         overrides = {f: _list_answer(sources, f, body) for f, body in answers.items()}
         folder = submissions / chapter / "lists"

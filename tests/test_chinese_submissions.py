@@ -9,7 +9,6 @@ the sandbox under ``RNNCOURSE_LANG``, and the outside judge's, under
 from __future__ import annotations
 
 import re
-import shutil
 
 import nbformat
 import pytest
@@ -37,7 +36,7 @@ def in_chinese(english_submission):
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("zh-grading")
     course = Course(root / "course", [CHAPTER])
-    shutil.copytree(REPO / "exercises" / CHAPTER, course.root / "exercises" / CHAPTER)
+    course.copy_release(CHAPTER)
     function, _name, path = next(m for m in mutants(CHAPTER) if m[0] == "lstm_backward")
     english = {"solution": course.filled(CHAPTER),
                "release": course.release(CHAPTER),

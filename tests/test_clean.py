@@ -522,13 +522,12 @@ def browser_sets_pwned(path) -> bool | None:
 @pytest.fixture(scope="module")
 def hostile_batch(tmp_path_factory):
     import json
-    import shutil
     import subprocess
     import sys
     from course import Course, nbgrader_env
     root = tmp_path_factory.mktemp("clean")
     course = Course(root / "course", ["ch01"])
-    shutil.copytree(REPO / "exercises" / "ch01", course.root / "exercises" / "ch01")
+    course.copy_release("ch01")
     subs = root / "subs"
     for student in ("honest", "html-everywhere", "renamed-html", "rejected-html"):
         (subs / student).mkdir(parents=True)

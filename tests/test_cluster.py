@@ -50,7 +50,7 @@ def cluster(tmp_path_factory):
 
 def _course(root: Path) -> Course:
     course = Course(root, ["ch01"])
-    shutil.copytree(REPO / "exercises" / "ch01", course.root / "exercises" / "ch01")
+    course.copy_release("ch01")
     return course
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -165,7 +164,7 @@ def test_a_bug_in_the_reference_through_the_real_command(tmp_path):
     cell.source = cell.source.replace("    ### BEGIN SOLUTION\n",
                                       "    ### BEGIN SOLUTION\n" + INJECTED)
     nbformat.write(nb, source)
-    shutil.copytree(REPO / "exercises" / "ch01", course.root / "exercises" / "ch01")
+    course.copy_release("ch01")
     subs = tmp_path / "subs"
     (subs / "honest").mkdir(parents=True)
     nbformat.write(course.filled("ch01"), subs / "honest" / "ch01.ipynb")

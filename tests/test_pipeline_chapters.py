@@ -7,11 +7,10 @@ training checks judged outside on the recorded parameters.
 """
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from course import CHAPTERS, REPO, Course, grade_with_pipeline, mutant_source, mutants
+from course import CHAPTERS, Course, grade_with_pipeline, mutant_source, mutants
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +21,7 @@ def graded(chapter: str, tmp_path_factory) -> dict:
     if chapter not in _GRADED:
         root = tmp_path_factory.mktemp(f"pipeline-{chapter}")
         course = Course(root / "course", [chapter])
-        shutil.copytree(REPO / "exercises" / chapter, course.root / "exercises" / chapter)
+        course.copy_release(chapter)
         submissions = root / "submissions"
         notebooks = {"solution": course.filled(chapter), "release": course.release(chapter)}
         wrong = {}

@@ -99,8 +99,7 @@ def write_batch(folder: Path, chapter: str, batch: dict) -> Path:
 
 def new_course(root: Path) -> Course:
     course = Course(root, list(CHAPTERS))
-    for ch in CHAPTERS:
-        shutil.copytree(REPO / "exercises" / ch, course.root / "exercises" / ch)
+    course.copy_release()
     return course
 
 

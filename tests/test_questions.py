@@ -22,7 +22,6 @@ import io
 import contextlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -234,7 +233,7 @@ def _question_round(root: Path, chapter: str):
     answers every question of the chapter that way, and a "mixed" one whose questions
     get the key and a wrong answer in turn (a verdict belongs to its own cell)."""
     course = Course(root / "course", [chapter])
-    shutil.copytree(REPO / "exercises" / chapter, course.root / "exercises" / chapter)
+    course.copy_release(chapter)
     release = course.release(chapter)
     written = {question: _written(chapter, question) for question in QUESTIONS[chapter]}
     notebooks = {"release": release}

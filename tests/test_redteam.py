@@ -12,7 +12,6 @@ import copy
 import html
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -723,7 +722,7 @@ NOTES_SENTINEL = "instructor-notes-77c2"
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("redteam")
     course = Course(root / "course", ["ch01"])
-    shutil.copytree(REPO / "exercises" / "ch01", course.root / "exercises" / "ch01")
+    course.copy_release("ch01")
     subs = root / "subs"
     # an instructor's file beside the solution: the sandbox must never see it
     (course.root / "solutions" / "ch01" / "instructor_notes.txt").write_text(NOTES_SENTINEL)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import urllib.request
 
 import pytest
@@ -81,7 +80,7 @@ def batch(tmp_path_factory):
     """(course root, the report's folder, the real verdicts by learner)."""
     root = tmp_path_factory.mktemp("report-browser")
     course = Course(root / "course", [CHAPTER])
-    shutil.copytree(REPO / "exercises" / CHAPTER, course.root / "exercises" / CHAPTER)
+    course.copy_release(CHAPTER)
     proc, verdicts = grade_with_pipeline(course, CHAPTER, _notebooks(course),
                                          root / "submissions", jobs=2, feedback=True)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]

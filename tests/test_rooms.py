@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import pickle
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +45,7 @@ def test_the_run_plan_says_what_each_cell_is():
 
 def _course(root: Path) -> tuple[Course, Path]:
     course = Course(root / "course", ["ch01"])
-    shutil.copytree(REPO / "exercises" / "ch01", course.root / "exercises" / "ch01")
+    course.copy_release("ch01")
     subs = root / "subs"
     for name, nb in (("solution", course.filled("ch01")), ("release", course.release("ch01"))):
         (subs / name).mkdir(parents=True)
