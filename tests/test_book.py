@@ -42,6 +42,8 @@ def test_solutions_and_grader_are_not_in_the_site(built_book):
     assert not [p for p in site if p.startswith(("solutions", "autograder", "tests"))]
     text = "\n".join(p.read_text(errors="ignore") for p in built_book.rglob("*.html"))
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    # nor the written answers' rubric (solutions/written_answers*.md), in either language
+    assert "A full answer says" not in text and "完整的回答应当说明" not in text
 
 
 # --- Figures: numbered captions and alt text (issue 19) ---------------------------------
